@@ -1,0 +1,33 @@
+"""The errors polycast raises on purpose.
+
+Every expected failure is a ``PolycastError``: the CLI prints its message as one line and exits 1.
+Subclasses also inherit a built-in where one fits, so library users can catch what they know.
+"""
+
+
+class PolycastError(Exception):
+    """Base of every error polycast raises on purpose; its message is one line for a person."""
+
+
+class InputError(PolycastError, ValueError):
+    """An article or rundown that cannot be read: missing, empty, binary, badly encoded, malformed."""
+
+
+class UnsupportedLanguage(PolycastError, ValueError):
+    """No installed voice speaks a language the article needs."""
+
+
+class EngineError(PolycastError, RuntimeError):
+    """A voice engine failed to produce audio (library missing, server unreachable, bad voice)."""
+
+
+class OutputError(PolycastError, OSError):
+    """An output file could not be written (folder missing or read-only, disk full)."""
+
+
+class FeedError(PolycastError, ValueError):
+    """A podcast feed could not be parsed or updated; the existing feed is left as it was."""
+
+
+class ConfigError(PolycastError, ValueError):
+    """A configuration file or option value is invalid."""

@@ -1,0 +1,218 @@
+"""The data that flows between pipeline stages, as frozen dataclasses.
+
+    read -> Article -> plan -> Rundown -> speak -> Clip -> mix -> Timeline -> encode/tag/companions
+
+Stages exchange only these types, so each stage can be understood, tested and replaced alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+import numpy as np
+import numpy.typing as npt
+
+NARRATOR = "narrator"
+"""The speaker name of every cue that is not a quoted post (used for transcript voice tags)."""
+
+
+class Kind(Enum):
+    """What a segment of an article is; decides its voice, its pauses and whether it is spoken."""
+
+    TITLE = "title"
+    HEADING = "heading"
+    PARAGRAPH = "paragraph"
+    LIST = "list"
+    QUOTE = "quote"
+    POST = "post"
+    CAPTION = "caption"
+    TABLE = "table"
+    CODE = "code"
+    IMAGE = "image"
+    EMBED = "embed"
+
+
+@dataclass(frozen=True)
+class Post:
+    """Who wrote an embedded social-media post, when, and where it lives."""
+
+    author: str | None = None
+    """Display name as shown in the embed ("Sviatlana Tsikhanouskaya")."""
+    handle: str | None = None
+    """Account handle without the ``@`` ("Tsihanouskaya")."""
+    date_text: str | None = None
+    """The date as written in the article ("9 september 2021")."""
+    date: str | None = None
+    """The same date as ISO 8601 (``2021-09-09``) where it parses."""
+    url: str | None = None
+    """Link to the post itself; shown in its chapter, never spoken."""
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One block of an article, in reading order."""
+
+    kind: Kind
+    """What the block is."""
+    text: str
+    """The block as written, markup removed (links keep their text, lose their target)."""
+    lang: str | None = None
+    """Language code (``nl``, ``en``); ``None`` until the reader or the planner decides it."""
+    spoken: bool = True
+    """False for blocks that are shown but never read aloud (tables, code, photo captions)."""
+    post: Post | None = None
+    """Attribution, for ``Kind.POST`` segments only."""
+    lang_hint: str | None = None
+    """A language the source claims (an embed's ``lang`` attribute); a hint, often wrong."""
+
+
+@dataclass(frozen=True)
+class Article:
+    """An article as a reader understood it."""
+
+    segments: tuple[Segment, ...]
+    """Every block in reading order, spoken or not."""
+    title: str | None = None
+    """The article's own title, from its metadata or first heading."""
+    date: str | None = None
+    """Publication date as ISO 8601 (``2021-09`` or ``2021-09-09``) where known."""
+    author: str | None = None
+    """Author named in the article's metadata."""
+    language: str | None = None
+    """Main language code, from metadata; ``None`` lets the planner detect it."""
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One utterance: a sentence (or short piece) spoken by one voice in one language."""
+
+    text: str
+    """Exactly what the voice says, cleaned up for speech."""
+    lang: str
+    """Language code the voice speaks it in."""
+    kind: Kind = Kind.PARAGRAPH
+    """Kind of the segment it comes from (decides pauses)."""
+    segment: int = -1
+    """Index of its segment in ``Article.segments``; -1 for generated speech (intro, outro)."""
+    pause_ms: int = 0
+    """Silence after this cue, in milliseconds."""
+    speaker: str = NARRATOR
+    """Who speaks: ``NARRATOR`` or a post's author (transcript voice tags)."""
+    voice: str | None = None
+    """An engine voice to use instead of the language's default."""
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A titled stretch of the episode: a section, or one embedded post."""
+
+    title: str
+    """Shown by podcast apps in their chapter list."""
+    cues: tuple[Cue, ...]
+    """What is said in it, in order."""
+    url: str | None = None
+    """A link shown with the chapter (the post's URL)."""
+
+
+@dataclass(frozen=True)
+class Rundown:
+    """Everything that will be said, in order: the editable plan of an episode."""
+
+    chapters: tuple[Chapter, ...]
+    """The episode's chapters in order."""
+    title: str
+    """Episode title."""
+    language: str
+    """Narration language code."""
+    date: str | None = None
+    """Publication date as ISO 8601, where known."""
+    author: str | None = None
+    """Author, for the ID3 artist and the feed."""
+
+
+@dataclass(frozen=True, eq=False)
+class Clip:
+    """Speech audio for one cue: mono 16-bit PCM at the engine's own rate."""
+
+    samples: npt.NDArray[np.int16]
+    """Mono samples, int16."""
+    rate: int
+    """Samples per second."""
+
+    @property
+    def seconds(self) -> float:
+        """Duration in seconds."""
+        return len(self.samples) / self.rate
+
+
+@dataclass(frozen=True)
+class TimedCue:
+    """A cue placed on the timeline; times are sample indexes at ``Timeline.rate``."""
+
+    cue: Cue
+    """The cue spoken."""
+    start: int
+    """First sample of its speech."""
+    end: int
+    """One past the last sample of its speech (the pause after it is not included)."""
+
+
+@dataclass(frozen=True)
+class TimedChapter:
+    """A chapter placed on the timeline; chapters tile the episode with no gaps."""
+
+    title: str
+    """Chapter title."""
+    start: int
+    """First sample, at ``Timeline.rate``."""
+    end: int
+    """One past the last sample; equals the next chapter's start, or the episode's length."""
+    url: str | None = None
+    """Link shown with the chapter."""
+
+
+@dataclass(frozen=True, eq=False)
+class Timeline:
+    """The mixed episode: its audio and the exact place of every cue and chapter."""
+
+    samples: npt.NDArray[np.int16]
+    """Interleaved 16-bit PCM of the whole episode."""
+    rate: int
+    """Samples per second per channel."""
+    channels: int
+    """1 (mono) or 2 (stereo)."""
+    cues: tuple[TimedCue, ...]
+    """Every cue with its sample span, in time order."""
+    chapters: tuple[TimedChapter, ...]
+    """Chapters in time order, tiling ``[0, length)``."""
+
+    @property
+    def length(self) -> int:
+        """Length in samples per channel."""
+        return len(self.samples) // self.channels
+
+    @property
+    def seconds(self) -> float:
+        """Duration in seconds."""
+        return self.length / self.rate
+
+
+@dataclass(frozen=True)
+class EpisodeInfo:
+    """What tags, feeds and summaries say about an episode."""
+
+    title: str
+    """Episode title (ID3 TIT2, feed item title)."""
+    language: str
+    """Narration language (ID3 TLAN as ISO 639-2, feed language)."""
+    date: str | None = None
+    """ISO 8601 date (ID3 TDRC)."""
+    author: str | None = None
+    """Artist (ID3 TPE1)."""
+    album: str | None = None
+    """Show name (ID3 TALB)."""
+    description: str | None = None
+    """Summary for the feed."""
+    extra: dict[str, str] = field(default_factory=dict)
+    """Further free-form tags."""
