@@ -10,7 +10,7 @@ class PolycastError(Exception):
 
 
 class InputError(PolycastError, ValueError):
-    """An article or rundown that cannot be read: missing, empty, binary, badly encoded, malformed."""
+    """An article or rundown that cannot be read: missing, empty, binary, badly encoded."""
 
 
 class UnsupportedLanguage(PolycastError, ValueError):

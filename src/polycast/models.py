@@ -7,8 +7,10 @@ Stages exchange only these types, so each stage can be understood, tested and re
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -172,14 +174,24 @@ class TimedChapter:
     """Link shown with the chapter."""
 
 
+class PcmSource(Protocol):
+    """Where a timeline's audio comes from, read in blocks so an hour never sits in memory."""
+
+    def blocks(self, start: int, stop: int) -> Iterator[npt.NDArray[np.int16]]:
+        """Yield interleaved 16-bit PCM for sample frames ``[start, stop)``, in order."""
+        ...
+
+
 @dataclass(frozen=True, eq=False)
 class Timeline:
-    """The mixed episode: its audio and the exact place of every cue and chapter."""
+    """The mixed episode: where its audio comes from, and where every cue and chapter lies."""
 
-    samples: npt.NDArray[np.int16]
-    """Interleaved 16-bit PCM of the whole episode."""
+    source: PcmSource
+    """The audio, read in blocks (see ``blocks``)."""
+    length: int
+    """Length in sample frames (samples per channel)."""
     rate: int
-    """Samples per second per channel."""
+    """Sample frames per second."""
     channels: int
     """1 (mono) or 2 (stereo)."""
     cues: tuple[TimedCue, ...]
@@ -188,14 +200,18 @@ class Timeline:
     """Chapters in time order, tiling ``[0, length)``."""
 
     @property
-    def length(self) -> int:
-        """Length in samples per channel."""
-        return len(self.samples) // self.channels
-
-    @property
     def seconds(self) -> float:
         """Duration in seconds."""
         return self.length / self.rate
+
+    def blocks(self, start: int = 0, stop: int | None = None) -> Iterator[npt.NDArray[np.int16]]:
+        """Yield the interleaved PCM of frames ``[start, stop)`` in blocks, in order."""
+        return self.source.blocks(start, self.length if stop is None else stop)
+
+    def pcm(self) -> npt.NDArray[np.int16]:
+        """Return the whole episode as one interleaved array (for tests and short episodes)."""
+        parts = list(self.blocks())
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int16)
 
 
 @dataclass(frozen=True)
