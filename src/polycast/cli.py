@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import sys
+from collections.abc import Iterator
 from typing import Annotated
 
 import typer
 
 from polycast import __version__
+from polycast.errors import PolycastError
 
 app = typer.Typer(
     help="Turn an article into a podcast episode: every quoted voice in its own language.",
@@ -39,4 +43,23 @@ def main(
     )
 
 
-# Commands are registered below, one function each.
+@contextlib.contextmanager
+def handled() -> Iterator[None]:
+    """Turn expected failures into one line on stderr and exit 1; Ctrl-C into exit 130.
+
+    Every command body runs inside this, so a user never sees a traceback for a known failure.
+    """
+    try:
+        yield
+    except PolycastError as e:
+        typer.echo(f"polycast: error: {e}", err=True)
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        typer.echo("polycast: interrupted; nothing was written", err=True)
+        raise typer.Exit(130) from None
+    except BrokenPipeError:
+        sys.stderr.close()
+        raise typer.Exit(1) from None
+
+
+# Commands are registered below, one function each; each runs its body `with handled():`.
