@@ -1,0 +1,80 @@
+"""Write an episode and its companion files to disk, all or nothing.
+
+The MP3 is encoded into a temporary file beside its target, tagged there, and renamed into place
+together with its companions only when every file is complete. An interrupted or failed build
+leaves the previous episode (if any) exactly as it was and no partial file behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+from polycast.encode import Mp3Settings, encode_mp3
+from polycast.errors import OutputError
+from polycast.models import EpisodeInfo, Timeline
+from polycast.tag import tag_mp3
+
+
+@contextlib.contextmanager
+def _staging(targets: list[Path]) -> Iterator[dict[Path, Path]]:
+    """Give each target a temporary sibling; rename them all on success, remove them on failure."""
+    temps: dict[Path, Path] = {}
+    try:
+        for target in targets:
+            fd, name = tempfile.mkstemp(
+                prefix=f".{target.name}.", suffix=".part", dir=target.parent
+            )
+            os.close(fd)
+            temps[target] = Path(name)
+        yield temps
+        for target, temp in temps.items():
+            temp.chmod(0o644)
+            temp.replace(target)
+    except OSError as e:
+        raise OutputError(f"cannot write {e.filename or targets[0]}: {e.strerror or e}") from e
+    finally:
+        for temp in temps.values():
+            temp.unlink(missing_ok=True)
+
+
+def prepare_folder(folder: Path) -> None:
+    """Create the output folder if needed and check it is writable.
+
+    Raises:
+        OutputError: it cannot be created, is not a folder, or is read-only.
+    """
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError as e:
+        raise OutputError(f"{folder}: exists and is not a folder") from e
+    except OSError as e:
+        raise OutputError(f"cannot create output folder {folder}: {e.strerror or e}") from e
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputError(f"output folder {folder} is not writable")
+
+
+def write_episode(
+    timeline: Timeline,
+    info: EpisodeInfo,
+    mp3: Path,
+    settings: Mp3Settings,
+    texts: Mapping[Path, str],
+) -> None:
+    """Encode and tag ``timeline`` into ``mp3`` and write ``texts`` beside it, atomically.
+
+    Raises:
+        OutputError: a file could not be written (folder read-only, disk full); nothing changed.
+    """
+    prepare_folder(mp3.parent)
+    with _staging([mp3, *texts]) as temps:
+        with temps[mp3].open("wb") as stream:
+            encode_mp3(timeline, stream, settings)
+            stream.flush()
+            os.fsync(stream.fileno())
+        tag_mp3(temps[mp3], info, timeline.chapters, timeline.rate)
+        for target, text in texts.items():
+            temps[target].write_text(text, encoding="utf-8")
