@@ -1,0 +1,250 @@
+"""Publish an episode: copy it and its companions to the publish folder and update the feed.
+
+The order protects the feed, which is the user's data. Under a lock beside the feed (so two
+publishes never interleave), the existing feed is read and parsed first: if it cannot be parsed,
+publishing stops with a ``FeedError`` before anything is copied, and the feed is left byte for
+byte as it was. Then the files are copied (each atomically), and only then is the new feed
+written, atomically, so the feed never names a file that is not there yet.
+
+An episode's GUID is a UUIDv5 of its file name in the show's ``podcast:guid`` namespace (see
+``rss.episode_guid``): rebuilding and republishing ``article.mp3`` updates its item in place;
+publishing it under another name makes a new episode.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+import shutil
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import quote
+
+import filelock
+
+from polycast.errors import FeedError, OutputError
+from polycast.files import atomic_write, write_bytes_atomic
+from polycast.publish.episode import Companion, Episode, read_episode
+from polycast.publish.rss import (
+    FeedItem,
+    channel_of,
+    episode_guid,
+    new_feed,
+    podcast_namespace,
+    update_channel,
+    upsert_item,
+)
+from polycast.publish.show import ShowConfig
+from polycast.publish.xmlio import parse_feed, serialize
+
+log = logging.getLogger(__name__)
+
+FEED_NAME = "feed.xml"
+"""The feed's file name in the publish folder, unless the caller names another file."""
+
+_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?)?)?")
+
+
+@dataclass(frozen=True)
+class PublishReport:
+    """What a publish did, for the one line the CLI prints."""
+
+    feed: Path
+    """The feed file written."""
+    title: str
+    """Episode title."""
+    guid: str
+    """The episode item's GUID."""
+    url: str
+    """Public URL of the episode's MP3."""
+    created: bool
+    """True when the feed did not exist and was created."""
+    updated: bool
+    """True when the episode was in the feed already and its item was replaced."""
+    items: int
+    """Number of items in the feed now."""
+    copied: tuple[Path, ...]
+    """Files copied into the publish folder."""
+
+
+def public_url(base_url: str, name: str) -> str:
+    """Return the URL of a published file: ``base_url`` joined with its percent-encoded name.
+
+    >>> public_url("https://example.com/pod/", "één aflevering.mp3")
+    'https://example.com/pod/%C3%A9%C3%A9n%20aflevering.mp3'
+    """
+    return f"{base_url.rstrip('/')}/{quote(name)}"
+
+
+def episode_date(text: str | None) -> datetime | None:
+    """Turn an ID3 date (``2021``, ``2021-09``, ``2021-09-09``, ``2021-09-09T08:30``) into a time.
+
+    A missing month or day is the first; a date without a time is noon UTC, so the day shown is
+    the same in most time zones. Returns None for no date or one that does not parse.
+
+    >>> episode_date("2021-09-09").isoformat()
+    '2021-09-09T12:00:00+00:00'
+    >>> episode_date("2021-09-09 08:30").isoformat(), episode_date("2021-13") is None
+    ('2021-09-09T08:30:00+00:00', True)
+    """
+    match = _DATE.fullmatch((text or "").strip())
+    if match is None:
+        return None
+    year, month, day, hour, minute, second = (int(g) if g else None for g in match.groups())
+    hour = 12 if hour is None else hour
+    try:
+        return datetime(year or 1, month or 1, day or 1, hour, minute or 0, second or 0, tzinfo=UTC)
+    except ValueError:
+        log.warning("ignoring the episode's date %r: not a valid date", text)
+        return None
+
+
+def _timestamp(seconds: float) -> str:
+    whole = int(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes = f"{rest // 60:02d}:{rest % 60:02d}"
+    return f"{hours}:{minutes}" if hours else minutes
+
+
+def show_notes(episode: Episode) -> str:
+    """Return the episode's description, or plain show notes: its title and timed chapter list.
+
+    Podcast apps turn the ``MM:SS`` stamps into links that jump to the chapter.
+    """
+    if episode.description:
+        return episode.description
+    lines = [episode.title]
+    if episode.chapters:
+        lines.append("")
+    for chapter in episode.chapters:
+        link = f" {chapter.url}" if chapter.url else ""
+        lines.append(f"{_timestamp(chapter.start)} {chapter.title}{link}")
+    return "\n".join(lines)
+
+
+def feed_item(episode: Episode, show: ShowConfig, show_guid: str) -> FeedItem:
+    """Describe ``episode`` as a feed item, with every URL under ``show.base_url``."""
+    urls = {c: public_url(show.base_url, p.name) for c, p in episode.companions.items()}
+    return FeedItem(
+        guid=episode_guid(show_guid, episode.name),
+        title=episode.title,
+        description=show_notes(episode),
+        enclosure_url=public_url(show.base_url, episode.name),
+        length=episode.size,
+        seconds=round(episode.seconds),
+        explicit=show.explicit,
+        pub_date=episode_date(episode.date),
+        author=episode.author,
+        chapters_url=urls.get(Companion.CHAPTERS),
+        transcripts=tuple((urls[c], c.mime) for c in (Companion.VTT, Companion.SRT) if c in urls),
+    )
+
+
+@contextlib.contextmanager
+def _locked(feed: Path, timeout: float) -> Iterator[None]:
+    """Hold the lock file beside ``feed`` (hidden, so ``serve`` never shows it)."""
+    lock = filelock.FileLock(str(feed.parent / f".{feed.name}.lock"), timeout=timeout)
+    try:
+        with lock:
+            yield
+    except filelock.Timeout as e:
+        raise FeedError(f"{feed}: another publish has held its lock for {timeout:g} s") from e
+
+
+def _copy(source: Path, folder: Path) -> Path | None:
+    """Copy ``source`` into ``folder`` atomically; None when it is already that file."""
+    target = folder / source.name
+    if target.exists() and target.samefile(source):
+        return None
+    try:
+        with source.open("rb") as src, atomic_write(target) as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+    except OSError as e:
+        raise OutputError(f"cannot copy {source} to {folder}: {e.strerror or e}") from e
+    return target
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputError(f"cannot create {folder}: {e.strerror or e}") from e
+
+
+def _read_feed(feed: Path) -> bytes | None:
+    """Return the feed's bytes, or None when there is no feed yet."""
+    try:
+        return feed.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        raise FeedError(f"{feed}: cannot read: {e.strerror or e}") from e
+
+
+def _load(feed: Path) -> tuple[ET.Element, dict[str, str], bool]:
+    """Return the feed's tree, its namespace prefixes, and whether it is new (no file yet).
+
+    Raises:
+        FeedError: it cannot be read or parsed, or is not an RSS feed.
+    """
+    data = _read_feed(feed)
+    if data is None:
+        return new_feed(), {}, True
+    try:
+        root, prefixes = parse_feed(data)
+        channel_of(root)
+    except FeedError as e:
+        raise FeedError(f"{feed}: {e}; the feed was left as it was") from e
+    return root, prefixes, False
+
+
+def publish_episode(
+    mp3: Path,
+    show: ShowConfig,
+    feed: Path | None = None,
+    *,
+    now: datetime | None = None,
+    lock_timeout: float = 60.0,
+) -> PublishReport:
+    """Add ``mp3`` to the feed, or update its item, and copy it and its companions to publish.
+
+    Args:
+        mp3: the built episode; ``<stem>.chapters.json``, ``.vtt`` and ``.srt`` beside it are
+            published too where they exist.
+        show: the show config; ``show.publish_dir`` is the folder served at ``show.base_url``.
+        feed: the feed file; default ``feed.xml`` in the publish folder. Created if absent.
+        now: the time to record as the feed's build time (and an undated new episode's date).
+        lock_timeout: seconds to wait for another publish to finish.
+
+    Returns:
+        What was done.
+
+    Raises:
+        InputError: the episode is not a readable MP3.
+        FeedError: the existing feed cannot be read or parsed, or is not RSS (left untouched).
+        OutputError: a file could not be copied or written.
+    """
+    feed = feed or show.publish_dir / FEED_NAME
+    moment = now or datetime.now(UTC)
+    episode = read_episode(mp3)
+    _make_folder(show.publish_dir)
+    _make_folder(feed.parent)
+    with _locked(feed, lock_timeout):
+        root, prefixes, created = _load(feed)
+        feed_url = show.feed_url or public_url(show.base_url, feed.name)
+        podcast_ns = podcast_namespace(prefixes)
+        show_guid = update_channel(root, show, feed_url, moment, podcast_ns)
+        item = feed_item(episode, show, show_guid)
+        sources = [episode.mp3, *episode.companions.values()]
+        copied = tuple(t for t in (_copy(s, show.publish_dir) for s in sources) if t)
+        updated = upsert_item(root, item, moment, podcast_ns)
+        write_bytes_atomic(feed, serialize(root, prefixes))
+    items = len(root.findall("channel/item"))
+    log.info("%s %r in %s (%d items)", "updated" if updated else "added", item.title, feed, items)
+    return PublishReport(
+        feed, item.title, item.guid, item.enclosure_url, created, updated, items, copied
+    )
