@@ -1,0 +1,63 @@
+"""Plan stage: decide what the episode says, in which language, by whom, in which chapters.
+
+    Article ─plan─▶ Rundown (chapters of cues: one sentence each, with language, speaker, pause)
+
+``plan`` gives every segment a language (``language``), cleans its text for speech (``speech``),
+introduces posts in the narration language (``attribution``), splits sentences into cues
+(``cues``, ``sentences``), respells words from the show's lexicon (``lexicon``) and groups the
+cues into chapters (``chapters``). ``describe`` shows the same decisions per segment, for
+``polycast segments``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from polycast.models import Article, Rundown
+from polycast.plan.chapters import chapters, episode_title, opening_title
+from polycast.plan.cues import speak_segments
+from polycast.plan.describe import SegmentView, describe, segments_document
+from polycast.plan.lexicon import Lexicon
+from polycast.plan.settings import Pauses, PlanSettings
+
+__all__ = [
+    "Lexicon",
+    "Pauses",
+    "PlanSettings",
+    "SegmentView",
+    "describe",
+    "plan",
+    "segments_document",
+]
+
+
+def plan(
+    article: Article,
+    settings: PlanSettings | None = None,
+    languages: Collection[str] | None = None,
+) -> Rundown:
+    """Plan an episode: every sentence of the article as a cue, in chapters.
+
+    Args:
+        article: what the reader understood.
+        settings: pauses, titles, attribution wording, lexicon; defaults when None.
+        languages: the languages the chosen voices speak; detection picks only among these
+            (None: a default set of common languages).
+
+    Returns:
+        The rundown; its chapters are never empty. An article with nothing speakable gives a
+        rundown with no chapters (the caller decides whether that is an error).
+    """
+    settings = settings or PlanSettings()
+    langs, spoken = speak_segments(article, settings, languages)
+    title = episode_title(article.title, settings.title, spoken)
+    own = (article.title or settings.title or "").strip() or None
+    return Rundown(
+        chapters=chapters(
+            spoken, opening_title(own, langs.narration), langs.narration, settings.pauses
+        ),
+        title=title,
+        language=langs.narration,
+        date=article.date,
+        author=article.author,
+    )

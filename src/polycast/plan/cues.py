@@ -1,0 +1,145 @@
+"""From one segment to its cues: language runs, clean-up, attribution, sentences, lexicon.
+
+Every spoken segment becomes a ``Spoken``: its cues in order (one per sentence), each with its
+language, kind, segment index and speaker, and pauses for a segment standing alone (sentence,
+paragraph, heading, attribution). The chapter builder later lengthens the pause at chapter ends.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+from polycast.models import NARRATOR, Article, Cue, Kind, Post, Segment
+from polycast.plan import sentences, speech
+from polycast.plan.attribution import attribution, clean_name, speaker_name, split_handle
+from polycast.plan.language import Detector, Languages, assign, split_quotes
+from polycast.plan.settings import PlanSettings
+
+_HEADINGS = {Kind.HEADING, Kind.TITLE}
+_NARRATION = {Kind.TITLE, Kind.HEADING, Kind.PARAGRAPH, Kind.LIST, Kind.CAPTION}
+UNNAMED = "unknown"
+"""Speaker of a post that names no author or handle (for transcript voice tags)."""
+
+
+@dataclass(frozen=True)
+class Spoken:
+    """What one segment says."""
+
+    index: int
+    """The segment's index in the article."""
+    segment: Segment
+    """The segment itself."""
+    lang: str
+    """The segment's language."""
+    cues: tuple[Cue, ...]
+    """Its cues in order; empty when nothing speakable is left after clean-up."""
+
+    @property
+    def speech(self) -> str:
+        """Everything the segment says, as one line (for ``polycast segments``)."""
+        said = ""
+        for cue in self.cues:
+            # Chinese and Japanese sentences follow each other without a space.
+            joint = "" if not said or said.endswith(("。", "！", "？")) else " "
+            said += joint + cue.text
+        return said
+
+
+def speak_segments(
+    article: Article, settings: PlanSettings, languages: Collection[str] | None = None
+) -> tuple[Languages, Sequence[Spoken]]:
+    """Decide every segment's language and cues (the shared first half of plan and describe)."""
+    detector = Detector(languages)
+    langs = assign(article, settings, languages, detector)
+    spoken = [
+        segment_cues(
+            i,
+            segment,
+            lang=langs.segments[i],
+            narration=langs.narration,
+            settings=settings,
+            detector=detector,
+        )
+        for i, segment in enumerate(article.segments)
+    ]
+    return langs, spoken
+
+
+def segment_cues(
+    index: int,
+    segment: Segment,
+    *,
+    lang: str,
+    narration: str,
+    settings: PlanSettings,
+    detector: Detector,
+) -> Spoken:
+    """Turn one segment into its cues.
+
+    Args:
+        index: the segment's position in the article.
+        segment: the segment.
+        lang: the segment's language (see ``language.assign``).
+        narration: the article's language, spoken by the narrator (post attributions).
+        settings: pauses, attribution templates and the lexicon.
+        detector: for long quoted passages in another language inside narration.
+    """
+    if not segment.spoken:
+        return Spoken(index, segment, lang, ())
+    text = segment.text
+    if segment.kind is Kind.POST:
+        text = speech.strip_byline(text)
+    if segment.kind in _NARRATION:
+        runs = split_quotes(text, lang, settings, detector)
+    else:
+        runs = [(text, lang)]
+    cues = _sentence_cues(index, segment, runs, settings)
+    if cues and segment.kind is Kind.POST:
+        intro = _attribution_cue(index, segment, text, narration, settings)
+        cues[:0] = [intro] if intro.text else []
+    return Spoken(index, segment, lang, tuple(cues))
+
+
+def _sentence_cues(
+    index: int, segment: Segment, runs: Sequence[tuple[str, str]], settings: PlanSettings
+) -> list[Cue]:
+    """One cue per sentence of each language run, cleaned and respelled, with its pause."""
+    speaker = NARRATOR
+    if segment.kind is Kind.POST:
+        post = segment.post or Post()
+        speaker = clean_name(post.author) or split_handle(post.handle or "") or UNNAMED
+    cues = [
+        Cue(
+            text=settings.lexicon.apply(sentence, run_lang),
+            lang=run_lang,
+            kind=segment.kind,
+            segment=index,
+            pause_ms=settings.pauses.sentence,
+            speaker=speaker,
+        )
+        for run_text, run_lang in runs
+        for sentence in sentences.split(speech.clean(run_text, run_lang), run_lang)
+    ]
+    if cues:
+        pauses = settings.pauses
+        last = pauses.heading if segment.kind in _HEADINGS else pauses.paragraph
+        cues[-1] = dataclasses.replace(cues[-1], pause_ms=last)
+    return cues
+
+
+def _attribution_cue(
+    index: int, segment: Segment, text: str, narration: str, settings: PlanSettings
+) -> Cue:
+    post = segment.post or Post()
+    name = speaker_name(post, narration)
+    said = attribution(post, narration, name, text, settings.attribution)
+    said = speech.clean(said, narration)
+    return Cue(
+        text=settings.lexicon.apply(said, narration),
+        lang=narration,
+        kind=Kind.POST,
+        segment=index,
+        pause_ms=settings.pauses.attribution,
+    )

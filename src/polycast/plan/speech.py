@@ -1,0 +1,224 @@
+"""Text clean-up for speech: what is written becomes what a voice should say.
+
+A list of small pure ``str -> str`` functions, applied in order (``steps``). Each removes or
+rewrites one thing a listener must not hear: links, markup, handles and hashtags as symbols,
+emoji, typographic quotes. Functions that depend on the language are bound to it by ``steps``.
+Pronunciation of single words (abbreviations a voice mangles) is the lexicon's job, not this.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+from collections.abc import Callable
+
+import emoji
+
+from polycast.plan import spoken
+from polycast.plan.attribution import base_language, split_handle
+from polycast.plan.countries import country_name
+
+Step = Callable[[str], str]
+
+_TLDS = r"com|org|net|nl|be|de|fr|uk|eu|io|co|info|ly|gl|me|app|ai|dev|edu|gov|tv"
+_URL = re.compile(
+    r"\S*://\S*|\bwww\.\S+|\bpic\.twitter\.com/\S*|\bt\.co/\S*"
+    rf"|\b[\w-]+(?:\.[\w-]+)*\.(?:{_TLDS})/\S*|(?<!\S)//[\w-]+\.[\w.-]+/\S*",
+    re.IGNORECASE,
+)
+_TAG = re.compile(r"</?[a-zA-Z][^<>]*>|<!--.*?-->", re.DOTALL)
+_TEMPLATE = re.compile(r"\{%.*?%\}|\{\{.*?\}\}", re.DOTALL)
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\(+[^)\s]*\)*")
+_FOOTNOTE = re.compile(r"\[\^?\d+\]")
+_HANDLE = re.compile(r"(?<![\w@/.])@(\w{1,30})\b")
+_HASHTAG = re.compile(r"(?<![\w&#/])#(\w*[^\W\d_]\w*)")
+_FLAG = re.compile(r"[\U0001F1E6-\U0001F1FF]{2}")
+_BYLINE = re.compile(r"\s*(?:—|–|&mdash;|--?)\s*[^\n—–]{0,120}\(@\w+\)[^\n]{0,60}\s*$")
+_LINE_BULLET = re.compile(r"^[ \t]*(?:[-*+•>]+|\d+[.)])[ \t]+", re.MULTILINE)
+_MARKUP = re.compile(r"[*_|#>~^`{}\[\]<=•·▪►→←↑↓]+")
+_LONE_SYMBOLS = re.compile(r"(?<!\S)[^\w\s.,;:!?…()'\"‘’“”„«»]+(?!\S)")
+_DASH_PAUSE = re.compile(r"\s+(?:--?|–|—)\s+|\s*—\s*")
+_QUOTES = re.compile(
+    r"[“”„«»‹›\"「」『』]|''|(?<!\S),,"
+    # A quote mark not inside a word, except a Dutch elision: 's avonds, 't, 'n.
+    r"|(?<![^\W_])['‘’](?![stn]\s)|(?<=[^\W_])['‘’](?![^\W_])"
+)
+_CLEAR_PAIRS = frozenset(
+    [
+        "of",
+        "in",
+        "on",
+        "to",
+        "at",
+        "by",
+        "my",
+        "we",
+        "up",
+        "no",
+        "go",
+        "do",
+        "be",
+        "is",
+        "it",
+        "an",
+        "me",
+        "us",
+        "or",
+    ]
+)
+
+
+def strip_byline(text: str) -> str:
+    """Drop a post's trailing "— Name (@handle) date" line: the narrator says it instead."""
+    return _BYLINE.sub("", text)
+
+
+def no_markup_leftovers(text: str) -> str:
+    """Remove HTML tags, comments and template tags; keep a Markdown link's text, not its target."""
+    text = _TEMPLATE.sub(" ", _TAG.sub(" ", text))
+    return _FOOTNOTE.sub("", _MD_LINK.sub(r"\1", text))
+
+
+def no_urls(text: str) -> str:
+    """Remove links: http(s), www., t.co, pic.twitter.com, and bare domains with a path."""
+    return _URL.sub(" ", text)
+
+
+def handles(text: str) -> str:
+    """Read @handles as names: "@StevenHorrell" -> "Steven Horrell"; "@cepa" stays "cepa"."""
+    return _HANDLE.sub(lambda m: split_handle(m[1]), text)
+
+
+def hashtags(text: str, lang: str) -> str:
+    """Read hashtags as words: "#deeplearning" -> "deep learning" where the split is clear."""
+    return _HASHTAG.sub(lambda m: hashtag_words(m[1], lang), text)
+
+
+def hashtag_words(tag: str, lang: str) -> str:
+    """Split a hashtag into words: camel case in any language, a dictionary for English.
+
+    The dictionary split is used only when every piece is a common English word of three or more
+    letters (or a common two-letter one); otherwise the tag is read as one word.
+
+    >>> hashtag_words("Run2Seminar", "en"), hashtag_words("deeplearning", "en")
+    ('Run 2 Seminar', 'deep learning')
+    >>> hashtag_words("eochat", "en"), hashtag_words("deeplearning", "nl")
+    ('eochat', 'deeplearning')
+    """
+    if any(c.isupper() for c in tag[1:]) or "_" in tag or any(c.isdigit() for c in tag):
+        return split_handle(tag)
+    if base_language(lang) != "en" or not tag.isascii() or len(tag) < 6:
+        return tag
+    words = _segment(tag.lower())
+    clear = len(words) > 1 and all(
+        (len(w) >= 3 or w in _CLEAR_PAIRS) and _frequency(w) >= 1e6 for w in words
+    )
+    return " ".join(words) if clear else tag
+
+
+@functools.cache
+def _wordsegment() -> tuple[Callable[[str], list[str]], dict[str, float]]:
+    import wordsegment  # noqa: PLC0415 (loads a word list: only when a hashtag needs it)
+
+    wordsegment.load()
+    return wordsegment.segment, wordsegment.UNIGRAMS
+
+
+def _segment(word: str) -> list[str]:
+    return _wordsegment()[0](word)
+
+
+def _frequency(word: str) -> float:
+    return _wordsegment()[1].get(word, 0.0)
+
+
+def flags(text: str, lang: str) -> str:
+    """Name flag emoji in the text's language (🇷🇺 -> "Russia"; in Dutch "Rusland").
+
+    A flag that opens the text is a topic marker: "🇷🇺 Zapad will…" -> "Russia: Zapad will…".
+    """
+
+    def say(match: re.Match[str]) -> str:
+        name = country_name(match[0], lang)
+        if name is None:
+            return " "
+        return f"{name}: " if not text[: match.start()].strip() else f" {name} "
+
+    return _FLAG.sub(say, text)
+
+
+def no_emoji(text: str) -> str:
+    """Drop every other emoji (and the joiners and selectors between them)."""
+    text = emoji.replace_emoji(text, replace=" ")
+    return re.sub(r"[\u200d\ufe0e\ufe0f\u20e3\U0001F3FB-\U0001F3FF]", "", text)
+
+
+def no_markup(text: str) -> str:
+    """Remove markup characters and lone symbols a voice would read out ("asterisk", "slash")."""
+    text = _LINE_BULLET.sub("", text)
+    text = _DASH_PAUSE.sub(", ", text)
+    text = re.sub(r"\s/\s", ", ", text)
+    # "en/of", "restaurants/cafés", "/video": a slash between or before words is not said.
+    text = re.sub(r"(?<=[^\W\d_])/(?=[^\W\d_])|(?<!\S)/(?=[^\W\d_])", " ", text)
+    text = _MARKUP.sub(" ", text)
+    return _LONE_SYMBOLS.sub(" ", text)
+
+
+def no_quote_marks(text: str) -> str:
+    """Remove quotation marks; keep apostrophes inside words ("Russia’s" -> "Russia's")."""
+    text = re.sub(r"(?<=[^\W_])[’‘`](?=[^\W_])", "'", text)
+    return _QUOTES.sub("", text)
+
+
+def tidy(text: str) -> str:
+    """Collapse spaces, keep line breaks, and fix punctuation that removals left behind."""
+    text = re.sub(r"[ \t\u00a0\u2009\u202f]+", " ", text)
+    text = re.sub(r" *\n[\s]*", "\n", text)
+    text = re.sub(r" +([.,;:!?…)])", r"\1", text)
+    text = re.sub(r"\( *\)", "", text)
+    text = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", text)
+    text = re.sub(r"\.\s+,", ".", text)  # "exercise. , and" after a removal; keep "M.,"
+    text = re.sub(r"(?m)^[\s,;:.]+(?=\w)", "", text)
+    text = re.sub(r"(?m)[ ,;]+$", "", text)
+    return text.strip(" \n,;")
+
+
+def steps(lang: str) -> list[Step]:
+    """Return the clean-up functions for text in ``lang``, in the order they must run."""
+    with_lang: list[Callable[[str, str], str]] = [
+        hashtags,
+        flags,
+        spoken.ampersand,
+        spoken.number_range,
+        spoken.percent,
+        spoken.money,
+        spoken.units,
+        spoken.ordinals,
+    ]
+    return [
+        html.unescape,
+        no_markup_leftovers,
+        no_urls,
+        handles,
+        *(_bind(f, lang) for f in with_lang),
+        no_emoji,
+        no_markup,
+        no_quote_marks,
+        tidy,
+    ]
+
+
+def _bind(step: Callable[[str, str], str], lang: str) -> Step:
+    def bound(text: str) -> str:
+        return step(text, lang)
+
+    bound.__name__ = step.__name__
+    return bound
+
+
+def clean(text: str, lang: str) -> str:
+    """Return ``text`` as it should be spoken in ``lang`` (see ``steps``)."""
+    for step in steps(lang):
+        text = step(text)
+    return text
