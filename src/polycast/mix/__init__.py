@@ -1,0 +1,27 @@
+"""Mix stage: clips in, a timeline out; voices levelled, pauses exact, loudness on target.
+
+``mix(rundown, clips, settings)`` consumes the speak stage's clips one by one and returns the
+``Timeline`` (audio rendered on demand from a temporary file, cue and chapter times in samples)
+and a ``MixReport`` (the measured loudness and true peak of the final output).
+"""
+
+from polycast.mix.loudness import LoudnessMeter, integrated_loudness
+from polycast.mix.mixer import MixReport, MixResult, VoiceLevel, measure, mix
+from polycast.mix.music import Music, load_music
+from polycast.mix.settings import BedSpan, MixSettings
+from polycast.mix.truepeak import TruePeakMeter
+
+__all__ = [
+    "BedSpan",
+    "LoudnessMeter",
+    "MixReport",
+    "MixResult",
+    "MixSettings",
+    "Music",
+    "TruePeakMeter",
+    "VoiceLevel",
+    "integrated_loudness",
+    "load_music",
+    "measure",
+    "mix",
+]

@@ -1,0 +1,82 @@
+"""A look-ahead peak limiter for the rare true peaks the loudness gain would push over the ceiling.
+
+Speech levelled to -19 LUFS seldom peaks above -1 dBTP, so most episodes never reach this code.
+When one does, lowering the whole episode would miss the loudness target; clipping would distort.
+This limiter lowers the gain only around each peak: it looks ``lookahead`` samples ahead, holds
+the reduction for ``hold`` samples and ramps linearly in and out over ``lookahead`` samples. It
+is a brick wall for true peaks (it watches the oversampled envelope, not only the samples) and
+leaves the rest of the signal untouched, so it is transparent on isolated peaks; it is not a
+loudness maximiser.
+
+The gain at a sample depends only on the signal within ``margin`` samples of it, so any stretch
+of an episode can be rendered alone, given that much context either side, with the same result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from polycast.mix.truepeak import PHASE_TAPS, peak_envelope
+
+FloatArray = npt.NDArray[np.float64]
+
+LOOKAHEAD_MS = 5.0
+"""Attack (and release ramp) time; the gain is down before the peak arrives."""
+HOLD_MS = 30.0
+"""How long a reduction is held after a peak, so close peaks do not make the gain flutter."""
+SLACK = 2
+"""Samples either side a peak's gain also covers (the envelope's placement is that exact)."""
+
+
+@dataclass(frozen=True)
+class Limiter:
+    """Peak limiter settings, in samples at the rate it runs at."""
+
+    threshold: float
+    """Highest true peak allowed out, linear (1.0 = full scale)."""
+    lookahead: int
+    """Attack time in samples."""
+    hold: int
+    """Hold time in samples."""
+
+    @classmethod
+    def at(cls, rate: int, threshold: float) -> Limiter:
+        """Make a limiter with the default timing at ``rate``."""
+        return cls(threshold, round(rate * LOOKAHEAD_MS / 1000), round(rate * HOLD_MS / 1000))
+
+    @property
+    def margin(self) -> int:
+        """Samples of context needed either side of a stretch to compute its gain exactly."""
+        return self.lookahead + self.hold + PHASE_TAPS + SLACK + 4
+
+    def gain(self, x: FloatArray) -> FloatArray:
+        """Return the gain for every sample of ``x`` (one channel, linear, at most 1).
+
+        Only samples at least ``margin`` from either end of ``x`` get their exact gain; callers
+        pass that much context and keep the middle.
+        """
+        from scipy import ndimage  # noqa: PLC0415 -- slow to import; most mixes never limit
+
+        size = len(x)
+        env = peak_envelope(x)
+        need = np.ones(size)
+        loud = env > self.threshold
+        need[loud] = self.threshold / env[loud]
+        need = ndimage.minimum_filter1d(need, 2 * SLACK + 1, mode="nearest")
+        # held[n] = min(need[n - hold : n + lookahead]): the reduction starts `lookahead` early
+        # and lasts `hold` after the peak.
+        width = self.hold + self.lookahead
+        centred = ndimage.minimum_filter1d(need, width, mode="constant", cval=1.0)
+        shift = self.hold - width // 2
+        held = np.ones(size)
+        held[shift:] = centred[: max(size - shift, 0)]
+        # Averaging `held` over the last `lookahead` samples turns steps into ramps while keeping
+        # every peak's gain at or below what it needs: each average includes the peak's window.
+        # Summing reductions (zero almost everywhere), not gains, keeps untouched samples at
+        # exactly 1: a running sum that adds nothing does not drift.
+        cut = np.concatenate([np.zeros(self.lookahead - 1), 1.0 - held])
+        sums = np.concatenate([[0.0], np.cumsum(cut)])
+        return np.asarray(1.0 - (sums[self.lookahead :] - sums[: -self.lookahead]) / self.lookahead)

@@ -1,0 +1,161 @@
+"""True peak per ITU-R BS.1770-4 Annex 2: the peak of the signal oversampled four times.
+
+A decoded MP3 or a DAC reconstructs the waveform between samples, and that waveform can rise
+above every sample. Interpolating four points per sample (a 48-tap polyphase FIR, 12 taps per
+phase) finds those peaks to within a fraction of a dB. The meter streams: it keeps the last 11
+samples of each block so the interpolation across block edges is the same as over the whole.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+
+import numpy as np
+import numpy.typing as npt
+
+FACTOR = 4
+"""Oversampling factor BS.1770-4 asks for."""
+TAPS = 48
+"""Interpolation filter length: 12 taps per phase."""
+PHASE_TAPS = TAPS // FACTOR
+DELAY = 6
+"""Phase outputs at sample ``n + DELAY`` describe the signal between samples ``n`` and ``n+1``."""
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.intp]
+
+
+CHUNK = 512
+"""Samples per chunk for skipping: a chunk that cannot hold a new peak is not interpolated."""
+
+
+@functools.cache
+def phases() -> FloatArray:
+    """Return the interpolation filter's four phases, shape (4, 12).
+
+    A Kaiser-windowed sinc (beta 5) cut at the input's Nyquist frequency: checked against 32x
+    oversampling on sines up to 18 kHz at 44.1 kHz, it reads between 0.25 dB low and 0.05 dB high.
+    """
+    from scipy import signal  # noqa: PLC0415 -- scipy.signal is slow to import; only on first use
+
+    prototype = signal.firwin(TAPS, 1 / FACTOR, window=("kaiser", 5.0)) * FACTOR
+    return np.array([prototype[p::FACTOR] for p in range(FACTOR)], dtype=np.float64)
+
+
+@functools.cache
+def gain_bound() -> float:
+    """No interpolated value exceeds the largest of its 12 input samples times this."""
+    return float(np.abs(phases()).sum(axis=1).max())
+
+
+def _interpolate(history: FloatArray, frames: FloatArray) -> FloatArray:
+    """Return the largest interpolated magnitude per new sample: shape (len(frames),).
+
+    ``history`` holds the 11 samples before ``frames`` (one channel each call).
+    """
+    x = np.concatenate([history, frames])
+    peaks = np.zeros(len(frames))
+    for phase in phases():
+        np.maximum(peaks, np.abs(np.convolve(x, phase, "valid")), out=peaks)
+    return peaks
+
+
+def _interpolate_rows(rows: FloatArray) -> FloatArray:
+    """Interpolate many stretches at once, like ``_interpolate`` does one.
+
+    Each row is 11 samples of history, then the samples to interpolate; the result has shape
+    (rows, row length - 11).
+    """
+    width = rows.shape[1] - (PHASE_TAPS - 1)
+    peaks = np.zeros((rows.shape[0], width))
+    for phase in phases():
+        acc = np.zeros_like(peaks)
+        for k, tap in enumerate(phase):
+            start = PHASE_TAPS - 1 - k
+            acc += tap * rows[:, start : start + width]
+        np.maximum(peaks, np.abs(acc), out=peaks)
+    return peaks
+
+
+class TruePeakMeter:
+    """The true peak of a stream, fed in blocks of any length."""
+
+    def __init__(self, channels: int = 1) -> None:
+        """Prepare a meter for ``channels`` interleaved channels."""
+        self.channels = channels
+        self._history = np.zeros((PHASE_TAPS - 1, channels))
+        self._peak = 0.0
+
+    def add(self, block: npt.NDArray[np.generic]) -> None:
+        """Feed the next samples: interleaved 1-D, or shaped (frames, channels).
+
+        int16 input is scaled to full scale 1.0; float input is taken as it is.
+        """
+        data = np.asarray(block)
+        scale = 1 / 32768 if data.dtype == np.int16 else 1.0
+        frames = data.astype(np.float64).reshape(-1, self.channels) * scale
+        if not len(frames):
+            return
+        context = np.concatenate([self._history, frames])
+        for ch in range(self.channels):
+            self._scan(context[:, ch])
+        self._history = context[-(PHASE_TAPS - 1) :]
+
+    def _scan(self, context: FloatArray) -> None:
+        """Raise the peak to the largest value in ``context`` (11 samples of history first).
+
+        Only chunks whose samples (with the 11 before them) could interpolate above the peak so
+        far are interpolated: the loudest chunk first, then, all at once, those that could still
+        beat it. Speech is mostly far below its loudest syllable, so most chunks cost one ``max``.
+        The result is the same as interpolating everything.
+        """
+        size = len(context) - (PHASE_TAPS - 1)
+        count = -(-size // CHUNK)
+        padded = np.zeros(PHASE_TAPS - 1 + count * CHUNK)
+        padded[: len(context)] = context
+        tops = np.abs(padded[PHASE_TAPS - 1 :]).reshape(count, CHUNK).max(axis=1)
+        self._peak = max(self._peak, float(tops.max()))
+        history = float(np.abs(context[: PHASE_TAPS - 1]).max())
+        reach = np.maximum(tops, np.concatenate([[history], tops[:-1]])) * gain_bound()
+        self._interpolate_chunks(padded, size, np.array([np.argmax(reach)]))
+        self._interpolate_chunks(padded, size, np.flatnonzero(reach > self._peak))
+
+    def _interpolate_chunks(self, padded: FloatArray, size: int, chunks: IntArray) -> None:
+        """Raise the peak to the largest interpolated value in ``chunks`` of ``padded``."""
+        if not len(chunks):
+            return
+        starts = chunks * CHUNK
+        rows = padded[starts[:, None] + np.arange(PHASE_TAPS - 1 + CHUNK)]
+        found = _interpolate_rows(rows)
+        found[(starts[:, None] + np.arange(CHUNK)) >= size] = 0.0  # past the end: padding
+        self._peak = max(self._peak, float(found.max()))
+
+    def peak(self) -> float:
+        """Return the true peak so far, linear (1.0 = full scale), including the final tail."""
+        tail = 0.0
+        for ch in range(self.channels):
+            zeros = np.zeros(PHASE_TAPS - 1)
+            tail = max(tail, float(_interpolate(self._history[:, ch], zeros).max()))
+        return max(self._peak, tail)
+
+    def peak_db(self) -> float:
+        """Return the true peak so far in dBTP; ``-inf`` for silence."""
+        value = self.peak()
+        return 20 * math.log10(value) if value > 0 else -math.inf
+
+
+def peak_envelope(x: FloatArray) -> FloatArray:
+    """Return, per sample, the largest magnitude between it and the next (one channel).
+
+    Used by the limiter, which must hold true peaks, not just samples, under its ceiling. The
+    first 11 samples of ``x`` serve as history, so callers pass a margin around what they need.
+    """
+    env = np.abs(x).copy()
+    if len(x) <= PHASE_TAPS:
+        return env
+    inter = _interpolate(x[: PHASE_TAPS - 1], x[PHASE_TAPS - 1 :])
+    # inter[i] describes the signal near sample i + 11 - DELAY: between it and the next sample.
+    start = PHASE_TAPS - 1 - DELAY
+    np.maximum(env[start : start + len(inter)], inter, out=env[start : start + len(inter)])
+    return env

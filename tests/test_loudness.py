@@ -1,0 +1,177 @@
+"""Streaming loudness and true-peak meters, checked against pyloudnorm, theory, oversampling."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyloudnorm
+import pytest
+from scipy import signal
+
+from polycast.mix.limiter import Limiter
+from polycast.mix.loudness import LoudnessMeter, integrated_loudness, k_weighting
+from polycast.mix.truepeak import TruePeakMeter, _interpolate, peak_envelope
+from speechlike import speech
+
+
+def _pyloudnorm(x: np.ndarray, rate: int, filter_class: str = "K-weighting") -> float:
+    return float(pyloudnorm.Meter(rate, filter_class=filter_class).integrated_loudness(x))
+
+
+def _fixtures(rate: int) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(7)
+    talk = np.concatenate(
+        [speech(2.3, rate, level_db=-24, seed=1), np.zeros(rate), speech(1.7, rate, seed=2)]
+    )
+    noise = signal.lfilter([1.0], [1.0, -0.9], rng.standard_normal(int(3.3 * rate))) * 0.02
+    t = np.arange(int(2.7 * rate)) / rate
+    tones = 0.3 * np.sin(2 * np.pi * 60 * t) + 0.05 * np.sin(2 * np.pi * 9000 * t)
+    quiet_then_loud = np.concatenate([talk * 0.01, talk])
+    signals = {"talk": talk, "noise": noise, "tones": tones, "quiet_then_loud": quiet_then_loud}
+    # Whole 100 ms steps: pyloudnorm also counts a last block that runs past the end (a rounding
+    # choice); BS.1770 meters such as libebur128, and ours, count complete blocks only.
+    step = rate // 10
+    return {name: x[: len(x) // step * step] for name, x in signals.items()}
+
+
+def test_k_weighting_matches_the_published_48k_coefficients() -> None:
+    sos = k_weighting(48000)
+    shelf = [1.53512485958697, -2.69169618940638, 1.19839281085285, 1.0, -1.69065929318241]
+    np.testing.assert_allclose(sos[0, :5], shelf, rtol=0, atol=1e-13)
+    np.testing.assert_allclose(sos[0, 5], 0.73248077421585, atol=1e-13)
+    np.testing.assert_allclose(
+        sos[1], [1, -2, 1, 1, -1.99004745483398, 0.99007225036621], atol=1e-13
+    )
+
+
+@pytest.mark.parametrize("rate", [22050, 24000, 44100, 48000])
+@pytest.mark.parametrize("name", ["talk", "noise", "tones", "quiet_then_loud"])
+def test_meter_agrees_with_pyloudnorm(rate: int, name: str) -> None:
+    x = _fixtures(rate)[name]
+    ours = integrated_loudness(x, rate)
+    # pyloudnorm's default filter approximates K-weighting; its "DeMan" filter is the exact one.
+    assert ours == pytest.approx(_pyloudnorm(x, rate), abs=0.1)
+    assert ours == pytest.approx(_pyloudnorm(x, rate, "DeMan"), abs=0.02)
+
+
+def test_stereo_counts_both_channels() -> None:
+    x = _fixtures(44100)["talk"]
+    stereo = np.column_stack([x, 0.5 * x])
+    ours = integrated_loudness(stereo.ravel(), 44100, channels=2)
+    assert ours == pytest.approx(_pyloudnorm(stereo, 44100, "DeMan"), abs=0.02)
+    dual = integrated_loudness(np.repeat(x, 2), 44100, channels=2)
+    assert dual - integrated_loudness(x, 44100) == pytest.approx(10 * math.log10(2), abs=1e-6)
+
+
+def test_streaming_in_odd_blocks_equals_one_pass() -> None:
+    x = _fixtures(44100)["quiet_then_loud"]
+    meter = LoudnessMeter(44100)
+    rng = np.random.default_rng(3)
+    position = 0
+    while position < len(x):
+        size = int(rng.integers(1, 9000))
+        meter.add(x[position : position + size])
+        position += size
+    assert meter.frames == len(x)
+    assert meter.integrated() == pytest.approx(integrated_loudness(x, 44100), abs=1e-9)
+
+
+def test_a_997_hz_sine_reads_its_level_minus_3_db() -> None:
+    rate = 48000
+    t = np.arange(rate * 5) / rate
+    x = 0.1 * np.sin(2 * np.pi * 997 * t)  # -20 dBFS peak
+    assert integrated_loudness(x, rate) == pytest.approx(-23.01, abs=0.05)
+
+
+def test_int16_is_scaled_to_full_scale() -> None:
+    x = _fixtures(44100)["talk"]
+    pcm = np.rint(x * 32768).astype(np.int16)
+    assert integrated_loudness(pcm, 44100) == pytest.approx(integrated_loudness(x, 44100), abs=0.01)
+
+
+def test_gates_ignore_silence_and_quiet_stretches() -> None:
+    rate = 44100
+    talk = speech(4.0, rate, seed=5)
+    gappy = np.concatenate([talk[: 2 * rate], np.zeros(5 * rate), talk[2 * rate :]])
+    assert integrated_loudness(gappy, rate) == pytest.approx(
+        integrated_loudness(talk, rate), abs=0.3
+    )
+    assert integrated_loudness(np.zeros(rate * 3), rate) == -math.inf
+    assert integrated_loudness(talk[: rate // 4], rate) == -math.inf  # shorter than one block
+    meter = LoudnessMeter(rate)
+    meter.add(talk[: rate // 4])
+    assert math.isfinite(meter.ungated())
+
+
+def _reference_peak(x: np.ndarray) -> float:
+    return float(np.abs(signal.resample_poly(x, 32, 1, window=("kaiser", 12.0))).max())
+
+
+def test_true_peak_finds_the_peak_between_samples() -> None:
+    n = np.arange(4410)
+    x = np.sin(np.pi / 2 * n + np.pi / 4)  # quarter of the rate, every sample at 0.707
+    meter = TruePeakMeter()
+    meter.add(x)
+    assert 20 * math.log10(np.abs(x).max()) == pytest.approx(-3.01, abs=0.01)
+    assert meter.peak_db() == pytest.approx(0.0, abs=0.1)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_true_peak_streams_and_agrees_with_32x_oversampling(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    x = speech(1.5, 44100, level_db=-12, seed=seed)
+    x[rng.integers(0, len(x), 5)] = rng.choice([-0.9, 0.9], 5)  # clicks: peaks between samples
+    whole = TruePeakMeter()
+    whole.add(x)
+    pieces = TruePeakMeter()
+    for part in np.array_split(x, 37):
+        pieces.add(part)
+    assert pieces.peak() == pytest.approx(whole.peak(), rel=1e-12)
+    # Skipping quiet chunks changes nothing: the same as interpolating every sample.
+    everything = _interpolate(np.zeros(11), np.concatenate([x, np.zeros(11)])).max()
+    assert whole.peak() == pytest.approx(max(everything, np.abs(x).max()), rel=1e-12)
+    error_db = 20 * math.log10(whole.peak() / _reference_peak(x))
+    assert -0.3 < error_db < 0.1
+
+
+def test_true_peak_of_stereo_is_the_louder_channel() -> None:
+    x = speech(1.0, 44100, seed=1)
+    meter = TruePeakMeter(channels=2)
+    meter.add((np.rint(np.column_stack([x * 0.5, x]) * 32768).astype(np.int16)).ravel())
+    alone = TruePeakMeter()
+    alone.add(x)
+    assert meter.peak_db() == pytest.approx(alone.peak_db(), abs=0.01)
+
+
+def test_peak_envelope_covers_the_interpolated_peak() -> None:
+    n = np.arange(400)
+    x = np.sin(np.pi / 2 * n + np.pi / 4)  # peaks (1.0) halfway between samples 2k and 2k+1
+    env = peak_envelope(x)
+    assert np.all(env >= np.abs(x))
+    assert env[20:380:2].min() > 0.97
+    assert env[21:380:2].max() == pytest.approx(np.sqrt(0.5), abs=0.01)
+
+
+def test_limiter_holds_true_peaks_under_the_threshold_and_leaves_the_rest() -> None:
+    rate = 44100
+    x = speech(3.0, rate, level_db=-20, seed=9)
+    spikes = [rate // 2, rate + 123, 2 * rate + 7]
+    for at in spikes:
+        x[at] = 0.95
+        x[at + 1] = -0.95  # a full-scale swing: the true peak lies above both samples
+    limiter = Limiter.at(rate, 10 ** (-1.2 / 20))
+    gain = limiter.gain(x)
+    out = x * gain
+    meter = TruePeakMeter()
+    meter.add(out[limiter.margin : -limiter.margin])
+    assert meter.peak_db() <= -1.2 + 0.05
+    far = np.ones(len(x), dtype=bool)
+    for at in spikes:
+        far[at - limiter.margin : at + limiter.margin] = False
+    assert np.all(gain[far] == 1.0)
+    # The gain at any sample depends only on `margin` samples either side of it.
+    a, b = rate, 2 * rate
+    m = limiter.margin
+    part = limiter.gain(x[a - m : b + m])[m:-m]
+    np.testing.assert_allclose(part, gain[a:b], atol=1e-12)
