@@ -1,0 +1,128 @@
+"""Parallel encoding: stretches joined where the decoded audio runs on as in a single pass."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from polycast import encode_parallel
+from polycast.encode import decode_mp3
+from polycast.encode_parallel import POST_ROLL, PRE_ROLL, _plan, _Reader, _windows_meet
+from test_encode import encode, info_tag, vowel, walk_frames
+
+
+def seam_errors(
+    pcm: npt.NDArray[np.int16],
+    single: bytes,
+    parallel: bytes,
+    joins: tuple[int, ...],
+    channels: int,
+) -> list[tuple[float, float, float, float]]:
+    """Per join: (rms single, rms parallel, max parallel) in two frames around it, and the
+    parallel encoding's largest error anywhere else, all against the original."""
+    x = pcm.astype(float).reshape(-1, channels)
+    err_single = decode_mp3(single)[0].astype(float).reshape(-1, channels) - x
+    err_parallel = decode_mp3(parallel)[0].astype(float).reshape(-1, channels) - x
+    near = np.zeros(len(x), dtype=bool)
+    windows = []
+    for g in joins:
+        centre = g * 1152 - 576  # where frame g's audio starts after trimming the delay
+        window = slice(centre - 1152, centre + 1152)
+        near[window] = True
+        windows.append(window)
+    elsewhere = float(np.abs(err_parallel[~near]).max())
+    return [
+        (
+            float(np.sqrt(np.mean(err_single[w] ** 2))),
+            float(np.sqrt(np.mean(err_parallel[w] ** 2))),
+            float(np.abs(err_parallel[w]).max()),
+            elsewhere,
+        )
+        for w in windows
+    ]
+
+
+@pytest.mark.parametrize(
+    ("rate", "channels", "seconds", "workers"), [(44100, 1, 30, 4), (48000, 2, 22, 2)]
+)
+def test_parallel_encoding_has_no_seams(
+    rate: int, channels: int, seconds: float, workers: int
+) -> None:
+    pcm = vowel(seconds, rate, channels, seed=5)
+    single, one = encode(pcm, rate, channels)
+    parallel, many = encode(pcm, rate, channels, workers=workers)
+    assert many.workers == workers and len(many.joins) == workers - 1
+    # the same stream shape: frame count, length, Info frame true to the bytes
+    assert (many.frames, many.samples, many.encoder_padding) == (
+        one.frames,
+        one.samples,
+        one.encoder_padding,
+    )
+    tag = info_tag(parallel)
+    assert tag["frames"] == len(walk_frames(parallel, tag["frame_size"])) == many.frames
+    assert tag["bytes"] == len(parallel) == many.bytes
+    assert len(decode_mp3(parallel)[0]) == len(pcm)
+    # around every join the error is a single pass's, and no worse than anywhere else
+    for rms_single, rms_parallel, peak, elsewhere in seam_errors(
+        pcm, single, parallel, many.joins, channels
+    ):
+        assert rms_parallel <= 1.2 * rms_single + 2.0
+        assert peak <= elsewhere
+
+
+def test_without_a_join_the_stretches_are_encoded_as_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    # no frame qualifies: every stretch is re-encoded with the one before; LAME is deterministic,
+    # so the result is byte for byte a single pass
+    monkeypatch.setattr(encode_parallel, "find_join", lambda before, after: None)
+    pcm = vowel(20, 44100, seed=2)
+    single, _ = encode(pcm, 44100, 1)
+    parallel, report = encode(pcm, 44100, 1, workers=2)
+    assert report.joins == () and report.workers == 2
+    assert parallel == single
+
+
+def test_short_timelines_use_one_pass() -> None:
+    _, report = encode(vowel(3, 44100), 44100, 1, workers=2)
+    assert report.workers == 1 and report.joins == ()
+
+
+def test_windows_meet_only_long_to_long_and_short_to_short() -> None:
+    long_end, short_end = (0, 3), (1, 2)
+    long_start, short_start = (0, 1), (2, 3)
+    for previous in long_end:
+        for following in long_start:
+            assert _windows_meet((9, previous), (following, 9))
+        for following in short_start:
+            assert not _windows_meet((9, previous), (following, 9))
+    for previous in short_end:
+        for following in short_start:
+            assert _windows_meet((9, previous), (following, 9))
+        for following in long_start:
+            assert not _windows_meet((9, previous), (following, 9))
+    # stereo, granule-major (gr0 ch0, gr0 ch1, gr1 ch0, gr1 ch1): channel 1 ends on a start block
+    assert not _windows_meet((9, 9, 0, 1), (0, 0, 9, 9))
+    assert _windows_meet((9, 9, 0, 1), (0, 2, 9, 9))
+
+
+@pytest.mark.parametrize("seconds", [20, 95, 601])
+def test_plan_covers_the_episode_on_the_frame_grid(seconds: int) -> None:
+    length = seconds * 44100 + 17
+    plan = _plan(length, 44100, 2)
+    assert plan[0][:2] == (0, 0) and plan[-1][2] is None
+    for (first, boundary, stop), (next_first, next_boundary, _) in itertools.pairwise(plan):
+        assert next_first == next_boundary - PRE_ROLL > boundary
+        assert stop == (next_boundary + POST_ROLL) * 1152 < length
+        assert first <= boundary
+    assert plan[-1][1] * 1152 < length  # the last stretch starts inside the episode
+
+
+def test_reader_hands_out_overlapping_ranges_from_one_pass() -> None:
+    data = bytes(range(256)) * 40  # 10240 bytes = 5120 mono samples
+    chunks = iter([data[i : i + 333] for i in range(0, len(data), 333)])
+    reader = _Reader(chunks, 2)
+    assert reader.take(0, 1000, 900) == data[:2000]
+    assert reader.take(900, 3000, 2800) == data[1800:6000]
+    assert reader.take(2800, None, None) == data[5600:]
