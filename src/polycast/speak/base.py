@@ -1,8 +1,9 @@
-"""The contract every voice engine fulfils."""
+"""The contract every voice engine fulfils, and the small helpers every engine shares."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from enum import Enum
 from typing import Protocol, runtime_checkable
 
 from polycast.models import Clip
@@ -14,6 +15,13 @@ class Engine(Protocol):
 
     Engines are looked up by ``name``. ``synthesize`` must be safe to call from several threads;
     an engine whose library is not thread-safe serialises calls itself.
+
+    Optional class attributes tell the runner how to run an engine in parallel (see
+    ``concurrency_of``); they are not part of the Protocol so a minimal engine stays minimal:
+
+    - ``network: bool`` -- the engine waits on a server: run it in threads.
+    - ``releases_gil: bool`` -- the engine computes outside the GIL (onnxruntime): threads suffice.
+    - ``deterministic: bool`` -- the same input gives the same samples every time.
     """
 
     name: str
@@ -38,3 +46,61 @@ class Engine(Protocol):
         The cache keys audio by this and the text, so changing any option re-synthesises.
         """
         ...
+
+
+class Concurrency(Enum):
+    """How the runner may run several syntheses of one engine at once."""
+
+    THREADS = "threads"
+    """Threads in this process: the engine waits on a network or computes outside the GIL."""
+    PROCESSES = "processes"
+    """Worker processes: the engine holds the GIL or has global state (espeak-ng)."""
+
+
+def concurrency_of(engine: Engine) -> Concurrency:
+    """Say how ``engine`` runs in parallel, from its optional ``network``/``releases_gil`` flags."""
+    if getattr(engine, "network", False) or getattr(engine, "releases_gil", False):
+        return Concurrency.THREADS
+    return Concurrency.PROCESSES
+
+
+def normalize_language(lang: str) -> str:
+    """Write a language code the way engines key their voices: lower case, ``-`` separated.
+
+    >>> normalize_language("en_US")
+    'en-us'
+    """
+    return lang.strip().replace("_", "-").lower()
+
+
+def match_language(lang: str, available: Iterable[str]) -> str | None:
+    """Find the code in ``available`` that speaks ``lang``: itself, else its primary language.
+
+    ``en-AU`` is spoken by an ``en`` voice when there is no ``en-au`` one; ``en`` is never
+    silently answered by ``en-au``, the caller decides which regional voice ``en`` means.
+
+    >>> match_language("en_AU", ["nl", "en"])
+    'en'
+    >>> match_language("de", ["nl", "en"]) is None
+    True
+    """
+    codes = {normalize_language(code): code for code in available}
+    wanted = normalize_language(lang)
+    if wanted in codes:
+        return codes[wanted]
+    primary = wanted.split("-", 1)[0]
+    return codes.get(primary)
+
+
+def describe_languages(languages: Iterable[str], limit: int = 12) -> str:
+    """List some language codes for an error message, sorted, saying how many were left out.
+
+    >>> describe_languages(["nl", "en", "de"], limit=2)
+    'de, en and 1 more'
+    """
+    codes = sorted(set(languages))
+    if not codes:
+        return "none"
+    if len(codes) <= limit:
+        return ", ".join(codes)
+    return f"{', '.join(codes[:limit])} and {len(codes) - limit} more"

@@ -1,0 +1,244 @@
+"""Which engine speaks each language of an episode: chosen once, before any speech is made.
+
+The default is espeak-ng, embedded and offline. ``engine = "auto"`` prefers gTTS when its endpoint answers a short probe, and
+otherwise falls back to the offline voices -- Piper where a Piper voice for the language is
+configured, espeak-ng for the rest -- with one notice saying so. A language can name its own
+engine (``[speak.languages] en = "piper"``), which wins over the run's choice. One engine speaks
+a language for the whole episode, so a voice never changes halfway.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from polycast.errors import ConfigError, PolycastError, UnsupportedLanguage
+from polycast.models import Rundown
+from polycast.speak.base import Engine, describe_languages, match_language
+from polycast.speak.cache import ClipCache
+from polycast.speak.registry import create_engine, engine_names
+
+log = logging.getLogger(__name__)
+
+
+class EngineChoice(Enum):
+    """The engine choices the command line offers (``--engine``)."""
+
+    AUTO = "auto"
+    GTTS = "gtts"
+    ESPEAK = "espeak"
+    PIPER = "piper"
+
+
+AUTO = EngineChoice.AUTO.value
+DEFAULT_ENGINE = EngineChoice.ESPEAK.value
+"""The embedded offline voices: a build never reaches for the network unless asked to."""
+_SETTINGS_KEYS = {"engine", "languages", "probe_timeout", "workers", "cache"}
+
+
+@dataclass(frozen=True)
+class SpeakSettings:
+    """How an episode is voiced: the ``[speak]`` table of the show config."""
+
+    engine: str = DEFAULT_ENGINE
+    """``auto``, or an engine name (``gtts``, ``espeak``, ``piper``, a plug-in's)."""
+    languages: Mapping[str, str] = field(default_factory=dict)
+    """An engine per language code, overriding ``engine`` for that language."""
+    options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """Options per engine name, passed to its constructor (``{"espeak": {"rate": 160}}``)."""
+    probe_timeout: float = 2.0
+    """Seconds ``auto`` waits for the gTTS endpoint to answer."""
+    workers: int | None = None
+    """Syntheses at once; ``None`` for one per CPU core."""
+    cache: bool | Path = True
+    """Cache audio: True for the default folder, a folder, or False for no cache."""
+
+    @classmethod
+    def from_toml(cls, table: Mapping[str, Any]) -> SpeakSettings:
+        """Read a ``[speak]`` table: plain keys, ``[speak.languages]``, ``[speak.<engine>]``.
+
+        Raises:
+            ConfigError: an unknown key, or a value of the wrong type.
+        """
+        names = set(engine_names())
+        unknown = sorted(set(table) - _SETTINGS_KEYS - names)
+        if unknown:
+            allowed = ", ".join(sorted(_SETTINGS_KEYS | names))
+            raise ConfigError(f"unknown key(s) in [speak]: {', '.join(unknown)}; known: {allowed}")
+        options = {name: table[name] for name in names & set(table)}
+        for name, value in options.items():
+            if not isinstance(value, Mapping):
+                raise ConfigError(f"[speak.{name}] must be a table of {name}'s options")
+        try:
+            settings = cls(
+                engine=_typed(table, "engine", str, DEFAULT_ENGINE),
+                languages=dict(_typed(table, "languages", Mapping, {})),
+                options=options,
+                probe_timeout=float(_typed(table, "probe_timeout", (int, float), 2.0)),
+                workers=_typed(table, "workers", int, None),
+                cache=_cache_setting(table.get("cache", True)),
+            )
+        except TypeError as e:
+            raise ConfigError(f"[speak] {e}") from e
+        for where, name in [("engine", settings.engine), *settings.languages.items()]:
+            if name != AUTO and name not in names:
+                known = ", ".join([AUTO, *sorted(names)])
+                raise ConfigError(
+                    f"[speak] {where} = {name!r} is not an engine; use one of {known}"
+                )
+        return settings
+
+
+def _typed(table: Mapping[str, Any], key: str, kind: Any, default: Any) -> Any:
+    value = table.get(key, default)
+    if value is not default and (not isinstance(value, kind) or isinstance(value, bool)):
+        raise TypeError(f"{key} has the wrong type: {value!r}")
+    return value
+
+
+def _cache_setting(value: Any) -> bool | Path:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str | Path):
+        return Path(value)
+    raise TypeError(f"cache must be true, false or a folder, not {value!r}")
+
+
+@dataclass(frozen=True)
+class SpeakPlan(Mapping[str, Engine]):
+    """The engine for every language of an episode (a mapping ``lang -> Engine``), and why."""
+
+    engines: Mapping[str, Engine]
+    """The engine that speaks each language."""
+    notices: tuple[str, ...] = ()
+    """What the user should know, such as an offline fallback; the CLI prints these."""
+    cache: ClipCache | None = None
+    """The audio cache the settings ask for, to pass to ``speak``."""
+    workers: int | None = None
+    """Syntheses at once, to pass to ``speak``."""
+
+    def __getitem__(self, lang: str) -> Engine:
+        """Return the engine for ``lang``."""
+        return self.engines[lang]
+
+    def __iter__(self) -> Iterator[str]:
+        """Iterate over the language codes."""
+        return iter(self.engines)
+
+    def __len__(self) -> int:
+        """Count the languages."""
+        return len(self.engines)
+
+    def describe(self) -> dict[str, str]:
+        """Say which engine, voice and options speak each language, for a build summary."""
+        return {lang: engine.identity(lang) for lang, engine in self.engines.items()}
+
+
+class _Chooser:
+    """Makes each engine once and probes gTTS at most once, while languages are assigned."""
+
+    def __init__(self, settings: SpeakSettings) -> None:
+        self.settings = settings
+        self.made: dict[str, Engine] = {}
+        self.offline_reason: str | None = None
+        self.fallbacks: dict[str, str] = {}
+        self._online: bool | None = None
+
+    def engine(self, name: str) -> Engine:
+        if name not in self.made:
+            self.made[name] = create_engine(name, **self.settings.options.get(name, {}))
+        return self.made[name]
+
+    def pick(self, lang: str) -> Engine:
+        key = match_language(lang, self.settings.languages)
+        name = self.settings.languages[key] if key is not None else self.settings.engine
+        if name == AUTO:
+            return self.auto(lang)
+        engine = self.engine(name)
+        voices = engine.voices()
+        if match_language(lang, voices) is None:
+            raise UnsupportedLanguage(
+                f"engine {name} has no voice for language '{lang}'; "
+                f"it speaks {describe_languages(voices)}"
+            )
+        return engine
+
+    def online(self) -> bool:
+        """Probe gTTS once: loadable, and its endpoint answers within the timeout."""
+        if self._online is None:
+            timeout = self.settings.probe_timeout
+            try:
+                gtts = self.engine("gtts")
+                probe = getattr(gtts, "available", None)
+                self._online = bool(probe(timeout=timeout)) if callable(probe) else True
+                if not self._online:
+                    self.offline_reason = f"the gTTS endpoint did not answer within {timeout:g} s"
+            except PolycastError as e:
+                self._online = False
+                self.offline_reason = f"gTTS cannot be used ({e})"
+            log.info("gTTS %s", "answers: using it" if self._online else self.offline_reason)
+        return self._online
+
+    def auto(self, lang: str) -> Engine:
+        candidates = ["gtts"] if self.online() else []
+        if self.settings.options.get("piper", {}).get("voices"):
+            candidates.append("piper")
+        candidates.append("espeak")
+        spoken: set[str] = set()
+        for name in candidates:
+            engine = self.engine(name)
+            voices = engine.voices()
+            if match_language(lang, voices) is not None:
+                if name != "gtts" and self.offline_reason:
+                    self.fallbacks[lang] = name
+                return engine
+            spoken.update(voices)
+        raise UnsupportedLanguage(
+            f"no voice here speaks language '{lang}'; the voices speak {describe_languages(spoken)}"
+        )
+
+    def notices(self) -> tuple[str, ...]:
+        if not self.fallbacks:
+            return ()
+        used = ", ".join(f"{name} for {lang}" for lang, name in self.fallbacks.items())
+        return (f"{self.offline_reason}: using offline voices ({used})",)
+
+
+def choose_engines(languages: Iterable[str], settings: SpeakSettings | None = None) -> SpeakPlan:
+    """Assign one engine to every language the episode speaks.
+
+    Args:
+        languages: The language codes of the episode's cues (repeats are fine).
+        settings: Engine choice, per-language engines and engine options; default ``auto``.
+
+    Returns:
+        The engines per language, any notice for the user, and the cache the settings ask for.
+
+    Raises:
+        UnsupportedLanguage: no chosen engine speaks one of the languages.
+        ConfigError: an unknown engine name or option.
+        EngineError: a configured engine cannot be started (a missing Piper voice file).
+    """
+    settings = settings or SpeakSettings()
+    chooser = _Chooser(settings)
+    engines = {lang: chooser.pick(lang) for lang in dict.fromkeys(languages)}
+    for lang, engine in engines.items():
+        log.info("speaking %s with %s", lang, engine.name)
+    cache = settings.cache
+    return SpeakPlan(
+        engines=engines,
+        notices=chooser.notices(),
+        cache=None if cache is False else ClipCache(None if cache is True else cache),
+        workers=settings.workers,
+    )
+
+
+def prepare_voices(rundown: Rundown, settings: SpeakSettings | None = None) -> SpeakPlan:
+    """Choose the engines for every language a rundown's cues speak (see ``choose_engines``)."""
+    return choose_engines(
+        (cue.lang for chapter in rundown.chapters for cue in chapter.cues), settings
+    )

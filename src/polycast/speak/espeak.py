@@ -1,0 +1,280 @@
+"""espeak-ng, embedded: the offline default voice, in ~100 languages, with no system packages.
+
+The library and its data come from the ``espeakng-loader`` wheel and are driven through ctypes:
+``espeak_Initialize`` in synchronous mode hands every block of samples to a callback while
+``espeak_Synth`` runs, so a whole cue comes back as one array. The library keeps global state
+(one current voice, one callback) and is not thread-safe, so one lock serialises it per process;
+the runner gets parallelism from worker processes, each with its own copy.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import threading
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import espeakng_loader  # type: ignore[import-untyped]
+import numpy as np
+
+from polycast.errors import ConfigError, EngineError, UnsupportedLanguage
+from polycast.models import Clip
+from polycast.speak.base import describe_languages, match_language
+
+log = logging.getLogger(__name__)
+
+_AUDIO_OUTPUT_SYNCHRONOUS = 2
+_INITIALIZE_DONT_EXIT = 0x8000
+_POS_CHARACTER = 1
+_CHARS_UTF8 = 1
+_PARAM_RATE = 1
+_PARAM_PITCH = 3
+_PREFERRED = {"en": "en-us"}
+"""Which voice a bare language code means where espeak-ng ranks another first."""
+
+_Callback = ctypes.CFUNCTYPE(
+    ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p
+)
+
+
+class _Voice(ctypes.Structure):
+    """``espeak_VOICE`` from speak_lib.h."""
+
+    _fields_ = (
+        ("name", ctypes.c_char_p),
+        ("languages", ctypes.c_void_p),
+        ("identifier", ctypes.c_char_p),
+        ("gender", ctypes.c_ubyte),
+        ("age", ctypes.c_ubyte),
+        ("variant", ctypes.c_ubyte),
+        ("xx1", ctypes.c_ubyte),
+        ("score", ctypes.c_int),
+        ("spare", ctypes.c_void_p),
+    )
+
+
+def _parse_languages(address: int) -> list[tuple[int, str]]:
+    """Decode ``espeak_VOICE.languages``: (priority byte, NUL-terminated code) pairs, then 0."""
+    pairs: list[tuple[int, str]] = []
+    while (priority := ctypes.c_ubyte.from_address(address).value) != 0:
+        code = ctypes.string_at(address + 1)
+        pairs.append((priority, code.decode("ascii", "replace").lower()))
+        address += len(code) + 2
+    return pairs
+
+
+def _dictionary_of(voice_file: Path) -> str | None:
+    """Name the dictionary a voice file needs: its ``dictionary`` line, else its first language."""
+    try:
+        lines = voice_file.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    words = [line.split() for line in lines]
+    for key in ("dictionary", "language"):
+        for parts in words:
+            if len(parts) >= 2 and parts[0] == key:
+                return parts[1].split("-", 1)[0].lower()
+    return None
+
+
+class _Library:
+    """The libespeak-ng of this process: loaded once, initialised once, used under one lock."""
+
+    def __init__(self) -> None:
+        try:
+            self.data = Path(espeakng_loader.get_data_path())
+            lib = ctypes.CDLL(espeakng_loader.get_library_path())
+        except (OSError, RuntimeError) as e:
+            raise EngineError(
+                f"cannot load espeak-ng from the espeakng-loader package: {e}; reinstall polycast"
+            ) from e
+        _declare(lib)
+        self.rate = int(
+            lib.espeak_Initialize(
+                _AUDIO_OUTPUT_SYNCHRONOUS, 0, str(self.data).encode(), _INITIALIZE_DONT_EXIT
+            )
+        )
+        if self.rate <= 0:
+            raise EngineError(f"espeak-ng failed to start with its data in {self.data}")
+        self.version = (lib.espeak_Info(None) or b"?").decode()
+        self.lock = threading.Lock()
+        self._lib = lib
+        self._pcm = bytearray()
+        self._callback = _Callback(self._collect)  # kept referenced: the library calls it later
+        lib.espeak_SetSynthCallback(self._callback)
+        self.voices = self._list_voices()
+
+    def _collect(self, wav: ctypes.Array[ctypes.c_short], count: int, events: int) -> int:
+        if count > 0 and wav:
+            self._pcm += ctypes.string_at(wav, count * 2)
+        return 0  # carry on
+
+    def _list_voices(self) -> dict[str, tuple[str, ...]]:
+        """Map every language code to its voice ids, best first, leaving out voices with no data."""
+        ranked: dict[str, list[tuple[int, str]]] = {}
+        entries = self._lib.espeak_ListVoices(None)
+        index = 0
+        while entries[index]:
+            voice = entries[index].contents
+            identifier = (voice.identifier or b"").decode()
+            index += 1
+            dictionary = _dictionary_of(self.data / "lang" / identifier)
+            if dictionary is None or not (self.data / f"{dictionary}_dict").exists():
+                continue  # listed, but its data is not bundled: it cannot speak
+            voice_id = identifier.rsplit("/", 1)[-1].lower()
+            for priority, code in _parse_languages(voice.languages):
+                ranked.setdefault(code, []).append((priority, voice_id))
+        voices = {code: [v for _, v in sorted(pairs)] for code, pairs in ranked.items()}
+        for code, preferred in _PREFERRED.items():
+            if preferred in voices.get(code, []):
+                voices[code].remove(preferred)
+                voices[code].insert(0, preferred)
+        return {code: tuple(ids) for code, ids in sorted(voices.items())}
+
+    def speak(self, text: str, voice: str, rate: int, pitch: int) -> np.ndarray:
+        """Speak ``text`` with ``voice`` and return int16 samples; callers hold ``lock``."""
+        lib = self._lib
+        if lib.espeak_SetVoiceByName(voice.encode()) != 0:
+            raise EngineError(f"espeak-ng has no voice '{voice}'; `polycast voices` lists them")
+        lib.espeak_SetParameter(_PARAM_RATE, rate, 0)
+        lib.espeak_SetParameter(_PARAM_PITCH, pitch, 0)
+        data = text.replace("\0", " ").encode("utf-8") + b"\0"
+        self._pcm = bytearray()
+        status = lib.espeak_Synth(data, len(data), 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None)
+        if status != 0:
+            raise EngineError(f"espeak-ng failed to speak with voice '{voice}' (status {status})")
+        samples = np.frombuffer(bytes(self._pcm), dtype=np.int16)
+        self._pcm = bytearray()
+        return samples
+
+
+def _declare(lib: ctypes.CDLL) -> None:
+    """Give ctypes the C signatures so arguments are passed, and results read, correctly."""
+    lib.espeak_Initialize.argtypes = (ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int)
+    lib.espeak_Initialize.restype = ctypes.c_int
+    lib.espeak_Info.argtypes = (ctypes.c_void_p,)
+    lib.espeak_Info.restype = ctypes.c_char_p
+    lib.espeak_SetSynthCallback.argtypes = (_Callback,)
+    lib.espeak_SetSynthCallback.restype = None
+    lib.espeak_ListVoices.argtypes = (ctypes.c_void_p,)
+    lib.espeak_ListVoices.restype = ctypes.POINTER(ctypes.POINTER(_Voice))
+    lib.espeak_SetVoiceByName.argtypes = (ctypes.c_char_p,)
+    lib.espeak_SetVoiceByName.restype = ctypes.c_int
+    lib.espeak_SetParameter.argtypes = (ctypes.c_int, ctypes.c_int, ctypes.c_int)
+    lib.espeak_SetParameter.restype = ctypes.c_int
+    lib.espeak_Synth.argtypes = (
+        ctypes.c_void_p,
+        ctypes.c_size_t,
+        ctypes.c_uint,
+        ctypes.c_int,
+        ctypes.c_uint,
+        ctypes.c_uint,
+        ctypes.c_void_p,
+        ctypes.c_void_p,
+    )
+    lib.espeak_Synth.restype = ctypes.c_int
+
+
+_LIBRARY: _Library | None = None
+_LOAD_LOCK = threading.Lock()
+
+
+def _library() -> _Library:
+    """Load espeak-ng on first use, once per process (importing this module stays cheap)."""
+    global _LIBRARY  # noqa: PLW0603 -- the C library is a per-process singleton by nature
+    with _LOAD_LOCK:
+        if _LIBRARY is None:
+            _LIBRARY = _Library()
+        return _LIBRARY
+
+
+class EspeakEngine:
+    """espeak-ng voices from the bundled data: robotic but instant, offline, many languages.
+
+    Args:
+        rate: Speaking rate in words per minute (80-450; espeak-ng's default is 175).
+        pitch: Base pitch, 0-99 (default 50).
+        voices: A voice per language to use instead of the default (``{"en": "en-gb"}``).
+
+    Raises:
+        ConfigError: ``rate`` or ``pitch`` out of range.
+    """
+
+    name = "espeak"
+    network = False
+    releases_gil = False
+    deterministic = False
+    """espeak-ng carries pitch-flutter and phase state from one utterance to the next (even
+    through ``espeak_Initialize``, whatever the random seed), so a text's samples depend slightly
+    on what was spoken before it. Durations agree within a few milliseconds; the cache is what
+    makes a rebuild identical."""
+
+    def __init__(
+        self, rate: int = 175, pitch: int = 50, voices: Mapping[str, str] | None = None
+    ) -> None:
+        if not 80 <= rate <= 450:
+            raise ConfigError(f"espeak rate {rate} is out of range: use 80-450 words a minute")
+        if not 0 <= pitch <= 99:
+            raise ConfigError(f"espeak pitch {pitch} is out of range: use 0-99")
+        self.rate = rate
+        self.pitch = pitch
+        self.chosen = dict(voices or {})
+        self._resolved: dict[str, str] = {}
+
+    def voices(self) -> Mapping[str, Sequence[str]]:
+        """Return every language the bundled data speaks, with its voice ids, default first."""
+        return dict(_library().voices)
+
+    def voice_for(self, lang: str, voice: str | None = None) -> str:
+        """Name the voice that speaks ``lang``: ``voice`` if given, else the configured default.
+
+        Raises:
+            UnsupportedLanguage: no bundled voice speaks ``lang``.
+        """
+        if voice:
+            return voice
+        if lang not in self._resolved:
+            self._resolved[lang] = self._default_voice(lang)
+        return self._resolved[lang]
+
+    def _default_voice(self, lang: str) -> str:
+        chosen = match_language(lang, self.chosen)
+        if chosen is not None:
+            return self.chosen[chosen]
+        known = _library().voices
+        code = match_language(lang, known)
+        if code is None:
+            raise UnsupportedLanguage(
+                f"espeak-ng has no voice for language '{lang}'; "
+                f"it speaks {describe_languages(known)}"
+            )
+        return known[code][0]
+
+    def synthesize(self, text: str, lang: str, voice: str | None = None) -> Clip:
+        """Speak ``text`` in ``lang`` as int16 mono at the library's rate (22050 Hz).
+
+        Raises:
+            UnsupportedLanguage: no bundled voice speaks ``lang``.
+            EngineError: the library failed to load, or has no voice named ``voice``.
+        """
+        name = self.voice_for(lang, voice)
+        library = _library()
+        with library.lock:
+            samples = library.speak(text, name, self.rate, self.pitch)
+        return Clip(samples=samples, rate=library.rate)
+
+    def identity(self, lang: str, voice: str | None = None) -> str:
+        """Name the library version, voice and options that shape the audio (the cache key)."""
+        name = self.voice_for(lang, voice)
+        return f"espeak-ng/{_library().version} voice={name} rate={self.rate} pitch={self.pitch}"
+
+
+def speak_text(text: str, lang: str, rate: int = 175, pitch: int = 50) -> Clip:
+    """Speak a whole text, however long, in ONE library call (a baseline for benchmarks).
+
+    Raises:
+        UnsupportedLanguage: no bundled voice speaks ``lang``.
+        EngineError: the library failed.
+    """
+    return EspeakEngine(rate=rate, pitch=pitch).synthesize(text, lang)

@@ -1,0 +1,162 @@
+"""Where syntheses run: in this process, in threads, or in worker processes, as an engine allows.
+
+Network engines wait, so they get threads (more than there are cores). Engines that compute
+outside the GIL (onnxruntime) get a thread per core. The rest (espeak-ng: its C library has global
+state and holds the GIL) get worker processes, each loading its own copy of the engine; those
+take a fraction of a second to start, so a small job is spoken in this process instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import pickle
+from collections.abc import Mapping
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass
+
+from polycast.models import Clip
+from polycast.speak.base import Concurrency, Engine, concurrency_of
+
+log = logging.getLogger(__name__)
+
+NETWORK_THREADS = 8
+"""Threads for a network engine unless ``workers`` is given; the engine caps its own requests."""
+PROCESS_MIN_JOBS = 300
+"""Fewer syntheses than this for a process engine run in-process: starting workers costs ~0.5 s,
+and espeak-ng speaks a cue in ~3 ms (``scripts/bench_speak.py``), so below this it never pays."""
+AHEAD_PER_WORKER = 4
+"""Cues in flight per worker: enough to keep every worker busy, few enough to bound memory."""
+
+NETWORK = "network"
+"""The executor kind of network engines: threads, sized apart from the CPU-bound ones."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One synthesis, named by the cache key of its audio."""
+
+    key: str
+    """Cache key: identical keys are synthesised once."""
+    slot: str
+    """The key of its engine in the ``engines`` mapping."""
+    text: str
+    """What to say."""
+    lang: str
+    """Language to say it in."""
+    voice: str | None
+    """Voice asked for, if any."""
+
+
+def default_workers() -> int:
+    """Return the CPU cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def executor_kind(engine: Engine) -> object:
+    """Say which executor runs ``engine``: ``NETWORK``, or a ``Concurrency``."""
+    return NETWORK if getattr(engine, "network", False) else concurrency_of(engine)
+
+
+_WORKER_ENGINES: Mapping[str, Engine] = {}
+
+
+def _start_worker(engines: Mapping[str, Engine]) -> None:
+    """Keep this worker process's own copies of the engines (each loads its library itself)."""
+    global _WORKER_ENGINES  # noqa: PLW0603 -- one set of engines per worker process
+    _WORKER_ENGINES = engines
+
+
+def _synthesize_in_worker(slot: str, text: str, lang: str, voice: str | None) -> Clip:
+    return _WORKER_ENGINES[slot].synthesize(text, lang, voice)
+
+
+class Pools:
+    """Executors made on first need, one per kind, closed by ``close``.
+
+    Args:
+        engines: The engine per language slot.
+        workers: Syntheses at once; None for one per core (network engines: at least 8).
+        process_jobs: How many syntheses the process-run engines will do (decides whether
+            starting worker processes pays).
+    """
+
+    def __init__(
+        self, engines: Mapping[str, Engine], workers: int | None, process_jobs: int
+    ) -> None:
+        self.engines = engines
+        cores = workers or default_workers()
+        self.sizes: dict[object, int] = {
+            NETWORK: workers or max(cores, NETWORK_THREADS),
+            Concurrency.THREADS: cores,
+            Concurrency.PROCESSES: cores if process_jobs >= PROCESS_MIN_JOBS else 1,
+        }
+        self.kinds = {slot: executor_kind(engine) for slot, engine in engines.items()}
+        self.executors: dict[object, Executor] = {}
+
+    @property
+    def ahead(self) -> int:
+        """How many cues to keep in flight ahead of the one being consumed."""
+        used = {self.sizes[kind] for kind in self.kinds.values()} or {1}
+        return AHEAD_PER_WORKER * max(used)
+
+    def submit(self, job: Job) -> Future[Clip]:
+        """Start ``job``; with one worker it runs now, here, and the future is already done."""
+        kind = self.kinds[job.slot]
+        executor = self._executor(kind)
+        engine = self.engines[job.slot]
+        if executor is None:
+            return _run_inline(engine, job)
+        if kind is Concurrency.PROCESSES:
+            return executor.submit(_synthesize_in_worker, job.slot, job.text, job.lang, job.voice)
+        return executor.submit(engine.synthesize, job.text, job.lang, job.voice)
+
+    def _executor(self, kind: object) -> Executor | None:
+        size = self.sizes[kind]
+        if size <= 1:
+            return None
+        if kind not in self.executors:
+            if kind is Concurrency.PROCESSES:
+                own = {s: e for s, e in self.engines.items() if self.kinds[s] is kind}
+                if not _picklable(own):
+                    self.sizes[kind] = 1
+                    return None
+                self.executors[kind] = ProcessPoolExecutor(
+                    size,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_start_worker,
+                    initargs=(own,),
+                )
+            else:
+                self.executors[kind] = ThreadPoolExecutor(size, thread_name_prefix="speak")
+        return self.executors[kind]
+
+    def close(self) -> None:
+        """Cancel what has not started and let the workers stop after what has.
+
+        Not waiting matters after a failure or Ctrl-C: a network engine may be deep in retries.
+        """
+        for executor in self.executors.values():
+            executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _run_inline(engine: Engine, job: Job) -> Future[Clip]:
+    future: Future[Clip] = Future()
+    try:
+        future.set_result(engine.synthesize(job.text, job.lang, job.voice))
+    except Exception as e:  # handed to the consumer exactly as a worker's would be
+        future.set_exception(e)
+    return future
+
+
+def _picklable(engines: Mapping[str, Engine]) -> bool:
+    try:
+        pickle.dumps(engines)
+    except (pickle.PicklingError, TypeError, AttributeError) as e:
+        log.warning("engines cannot be sent to worker processes (%s); speaking in-process", e)
+        return False
+    return True

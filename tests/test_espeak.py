@@ -1,0 +1,175 @@
+"""The embedded espeak-ng engine: real synthesis through the bundled library and data."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+
+from polycast.errors import ConfigError, EngineError, UnsupportedLanguage
+from polycast.speak.base import Engine
+from polycast.speak.espeak import EspeakEngine, speak_text
+
+DUTCH = "Goedemorgen, dit is het nieuws van vandaag."
+ENGLISH = "Good morning, this is the news for today."
+
+
+def rms(samples: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(samples.astype(np.float64) ** 2))) if len(samples) else 0.0
+
+
+def fundamental(samples: np.ndarray, rate: int) -> float:
+    """Median pitch (Hz) over the loud 40 ms frames, by autocorrelation within 60-400 Hz."""
+    frame = int(0.04 * rate)
+    signal = samples.astype(np.float64)
+    floor = 0.3 * np.max(np.abs(signal))
+    pitches = []
+    for start in range(0, len(signal) - frame, frame):
+        chunk = signal[start : start + frame]
+        if np.max(np.abs(chunk)) < floor:
+            continue
+        chunk = chunk - chunk.mean()
+        corr = np.correlate(chunk, chunk, mode="full")[frame - 1 :]
+        low, high = rate // 400, rate // 60
+        lag = low + int(np.argmax(corr[low:high]))
+        pitches.append(rate / lag)
+    return float(np.median(pitches))
+
+
+@pytest.fixture(scope="module")
+def engine() -> EspeakEngine:
+    return EspeakEngine()
+
+
+def test_is_an_engine_run_in_processes(engine: EspeakEngine) -> None:
+    assert isinstance(engine, Engine)
+    assert engine.name == "espeak"
+    assert engine.network is False
+    assert engine.releases_gil is False
+
+
+def test_voices_cover_dutch_english_and_many_more(engine: EspeakEngine) -> None:
+    voices = engine.voices()
+    assert voices["nl"][0] == "nl"
+    assert voices["en"][0] == "en-us"  # a bare "en" means the American voice
+    assert "en" in voices["en"]  # the British one is still there
+    assert voices["en-gb"][0] == "en"
+    assert len(voices) > 100
+
+
+def test_every_listed_language_has_its_data(
+    engine: EspeakEngine, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A voice whose dictionary is not bundled would print an error and speak garbage."""
+    for lang in engine.voices():
+        clip = engine.synthesize("a", lang)
+        assert clip.rate == 22050
+    assert "Can't read" not in capfd.readouterr().err
+
+
+def test_dutch_speech_is_audible_mono_int16_of_plausible_length(engine: EspeakEngine) -> None:
+    clip = engine.synthesize(DUTCH, "nl")
+    assert clip.samples.dtype == np.int16
+    assert clip.samples.ndim == 1
+    assert clip.rate == 22050
+    assert rms(clip.samples) > 1000
+    assert len(DUTCH) / 25 < clip.seconds < len(DUTCH) / 8
+
+
+def test_language_codes_are_matched_loosely(engine: EspeakEngine) -> None:
+    assert "voice=en-us " in engine.identity("en_US")
+    assert "voice=en-us " in engine.identity("EN")
+    assert "voice=nl " in engine.identity("nl-BE")  # no Belgian voice: Dutch
+    assert "voice=en " in engine.identity("en-GB")
+
+
+def test_each_language_gets_its_own_voice(engine: EspeakEngine) -> None:
+    text = "Amsterdam"
+    dutch, english = engine.synthesize(text, "nl"), engine.synthesize(text, "en")
+    assert engine.identity("nl") != engine.identity("en")
+    assert not np.array_equal(dutch.samples[:4000], english.samples[:4000])
+
+
+def test_rate_is_words_per_minute(engine: EspeakEngine) -> None:
+    slow = EspeakEngine(rate=100).synthesize(ENGLISH, "en")
+    fast = EspeakEngine(rate=300).synthesize(ENGLISH, "en")
+    assert slow.seconds > 2.2 * fast.seconds
+
+
+def test_pitch_raises_the_voice() -> None:
+    low = EspeakEngine(pitch=10).synthesize(ENGLISH, "en")
+    high = EspeakEngine(pitch=90).synthesize(ENGLISH, "en")
+    assert fundamental(high.samples, high.rate) > 1.3 * fundamental(low.samples, low.rate)
+
+
+def test_options_are_part_of_the_identity() -> None:
+    assert EspeakEngine(rate=150).identity("nl") != EspeakEngine(rate=151).identity("nl")
+    assert EspeakEngine(pitch=40).identity("nl") != EspeakEngine(pitch=41).identity("nl")
+    assert "espeak-ng/1." in EspeakEngine().identity("nl")
+
+
+def test_a_voice_can_be_chosen_per_language_or_per_cue(engine: EspeakEngine) -> None:
+    british = EspeakEngine(voices={"en": "en-gb-x-rp"})
+    assert "voice=en-gb-x-rp " in british.identity("en")
+    assert "voice=en-gb-x-rp " in british.identity("en-us")
+    assert "voice=nl " in british.identity("nl")
+    assert "voice=en-us+f3 " in engine.identity("en", "en-us+f3")
+    assert rms(engine.synthesize(ENGLISH, "en", voice="en-us+f3").samples) > 1000
+
+
+def test_unknown_language_names_it_and_lists_some(engine: EspeakEngine) -> None:
+    with pytest.raises(UnsupportedLanguage, match=r"'tlh'.*af, am, an") as caught:
+        engine.synthesize("nuqneH", "tlh")
+    assert "\n" not in str(caught.value)
+
+
+def test_unknown_voice_is_an_engine_error(engine: EspeakEngine) -> None:
+    with pytest.raises(EngineError, match="no voice 'robot'"):
+        engine.synthesize(ENGLISH, "en", voice="robot")
+
+
+@pytest.mark.parametrize("options", [{"rate": 79}, {"rate": 451}, {"pitch": -1}, {"pitch": 100}])
+def test_options_out_of_range_are_config_errors(options: dict[str, int]) -> None:
+    with pytest.raises(ConfigError):
+        EspeakEngine(**options)
+
+
+def test_empty_and_odd_text_give_a_clip_not_an_error(engine: EspeakEngine) -> None:
+    for text in ["", "   ", "...", "a\0b", "<b>not markup</b> & 5 < 6"]:
+        clip = engine.synthesize(text, "en")
+        assert clip.rate == 22050
+        assert clip.seconds < 5
+
+
+def test_threads_are_serialised_without_mixing_speech(engine: EspeakEngine) -> None:
+    texts = [(DUTCH, "nl"), (ENGLISH, "en")] * 6
+    alone = {lang: engine.synthesize(text, lang).seconds for text, lang in texts[:2]}
+    with ThreadPoolExecutor(4) as pool:
+        clips = list(pool.map(lambda pair: engine.synthesize(*pair), texts))
+    for (_, lang), clip in zip(texts, clips, strict=True):
+        assert clip.seconds == pytest.approx(alone[lang], rel=0.05)
+
+
+def test_same_text_gives_the_same_length_of_speech(engine: EspeakEngine) -> None:
+    """Samples differ slightly call to call (espeak-ng's flutter state); the timing does not."""
+    first, second = engine.synthesize(DUTCH, "nl"), engine.synthesize(DUTCH, "nl")
+    assert second.seconds == pytest.approx(first.seconds, abs=0.05)
+
+
+def test_a_long_text_in_one_call_lasts_as_long_as_its_sentences(engine: EspeakEngine) -> None:
+    sentences = [DUTCH, "Het regent in het noorden.", "Morgen wordt het zonnig en warm."] * 5
+    whole = speak_text(" ".join(sentences), "nl")
+    parts = sum(engine.synthesize(sentence, "nl").seconds for sentence in sentences)
+    assert whole.seconds == pytest.approx(parts, rel=0.15)
+
+
+def test_importing_loads_no_library_until_first_use() -> None:
+    code = (
+        "import polycast.speak.espeak as e, sys; "
+        "assert e._LIBRARY is None; e.EspeakEngine(); assert e._LIBRARY is None; "
+        "e.EspeakEngine().voices(); assert e._LIBRARY is not None"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
