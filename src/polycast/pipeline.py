@@ -9,20 +9,24 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from polycast import companions, episode, rundown_file
+from polycast import companions, episode
+from polycast import rundown as rundown_file
 from polycast.config import Config
 from polycast.errors import InputError
 from polycast.frame import add_frame
 from polycast.mix import MixReport, mix
-from polycast.models import Article, EpisodeInfo, Rundown, Timeline
+from polycast.models import Article, Chapter, EpisodeInfo, Kind, Rundown, Segment, Timeline
 from polycast.plan import plan
 from polycast.read import read_article
 from polycast.speak import SpeakPlan, prepare_voices, speak
 
 Progress = Callable[[int], None]
+"""Called with the number of cues just finished, as speech is made."""
+Start = Callable[[int], None]
+"""Called once with the number of cues, before any speech is made."""
 
 
 @dataclass(frozen=True)
@@ -68,7 +72,9 @@ def load_rundown(path: Path, config: Config) -> tuple[Rundown, Article | None]:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as e:
-            raise InputError(f"{path}: a rundown must be UTF-8 ({e.reason} at byte {e.start})") from e
+            raise InputError(
+                f"{path}: a rundown must be UTF-8 ({e.reason} at byte {e.start})"
+            ) from e
         return rundown_file.loads(text), None
     article = read_article(data, path.name, config.format)
     return plan(article, config.plan, languages=None), article
@@ -83,18 +89,22 @@ def output_path(source: Path, out: Path | None) -> Path:
 
 
 def episode_info(rundown: Rundown, config: Config) -> EpisodeInfo:
-    """What the tags say: the rundown's title, date and language; author and show from config."""
+    """Say what the tags hold: the rundown's title, date, language; author and show from config."""
     return EpisodeInfo(
         title=rundown.title,
         language=rundown.language,
         date=rundown.date,
         author=config.author or rundown.author,
-        album=config.album,
+        album=config.show_name,
     )
 
 
 def build(
-    source: Path, config: Config, out: Path | None = None, progress: Progress | None = None
+    source: Path,
+    config: Config,
+    out: Path | None = None,
+    progress: Progress | None = None,
+    start: Start | None = None,
 ) -> BuildResult:
     """Build the episode for ``source`` (an article or a rundown .toml) and its companions.
 
@@ -102,25 +112,78 @@ def build(
         PolycastError: any expected failure; nothing is left half-written.
     """
     started = time.perf_counter()
+    mp3 = output_path(source, out)
+    episode.prepare_folder(mp3.parent)
     rundown, _ = load_rundown(source, config)
     rundown = add_frame(rundown, config.show_name, config.mix)
-    voices: SpeakPlan = prepare_voices(rundown, config.speak)
-    cues = [cue for chapter in rundown.chapters for cue in chapter.cues]
-    clips = speak(cues, voices, progress=progress)
-    timeline, report = mix(rundown, clips, config.mix)
-    mp3 = output_path(source, out)
+    timeline, report, voices = render(rundown, config, progress, start)
     written = write_outputs(timeline, episode_info(rundown, config), mp3, config)
     return BuildResult(
         mp3=mp3,
         companions=written,
         seconds=timeline.seconds,
         chapters=tuple((c.title, c.start / timeline.rate) for c in timeline.chapters),
-        cues=len(cues),
+        cues=len(timeline.cues),
         elapsed=time.perf_counter() - started,
         mix=report,
         voices=voices.describe(),
         notices=voices.notices,
     )
+
+
+def render(
+    rundown: Rundown, config: Config, progress: Progress | None = None, start: Start | None = None
+) -> tuple[Timeline, MixReport, SpeakPlan]:
+    """Speak every cue of ``rundown`` and mix the speech into a timeline."""
+    voices = prepare_voices(rundown, config.speak)
+    cues = [cue for chapter in rundown.chapters for cue in chapter.cues]
+    if start is not None:
+        start(len(cues))
+    clips = speak(cues, voices, cache=voices.cache, workers=voices.workers, progress=progress)
+    timeline, report = mix(rundown, clips, config.mix)
+    return timeline, report, voices
+
+
+def preview_rundown(  # noqa: PLR0917 (one parameter per way to choose)
+    source: Path | None,
+    config: Config,
+    segment: int | None = None,
+    chapter: str | None = None,
+    text: str | None = None,
+    lang: str | None = None,
+) -> Rundown:
+    """Choose the part of an article (or a line of text) that ``polycast preview`` speaks.
+
+    Raises:
+        InputError: no such segment or chapter, or the segment is not spoken.
+    """
+    if text is not None:
+        line = Article(segments=(Segment(Kind.PARAGRAPH, text, lang=lang),), language=lang)
+        return plan(line, replace(config.plan, title="preview"))
+    if source is None:
+        raise InputError("give an article with a segment or --chapter, or --text")
+    rundown, _ = load_rundown(source, config)
+    if chapter is not None:
+        chosen = [c for c in rundown.chapters if c.title.casefold() == chapter.casefold()]
+        if not chosen:
+            titles = "; ".join(dict.fromkeys(c.title for c in rundown.chapters))
+            raise InputError(f"no chapter titled {chapter!r}; chapters: {titles}")
+        return replace(rundown, chapters=tuple(chosen))
+    cues = tuple(c for ch in rundown.chapters for c in ch.cues if c.segment == segment)
+    if not cues:
+        raise InputError(
+            f"segment {segment} is not spoken or does not exist; see 'polycast segments'"
+        )
+    return replace(rundown, chapters=(Chapter(title=f"segment {segment}", cues=cues),))
+
+
+def preview(rundown: Rundown, config: Config, mp3: Path) -> Timeline:
+    """Speak ``rundown`` plainly (no intro, outro or music) into ``mp3``."""
+    episode.prepare_folder(mp3.parent)
+    plain = replace(config, mix=replace(config.mix, intro=False, outro=False, sting=None, bed=None))
+    timeline, _, _ = render(rundown, plain)
+    episode.write_episode(timeline, episode_info(rundown, plain), mp3, config.mp3, {})
+    return timeline
 
 
 def write_outputs(

