@@ -189,6 +189,15 @@ def test_nul_and_empty_titles(tmp_path: Path, untagged: bytes) -> None:
     assert read_tag(path.read_bytes()).text("TIT2") == "T"
 
 
+def test_a_lone_surrogate_becomes_a_replacement_character(tmp_path: Path, untagged: bytes) -> None:
+    path = copy(tmp_path, untagged)
+    tag_mp3(
+        path, EpisodeInfo(title="a\ud800b", language="nl"), [TimedChapter("\udfff", 0, 9)], RATE
+    )
+    assert [c.title for c in read_chapters(path)] == ["\ufffd"]
+    assert read_tag(path.read_bytes()).text("TIT2") == "a\ufffdb"
+
+
 def test_links_that_are_not_latin1_are_percent_encoded(tmp_path: Path, untagged: bytes) -> None:
     path = copy(tmp_path, untagged)
     chapters = [TimedChapter("Post", 0, 100, url="https://例え.jp/投稿?id=1 2")]
@@ -234,7 +243,9 @@ def test_missing_or_broken_files(tmp_path: Path) -> None:
     assert read_chapters(copy(tmp_path, b"not an mp3", "plain.mp3")) == []
 
 
-titles = st.text(st.characters(blacklist_characters="\0"), min_size=1, max_size=40)
+titles = st.text(
+    st.characters(blacklist_characters="\0", blacklist_categories=("Cs",)), min_size=1, max_size=40
+)
 chapter_lists = st.lists(
     st.tuples(
         titles, st.integers(1, 10 * 48000), st.none() | st.just("https://example.org/p?q=%C3%A9")

@@ -167,8 +167,12 @@ def _latin1_url(url: str) -> str:
 
 
 def _clean(text: str) -> str:
-    """Drop NULs: ID3 reads them as the end of a value."""
-    return text.replace("\0", "")
+    """Drop NULs (ID3 reads them as the end of a value) and replace lone surrogates.
+
+    A lone surrogate cannot be encoded as UTF-16, so it becomes U+FFFD instead of a crash.
+    """
+    text = text.replace("\0", "")
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 def _frame_bytes(frame: Any) -> bytes:
