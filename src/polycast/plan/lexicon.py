@@ -114,6 +114,17 @@ class Lexicon:
             raise ConfigError(f"lexicon is not valid TOML: {e}") from e
         return cls.from_mapping(data)
 
+    def merged(self, other: Lexicon) -> Lexicon:
+        """Return this lexicon with ``other``'s entries laid over it, word by word.
+
+        A show's ``[plan.lexicon]`` and a ``--lexicon`` file then both apply; the file wins
+        where both respell the same word.
+        """
+        langs = dict.fromkeys([*self.entries, *other.entries])
+        return Lexicon(
+            {lang: {**self.entries.get(lang, {}), **other.entries.get(lang, {})} for lang in langs}
+        )
+
     def apply(self, text: str, lang: str) -> str:
         """Respell the words of ``text`` that the lexicon has for ``lang`` (and its base)."""
         table = self._table(lang.lower())

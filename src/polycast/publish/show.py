@@ -223,8 +223,94 @@ locked = true                             # podcast:locked: other hosts must not
 # The local folder that 'polycast publish' fills and 'polycast serve' serves, relative to
 # this file.
 publish_dir = "output/public"
+
+# Everything below is optional: each table tunes one stage of 'polycast build', and the values
+# shown are examples (most are the defaults). Remove the "# " before a line to use it; command-line
+# options override this file.
+
+# How the article becomes sentences (cues): titles, pauses, wording, pronunciation.
+# [plan]
+# title = "News of the day"               # episode title when an article has none
+# default_language = "en"                 # narration when metadata and detection say nothing
+# min_confidence = 0.6                    # detection's certainty needed to override a hint
+
+# Silence after a cue, in milliseconds.
+# [plan.pauses]
+# sentence = 250
+# paragraph = 600
+# heading = 700
+# attribution = 400                       # after "X wrote on Twitter:", before the post itself
+# post = 900
+# chapter = 1200
+
+# How the narrator introduces an embedded post, per narration language; placeholders {author},
+# {date} and {platform}. Keys: date_platform, date, platform, plain (by what is known).
+# [plan.attribution.en]
+# date_platform = "On {date}, {author} wrote on {platform}:"
+# plain = "{author} wrote:"
+
+# Words a voice says wrong, respelled per language (whole words; lowercase entries ignore case).
+# [plan.lexicon.nl]
+# "Navo" = "Naavo"
+# "o.a." = "onder andere"
+
+# Which voices speak. Engines: espeak (offline, the default), piper (offline, neural; needs voice
+# files), gtts (online), or auto (gtts when its endpoint answers, else the offline voices).
+# [speak]
+# engine = "espeak"
+# fallback_lang = "en"                    # read a language no voice speaks in this one's voice
+# workers = 4                             # syntheses at once; default one per core
+# cache = true                            # true: the user cache folder; a folder; false: none
+# probe_timeout = 2.0                     # seconds auto waits for the gTTS endpoint
+
+# An engine per language, over the one above.
+# [speak.languages]
+# en = "piper"                            # needs [speak.piper] voices
+
+# espeak-ng: words a minute, pitch, and a voice per language ('polycast voices' lists them).
+# [speak.espeak]
+# rate = 175
+# pitch = 50
+# voices = { en = "en-gb", nl = "nl" }
+
+# Piper: a folder of *.onnx voices (with their .onnx.json), or a file per language.
+# [speak.piper]
+# voices = "voices/"                     # relative to the folder you build in
+# length_scale = 1.0                      # above 1 speaks slower
+# sentence_silence = 0.2                  # seconds between sentences of one cue
+
+# gTTS: the Google domain (accent) per language, and how hard to try.
+# [speak.gtts]
+# tlds = { en = "co.uk", pt = "com.br" }
+# slow = false
+# max_in_flight = 4
+# retries = 5
+# timeout = 10.0
+
+# How the speech is joined, framed and levelled. Paths are relative to this file.
+# [mix]
+# rate = 44100                            # 44100 or 48000
+# channels = 1                            # 1 (mono) or 2 (stereo)
+# loudness = -19.0                        # LUFS; default -19 for mono, -16 for stereo
+# true_peak = -1.0                        # dBTP
+# intro = true                            # a spoken intro with the show's title
+# outro = true
+# intro_text = "Welcome to {show}: {title}."
+# outro_text = "That was {show}."
+# sting = "audio/sting.flac"              # played before the intro and after the outro
+# bed = "audio/bed.flac"                  # music under the intro and outro
+# bed_span = "frame"                      # "frame": intro and outro only; "episode": throughout
+# sting_level = -4.0                      # LU relative to the speech
+# bed_level = -16.0
+# duck_db = 12.0                          # how far the bed drops under speech
+
+# How the episode is encoded.
+# [mp3]
+# bitrate = 64                            # kb/s, constant: 32 to 320; 64 suits speech
+# quality = 5                             # LAME: 0 best and slowest to 9 fastest
 """
-"""The commented ``podcast.toml`` that ``polycast init`` writes; it loads as it is."""
+"""The commented ``podcast.toml`` that ``polycast init`` writes; it loads as it is, and with
+every ``# key = value`` and ``# [table]`` line uncommented too."""
 
 
 def write_template(path: Path, force: bool = False) -> None:

@@ -5,19 +5,24 @@ endpoint answers a short probe, and otherwise falls back to the offline voices -
 Piper voice for the language is configured, espeak-ng for the rest -- with one notice saying so.
 A language can name its own engine (``[speak.languages] en = "piper"``), which wins over the
 run's choice. One engine speaks a language for the whole episode, so a voice never changes halfway.
+
+A language no voice here speaks (a post in Klingon) is an error, unless the settings name a
+fallback language (``--fallback-lang en``): then its cues are read by that language's voice, with
+one notice naming the language and how many cues it had.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
 from polycast.errors import ConfigError, PolycastError, UnsupportedLanguage
-from polycast.models import Rundown
+from polycast.models import Cue, Rundown
 from polycast.speak.base import Engine, describe_languages, match_language
 from polycast.speak.cache import ClipCache
 from polycast.speak.registry import create_engine, engine_names
@@ -37,7 +42,7 @@ class EngineChoice(Enum):
 AUTO = EngineChoice.AUTO.value
 DEFAULT_ENGINE = EngineChoice.ESPEAK.value
 """The embedded offline voices: a build never reaches for the network unless asked to."""
-_SETTINGS_KEYS = {"engine", "languages", "probe_timeout", "workers", "cache"}
+_SETTINGS_KEYS = {"engine", "languages", "probe_timeout", "workers", "cache", "fallback_lang"}
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,8 @@ class SpeakSettings:
     """Syntheses at once; ``None`` for one per CPU core."""
     cache: bool | Path = True
     """Cache audio: True for the default folder, a folder, or False for no cache."""
+    fallback_lang: str | None = None
+    """The language whose voice reads cues in a language no voice speaks; None: an error."""
 
     @classmethod
     def from_toml(cls, table: Mapping[str, Any]) -> SpeakSettings:
@@ -81,6 +88,7 @@ class SpeakSettings:
                 probe_timeout=float(_typed(table, "probe_timeout", (int, float), 2.0)),
                 workers=_typed(table, "workers", int, None),
                 cache=_cache_setting(table.get("cache", True)),
+                fallback_lang=_typed(table, "fallback_lang", str, None),
             )
         except TypeError as e:
             raise ConfigError(f"[speak] {e}") from e
@@ -120,6 +128,8 @@ class SpeakPlan(Mapping[str, Engine]):
     """The audio cache the settings ask for, to pass to ``speak``."""
     workers: int | None = None
     """Syntheses at once, to pass to ``speak``."""
+    substitutes: Mapping[str, str] = field(default_factory=dict)
+    """Languages no voice speaks, each mapped to the fallback language whose voice reads it."""
 
     def __getitem__(self, lang: str) -> Engine:
         """Return the engine for ``lang``."""
@@ -135,7 +145,19 @@ class SpeakPlan(Mapping[str, Engine]):
 
     def describe(self) -> dict[str, str]:
         """Say which engine, voice and options speak each language, for a build summary."""
-        return {lang: engine.identity(lang) for lang, engine in self.engines.items()}
+        spoken = {lang: engine.identity(lang) for lang, engine in self.engines.items()}
+        for lang, fallback in self.substitutes.items():
+            spoken[lang] = f"read by the {fallback} voice (no voice speaks {lang})"
+        return spoken
+
+    def as_spoken(self, cues: Sequence[Cue]) -> list[Cue]:
+        """Return ``cues`` in the languages their voices speak: substitutes become the fallback."""
+        if not self.substitutes:
+            return list(cues)
+        return [
+            replace(cue, lang=self.substitutes[cue.lang]) if cue.lang in self.substitutes else cue
+            for cue in cues
+        ]
 
 
 class _Chooser:
@@ -212,29 +234,71 @@ def choose_engines(languages: Iterable[str], settings: SpeakSettings | None = No
     """Assign one engine to every language the episode speaks.
 
     Args:
-        languages: The language codes of the episode's cues (repeats are fine).
-        settings: Engine choice, per-language engines and engine options; default ``auto``.
+        languages: The language codes of the episode's cues, one per cue (a fallback's notice
+            counts them).
+        settings: Engine choice, per-language engines, engine options and fallback language;
+            default espeak.
 
     Returns:
-        The engines per language, any notice for the user, and the cache the settings ask for.
+        The engines per language, the languages a fallback voice reads, any notice for the user,
+        and the cache the settings ask for.
 
     Raises:
-        UnsupportedLanguage: no chosen engine speaks one of the languages.
+        UnsupportedLanguage: no chosen engine speaks one of the languages and there is no
+            fallback language, or no engine speaks the fallback language either.
         ConfigError: an unknown engine name or option.
         EngineError: a configured engine cannot be started (a missing Piper voice file).
     """
     settings = settings or SpeakSettings()
     chooser = _Chooser(settings)
-    engines = {lang: chooser.pick(lang) for lang in dict.fromkeys(languages)}
+    counts = Counter(languages)
+    fallback = settings.fallback_lang
+    engines: dict[str, Engine] = {}
+    substitutes: dict[str, str] = {}
+    for lang in counts:
+        try:
+            engines[lang] = chooser.pick(lang)
+        except UnsupportedLanguage:
+            if fallback is None:
+                raise
+            substitutes[lang] = fallback
+    if fallback is not None and substitutes:
+        engines.setdefault(fallback, _fallback_engine(chooser, fallback))
     for lang, engine in engines.items():
         log.info("speaking %s with %s", lang, engine.name)
     cache = settings.cache
     return SpeakPlan(
         engines=engines,
-        notices=chooser.notices(),
+        notices=chooser.notices() + _substitute_notice(substitutes, counts),
         cache=None if cache is False else ClipCache(None if cache is True else cache),
         workers=settings.workers,
+        substitutes=substitutes,
     )
+
+
+def _fallback_engine(chooser: _Chooser, fallback: str) -> Engine:
+    """Choose the engine of the fallback language, which must itself have a voice.
+
+    Raises:
+        UnsupportedLanguage: no voice speaks the fallback language either.
+    """
+    try:
+        return chooser.pick(fallback)
+    except UnsupportedLanguage as e:
+        raise UnsupportedLanguage(f"fallback language '{fallback}': {e}") from e
+
+
+def _substitute_notice(
+    substitutes: Mapping[str, str], counts: Mapping[str, int]
+) -> tuple[str, ...]:
+    """Say, in one line, which languages had no voice, how many cues each, and who reads them."""
+    if not substitutes:
+        return ()
+    named = [
+        f"'{lang}' ({counts[lang]} cue{'' if counts[lang] == 1 else 's'})" for lang in substitutes
+    ]
+    fallback = next(iter(substitutes.values()))
+    return (f"no voice speaks {', '.join(named)}: read by the '{fallback}' voice instead",)
 
 
 def prepare_voices(rundown: Rundown, settings: SpeakSettings | None = None) -> SpeakPlan:

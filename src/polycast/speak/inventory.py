@@ -12,10 +12,9 @@ from typing import Any
 
 from polycast.errors import PolycastError
 from polycast.speak.base import match_language
+from polycast.speak.choose import DEFAULT_ENGINE
 from polycast.speak.registry import create_engine, engine_names
 
-DEFAULT_ENGINE = "espeak"
-"""The offline engine every language falls back to; ``auto`` prefers gTTS when it answers."""
 _ABOUT = {
     "espeak": "offline, the default",
     "gtts": "online; auto uses it when its endpoint answers",
@@ -62,11 +61,12 @@ def inventory(
         lang: Only this language (and its regional variants).
 
     Returns:
-        One entry per engine; an engine that cannot start has a ``problem`` and no languages.
+        One entry per engine, the default engine first (the one a build uses unless told
+        otherwise); an engine that cannot start has a ``problem`` and no languages.
     """
     options = options or {}
     found = []
-    for name in engine_names():
+    for name in sorted(engine_names(), key=lambda name: name != DEFAULT_ENGINE):
         about = _ABOUT.get(name, "a plug-in")
         try:
             table = create_engine(name, **options.get(name, {})).voices()
