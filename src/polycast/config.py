@@ -5,6 +5,8 @@
     [speak]  engine per run and per language, engine options, workers, cache
     [mix]    rate, channels, loudness, intro/outro, stings and bed
     [mp3]    bitrate, quality
+    [output] format: "mp3" (default) or "opus"
+    [opus]   bitrate
 
 Each stage validates its own table; this module only finds the file and hands each table over.
 Command-line options override the file (the CLI applies them with ``dataclasses.replace``).
@@ -19,7 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from polycast.encode import Mp3Settings
+from polycast.encode_ogg import OpusSettings
 from polycast.errors import ConfigError
+from polycast.formats import AudioFormat, parse_format
 from polycast.mix import MixSettings
 from polycast.plan import PlanSettings
 from polycast.read import Format
@@ -28,7 +32,7 @@ from polycast.speak import SpeakSettings
 CONFIG_NAME = "podcast.toml"
 """The file a build looks for in the current folder when no ``--config`` is given."""
 
-_TABLES = {"show", "plan", "speak", "mix", "mp3"}
+_TABLES = {"show", "plan", "speak", "mix", "mp3", "output", "opus"}
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,10 @@ class Config:
     """Artist in the tags; the article's author when None."""
     show_name: str | None = None
     """The show's name: the album tag, and the spoken intro when the mix enables it."""
+    audio_format: AudioFormat = AudioFormat.MP3
+    """The episode's audio format."""
+    opus: OpusSettings = field(default_factory=OpusSettings)
+    """How an Opus episode is encoded."""
 
 
 def parse_config(text: str, base: Path | None = None) -> Config:
@@ -76,6 +84,8 @@ def parse_config(text: str, base: Path | None = None) -> Config:
         mp3=_mp3(_table(document, "mp3")),
         author=_optional_text(show, "author"),
         show_name=_optional_text(show, "title"),
+        audio_format=_output_format(_table(document, "output")),
+        opus=OpusSettings.from_toml(_table(document, "opus")),
     )
 
 
@@ -111,6 +121,13 @@ def _optional_text(table: Mapping[str, Any], key: str) -> str | None:
     if value is not None and not isinstance(value, str):
         raise ConfigError(f"show.{key} must be text")
     return value
+
+
+def _output_format(table: Mapping[str, Any]) -> AudioFormat:
+    unknown = sorted(set(table) - {"format"})
+    if unknown:
+        raise ConfigError(f"output.{unknown[0]}: unknown key (known: format)")
+    return parse_format(table.get("format", AudioFormat.MP3.value))
 
 
 def _mp3(table: Mapping[str, Any]) -> Mp3Settings:
