@@ -1,8 +1,9 @@
 """Mix stage: clips in, a timeline out; voices levelled, pauses exact, loudness on target.
 
 ``mix(rundown, clips, settings)`` consumes the speak stage's clips one by one and returns the
-``Timeline`` (audio rendered on demand from a temporary file, cue and chapter times in samples)
-and a ``MixReport`` (the measured loudness and true peak of the final output).
+``Timeline`` (audio rendered once into a temporary file and read back in blocks, cue and
+chapter times in samples) and a ``MixReport`` (the measured loudness and true peak of the final
+output).
 """
 
 from polycast.mix.loudness import LoudnessMeter, integrated_loudness

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from polycast.mix.truepeak import PHASE_TAPS, peak_envelope
+from polycast.mix.truepeak import DELAY, PHASE_TAPS, gain_bound, interpolate_at
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -52,16 +52,58 @@ class Limiter:
         """Samples of context needed either side of a stretch to compute its gain exactly."""
         return self.lookahead + self.hold + PHASE_TAPS + SLACK + 4
 
+    def _envelope(self, x: FloatArray) -> FloatArray:
+        """Return ``|x|``, raised to the interpolated peak wherever that can exceed the threshold.
+
+        An interpolated value is at most ``gain_bound()`` times the largest of the 12 samples
+        around it, so only samples whose neighbourhood holds one above ``threshold /
+        gain_bound()`` can be loud; only they are interpolated. Which samples are loud, and by
+        how much, is what interpolating everything (``peak_envelope``) gives, at a fraction of
+        the cost: in a levelled episode about 1 % of samples are that high.
+        """
+        mag = np.abs(x)
+        hot = mag > self.threshold / gain_bound()
+        size = len(x)
+        if size <= PHASE_TAPS or not hot.any():
+            return mag
+        # Sample i's interpolation reads x[i - lead], ..., x[i - lead + PHASE_TAPS - 1].
+        lead = PHASE_TAPS - 1 - DELAY
+        near = np.zeros(size, dtype=bool)
+        for d in range(-lead, PHASE_TAPS - lead):
+            if d >= 0:
+                near[: size - d] |= hot[d:]
+            else:
+                near[-d:] |= hot[: size + d]
+        near[:lead] = False  # too close to an edge to interpolate, as in peak_envelope
+        near[size - (PHASE_TAPS - lead - 1) :] = False
+        where = np.flatnonzero(near)
+        mag[where] = np.maximum(mag[where], interpolate_at(x, where))
+        return mag
+
     def gain(self, x: FloatArray) -> FloatArray:
         """Return the gain for every sample of ``x`` (one channel, linear, at most 1).
 
         Only samples at least ``margin`` from either end of ``x`` get their exact gain; callers
         pass that much context and keep the middle.
         """
+        size = len(x)
+        env = self._envelope(x)
+        loud = np.flatnonzero(env > self.threshold)
+        gain = np.ones(size)
+        if not len(loud):
+            return gain
+        # A peak lowers the gain from `lookahead + SLACK` before it to `lookahead + hold +
+        # SLACK` after it; beyond that stretch the gain is exactly 1, so only it is computed.
+        reach = self.lookahead + self.hold + SLACK + 1
+        lo, hi = max(0, int(loud[0]) - reach), min(size, int(loud[-1]) + reach + 1)
+        gain[lo:hi] = self._reduction(env[lo:hi])
+        return gain
+
+    def _reduction(self, env: FloatArray) -> FloatArray:
+        """Return the gain over a stretch, given its true-peak envelope ``env``."""
         from scipy import ndimage  # noqa: PLC0415 -- slow to import; most mixes never limit
 
-        size = len(x)
-        env = peak_envelope(x)
+        size = len(env)
         need = np.ones(size)
         loud = env > self.threshold
         need[loud] = self.threshold / env[loud]

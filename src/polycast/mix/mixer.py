@@ -8,9 +8,11 @@ Three passes, none holding more than a block of audio:
    set relative to that, and the levelled mix is rendered once to measure its integrated loudness
    and true peak. One gain for the whole episode then meets the target (never per sentence); if
    that gain would push a true peak over the ceiling, a look-ahead limiter catches those peaks.
-3. Verify: the final 16-bit output is rendered and measured, and that measurement is reported.
+3. Verify: the final 16-bit output is rendered once, measured, and kept in a second temporary
+   file; that measurement is reported.
 
-The returned ``Timeline`` renders blocks from the temporary file on demand (``MixSource``).
+The returned ``Timeline`` reads the kept output back in blocks (``RenderedSource``), so the
+encoder never renders (or limits) the episode a second time.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from polycast.mix.limiter import Limiter
 from polycast.mix.loudness import LoudnessMeter
 from polycast.mix.music import Music, Score, load_music
 from polycast.mix.settings import MixSettings
-from polycast.mix.source import MixSource
+from polycast.mix.source import MixSource, RenderedSource
 from polycast.mix.spool import Spool
 from polycast.mix.truepeak import TruePeakMeter
 from polycast.models import Clip, Cue, Rundown, Timeline
@@ -137,7 +139,10 @@ def mix(
     gains, levels = _level_voices(meters, reference, settings.rate)
     score = _score(music, settings, placements, (lead_in, speech_end, length), reference)
     source = MixSource(spool, placements, length, settings.channels, gains, score)
-    final, report = _meet_target(source, settings, levels)
+    try:
+        final, report = _meet_target(source, settings, levels)
+    finally:
+        spool.close()  # the final output is rendered: the speech is needed no more
     timeline = Timeline(
         source=final,
         length=length,
@@ -247,8 +252,8 @@ def measure(
 
 def _meet_target(
     source: MixSource, settings: MixSettings, levels: tuple[VoiceLevel, ...]
-) -> tuple[MixSource, MixReport]:
-    """Choose the episode gain and limiter (pass 2), then measure the final output (pass 3)."""
+) -> tuple[RenderedSource, MixReport]:
+    """Choose the episode gain and limiter (pass 2), then render and measure the output (pass 3)."""
     rate, channels, target = settings.rate, settings.channels, settings.target
     loudness, peak = measure(source.float_blocks(), rate, 1)
     loudness += 10 * math.log10(channels)  # the same signal on every channel
@@ -257,14 +262,38 @@ def _meet_target(
     if peak + gain_db > settings.true_peak - HEADROOM_DB:
         limiter = Limiter.at(rate, 10 ** ((settings.true_peak - LIMIT_MARGIN_DB) / 20))
         log.info("true peak %.1f dBTP at the target: limiting peaks", peak + gain_db)
-    final = source.with_gain(10 ** (gain_db / 20), limiter)
-    loudness, peak = measure(final.blocks(0, final.length), rate, channels)
+    final, loudness, peak = _render(source.with_gain(10 ** (gain_db / 20), limiter), settings)
     if limiter is not None and math.isfinite(loudness) and abs(loudness - target) > RETRY_LU:
         # Heavy limiting lowered the loudness; one more step of gain brings it back.
+        final.spool.close()
         gain_db += target - loudness
-        final = source.with_gain(10 ** (gain_db / 20), limiter)
-        loudness, peak = measure(final.blocks(0, final.length), rate, channels)
+        final, loudness, peak = _render(source.with_gain(10 ** (gain_db / 20), limiter), settings)
     report = MixReport(
         loudness, peak, target, settings.true_peak, gain_db, limiter is not None, levels
     )
     return final, report
+
+
+def _render(source: MixSource, settings: MixSettings) -> tuple[RenderedSource, float, float]:
+    """Render the 16-bit output once, keeping it for the encoder; return it, LUFS and dBTP.
+
+    Raises:
+        OutputError: the temporary audio cannot be written (disk full).
+    """
+    spool = Spool(dtype=np.int16)
+    try:
+        blocks = _kept(source.mono_blocks(0, source.length), spool)
+        loudness, peak = measure(blocks, settings.rate, 1)
+        spool.finish()
+    except BaseException:
+        spool.close()
+        raise
+    loudness += 10 * math.log10(settings.channels)  # the same signal on every channel
+    return RenderedSource(spool, source.length, settings.channels), loudness, peak
+
+
+def _kept(blocks: Iterator[npt.NDArray[np.int16]], spool: Spool) -> Iterator[npt.NDArray[np.int16]]:
+    """Pass ``blocks`` on, appending each to ``spool`` first."""
+    for block in blocks:
+        spool.append(block)
+        yield block

@@ -68,9 +68,13 @@ class MixSource:
 
     def blocks(self, start: int, stop: int) -> Iterator[npt.NDArray[np.int16]]:
         """Yield interleaved 16-bit PCM for frames ``[start, stop)``, in order."""
+        for mono in self.mono_blocks(start, stop):
+            yield np.repeat(mono, self.channels) if self.channels > 1 else mono
+
+    def mono_blocks(self, start: int, stop: int) -> Iterator[npt.NDArray[np.int16]]:
+        """Yield the 16-bit mono mix of frames ``[start, stop)`` (what every channel carries)."""
         for mono in self.float_blocks(start, stop):
-            pcm = np.clip(np.rint(mono * 32768), -32768, 32767).astype(np.int16)
-            yield np.repeat(pcm, self.channels) if self.channels > 1 else pcm
+            yield np.clip(np.rint(mono * 32768), -32768, 32767).astype(np.int16)
 
     def _final(self, lo: int, hi: int) -> FloatArray:
         """Render ``[lo, hi)`` at the episode gain, limited if need be."""
@@ -94,6 +98,29 @@ class MixSource:
             index += 1
         self.score.add_to(out, lo)
         return out
+
+
+@dataclass(frozen=True, eq=False)
+class RenderedSource:
+    """The final mix, rendered once: 16-bit mono on disk, copied to every channel when read.
+
+    Measuring the final output already renders every sample; keeping them means the encoder
+    reads them back instead of rendering (and limiting) the whole episode again.
+    """
+
+    spool: Spool
+    """The mono int16 samples, from frame 0 to ``length``."""
+    length: int
+    """Episode length in frames."""
+    channels: int
+    """Output channels."""
+
+    def blocks(self, start: int, stop: int) -> Iterator[npt.NDArray[np.int16]]:
+        """Yield interleaved 16-bit PCM for frames ``[start, stop)``, in order."""
+        _check_range(start, stop, self.length)
+        for lo in range(start, stop, BLOCK):
+            mono = self.spool.read(lo, min(stop, lo + BLOCK) - lo)
+            yield np.repeat(mono, self.channels) if self.channels > 1 else mono.copy()
 
 
 def _check_range(start: int, stop: int, length: int) -> None:

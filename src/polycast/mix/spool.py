@@ -12,22 +12,22 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from polycast.errors import OutputError
 
-Float32Array = npt.NDArray[np.float32]
-
-SAMPLE_BYTES = 4
-"""float32: speech is kept unquantised until the last step of the mix."""
-
 
 class Spool:
-    """An append-only store of float32 samples in an anonymous temporary file."""
+    """An append-only store of samples of one type in an anonymous temporary file.
 
-    def __init__(self, folder: Path | None = None) -> None:
+    float32 by default (speech, unquantised until the last step of the mix); the final mix,
+    rendered once, is kept as int16.
+    """
+
+    def __init__(self, folder: Path | None = None, dtype: type[np.generic] = np.float32) -> None:
         """Create the store in ``folder`` (default: the system's temporary folder).
 
         Raises:
@@ -41,8 +41,10 @@ class Spool:
             raise OutputError(f"cannot create temporary audio in {where}: {e.strerror}") from e
         self.frames = 0
         """Samples written so far."""
+        self.dtype = np.dtype(dtype)
+        """The type of every sample stored."""
 
-    def append(self, audio: Float32Array) -> int:
+    def append(self, audio: npt.NDArray[np.generic]) -> int:
         """Write ``audio`` at the end and return the sample offset it starts at.
 
         Raises:
@@ -50,7 +52,7 @@ class Spool:
         """
         offset = self.frames
         try:
-            self._file.write(np.ascontiguousarray(audio, dtype=np.float32).tobytes())
+            self._file.write(np.ascontiguousarray(audio, dtype=self.dtype).tobytes())
         except OSError as e:
             raise OutputError(
                 f"cannot write temporary audio: {e.strerror}; an hour of speech needs ~0.7 GB"
@@ -69,20 +71,21 @@ class Spool:
         except OSError as e:
             raise OutputError(f"cannot write temporary audio: {e.strerror}") from e
 
-    def read(self, offset: int, count: int) -> Float32Array:
-        """Return ``count`` samples starting at sample ``offset``.
+    def read(self, offset: int, count: int) -> npt.NDArray[Any]:
+        """Return ``count`` samples starting at sample ``offset`` (read-only, of ``dtype``).
 
         Raises:
             OutputError: the file is shorter than promised (removed or cut by something else).
         """
-        size = count * SAMPLE_BYTES
+        width = self.dtype.itemsize
+        size = count * width
         try:
-            data = os.pread(self._file.fileno(), size, offset * SAMPLE_BYTES)
+            data = os.pread(self._file.fileno(), size, offset * width)
         except OSError as e:
             raise OutputError(f"cannot read temporary audio: {e.strerror}") from e
         if len(data) != size:
             raise OutputError("temporary audio was cut short while the episode was being made")
-        return np.frombuffer(data, dtype=np.float32)
+        return np.frombuffer(data, dtype=self.dtype)
 
     def close(self) -> None:
         """Release the file (and with it the disk space)."""

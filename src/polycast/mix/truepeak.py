@@ -145,6 +145,17 @@ class TruePeakMeter:
         return 20 * math.log10(value) if value > 0 else -math.inf
 
 
+def interpolate_at(x: FloatArray, where: IntArray) -> FloatArray:
+    """Return the interpolated peak ``peak_envelope`` finds at each sample index in ``where``.
+
+    Each index must have ``PHASE_TAPS - 1 - DELAY`` samples before it and ``DELAY`` after it in
+    ``x`` (one channel). Computing only these samples lets the limiter skip the quiet ones.
+    """
+    lead = PHASE_TAPS - 1 - DELAY
+    rows = x[(where - lead)[:, None] + np.arange(PHASE_TAPS)]
+    return _interpolate_rows(rows)[:, 0]
+
+
 def peak_envelope(x: FloatArray) -> FloatArray:
     """Return, per sample, the largest magnitude between it and the next (one channel).
 

@@ -146,4 +146,5 @@ class ClipCache:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise OutputError(f"cannot make cache folder {path.parent}: {e.strerror or e}") from e
-        write_bytes_atomic(path, encode_entry(clip))
+        # Not fsynced: an entry a crash cut short fails its checksum and is simply made again.
+        write_bytes_atomic(path, encode_entry(clip), durable=False)

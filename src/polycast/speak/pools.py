@@ -3,7 +3,9 @@
 Network engines wait, so they get threads (more than there are cores). Engines that compute
 outside the GIL (onnxruntime) get a thread per core. The rest (espeak-ng: its C library has global
 state and holds the GIL) get worker processes, each loading its own copy of the engine; those
-take a fraction of a second to start, so a small job is spoken in this process instead.
+take a fraction of a second to start, so a small job is spoken in this process instead: in one
+background thread when more than one core may be used (the caller conditions and mixes each clip
+while the next is being spoken), else inline.
 """
 
 from __future__ import annotations
@@ -23,9 +25,12 @@ log = logging.getLogger(__name__)
 
 NETWORK_THREADS = 8
 """Threads for a network engine unless ``workers`` is given; the engine caps its own requests."""
-PROCESS_MIN_JOBS = 300
+PROCESS_MIN_JOBS = 600
 """Fewer syntheses than this for a process engine run in-process: starting workers costs ~0.5 s,
-and espeak-ng speaks a cue in ~3 ms (``scripts/bench_speak.py``), so below this it never pays."""
+and espeak-ng speaks a cue in ~3 ms (``scripts/bench_speak.py``), so below this it never pays.
+In a build, one background thread speaking while the mix conditions the clips before (``Pools.
+submit``) is as fast as two workers up to an hour of speech (~600 cues), and faster below:
+the example ten times over (370 cues) took 11.9 s that way and 12.5-13.0 s with workers."""
 AHEAD_PER_WORKER = 4
 """Cues in flight per worker: enough to keep every worker busy, few enough to bound memory."""
 
@@ -90,6 +95,7 @@ class Pools:
     ) -> None:
         self.engines = engines
         cores = workers or default_workers()
+        self.cores = cores
         self.sizes: dict[object, int] = {
             NETWORK: workers or max(cores, NETWORK_THREADS),
             Concurrency.THREADS: cores,
@@ -105,20 +111,28 @@ class Pools:
         return AHEAD_PER_WORKER * max(used)
 
     def submit(self, job: Job) -> Future[Clip]:
-        """Start ``job``; with one worker it runs now, here, and the future is already done."""
+        """Start ``job``; with one worker it runs now, here, and the future is already done.
+
+        A process-run engine with too few jobs for worker processes runs in one thread (never
+        two at once), when the caller may use more than one core.
+        """
         kind = self.kinds[job.slot]
         executor = self._executor(kind)
         engine = self.engines[job.slot]
         if executor is None:
             return _run_inline(engine, job)
-        if kind is Concurrency.PROCESSES:
+        if kind is Concurrency.PROCESSES and self.sizes[kind] > 1:
             return executor.submit(_synthesize_in_worker, job.slot, job.text, job.lang, job.voice)
         return executor.submit(engine.synthesize, job.text, job.lang, job.voice)
 
     def _executor(self, kind: object) -> Executor | None:
         size = self.sizes[kind]
         if size <= 1:
-            return None
+            if kind is not Concurrency.PROCESSES or self.cores <= 1:
+                return None
+            if kind not in self.executors:
+                self.executors[kind] = ThreadPoolExecutor(1, thread_name_prefix="speak")
+            return self.executors[kind]
         if kind not in self.executors:
             if kind is Concurrency.PROCESSES:
                 own = {s: e for s, e in self.engines.items() if self.kinds[s] is kind}

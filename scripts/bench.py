@@ -1,0 +1,90 @@
+"""Run every benchmark once and print named numbers and their targets, PASS or MISS.
+
+Usage: ``uv run python scripts/bench.py [--quick]``. Every target is a ratio of two times taken
+in the same run (the machine is shared, so absolute times drift); memory is an absolute budget.
+``--quick`` repeats nothing and builds a 15-minute article instead of an hour for memory.
+
+Targets:
+
+1. cold build of the example / floor (one espeak call on all its text plus one MP3 encode of
+   that audio at the build's settings): <= 1.2 (issue A), <= 1.0 (issue B)
+2. the example ten times over (every sentence distinct) / once, both cold: <= 10.5
+3. warm build (unchanged article, cache full) / cold: <= 0.25
+4. rebuild after editing one paragraph / cold: <= 0.35
+5. gTTS at 200 ms latency, parallel / one at a time: <= 0.35
+6. Piper, 1 worker / 2 workers: >= 1.7
+7. peak memory building a 60-minute article: <= 200 MB
+8. preview of one segment from a warm cache in a fresh process: < 1 s
+"""
+
+from __future__ import annotations
+
+import argparse
+import operator
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench_build
+import bench_gtts
+import bench_speak
+
+Target = tuple[str, str, Callable[[float, float], bool], float]
+"""(label, number's name, comparison, bound)."""
+
+TARGETS: list[Target] = [
+    ("1A cold / floor", "cold_over_floor", operator.le, 1.2),
+    ("1B cold / floor", "cold_over_floor", operator.le, 1.0),
+    ("2  x10 / x1", "x10_over_x1", operator.le, 10.5),
+    ("3  warm / cold", "warm_over_cold", operator.le, 0.25),
+    ("4  edit / cold", "edit_over_cold", operator.le, 0.35),
+    ("5  gTTS parallel / serial", "gtts_parallel_ratio", operator.le, 0.35),
+    ("6  Piper 1 / 2 workers", "piper_speedup", operator.ge, 1.7),
+    ("7  peak RSS, MB", "long_peak_rss_mb", operator.le, 200.0),
+    ("8  preview, s", "preview_s", operator.lt, 1.0),
+]
+
+
+def collect(quick: bool) -> dict[str, float]:
+    """Run the benchmarks and return every number, ratios included."""
+    repeat = 1 if quick else 2
+    numbers: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="polycast-bench-") as name:
+        folder = Path(name)
+        numbers.update(bench_build.bench_builds(folder / "builds", repeat=repeat))
+        numbers.update(bench_build.bench_processes(folder / "processes"))
+    numbers.update(bench_gtts.bench_gtts(cues=12 if quick else 24))
+    numbers.update(bench_speak.bench_piper_workers(repeat=repeat))
+    numbers.update(bench_build.bench_rss(15.0 if quick else 60.0))
+    cold = numbers["cold_s"]
+    numbers["cold_over_floor"] = cold / numbers["floor_s"]
+    numbers["x10_over_x1"] = numbers["x10_s"] / cold
+    numbers["warm_over_cold"] = numbers["warm_s"] / cold
+    numbers["edit_over_cold"] = numbers["edit_s"] / cold
+    numbers["first_build_overhead_s"] = numbers["first_build_s"] - cold
+    return numbers
+
+
+def report(numbers: dict[str, float]) -> str:
+    """Format the numbers, then the targets with PASS or MISS."""
+    lines = [f"{name:30} {value:12.3f}" for name, value in numbers.items()]
+    lines.append("")
+    for label, key, compare, bound in TARGETS:
+        value = numbers[key]
+        verdict = "PASS" if compare(value, bound) else "MISS"
+        sign = {operator.le: "<=", operator.ge: ">=", operator.lt: "<"}[compare]
+        lines.append(f"{label:30} {value:9.3f}  {sign} {bound:<6g} {verdict}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="one repeat, 15-minute memory run")
+    print(report(collect(parser.parse_args().quick)))
+
+
+if __name__ == "__main__":  # speech worker processes import this module: keep the guard
+    main()

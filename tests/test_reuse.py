@@ -1,0 +1,123 @@
+"""A rebuild reuses what an unchanged input made: the plan, and the whole encoded episode."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from polycast import pipeline, reuse
+from polycast.config import Config
+from polycast.encode import Mp3Settings, decode_mp3
+from polycast.speak import SpeakSettings
+
+ARTICLE = Path(__file__).parent / "data" / "cli" / "short-nl.txt"
+FIRST: dict[Path, pipeline.BuildResult] = {}
+"""The first build of each test's article, by test folder."""
+
+
+def outputs(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def entries(cache: Path, kind: str) -> list[Path]:
+    return sorted((cache / kind).rglob("*.*")) if (cache / kind).exists() else []
+
+
+def no_mix(*args: object, **kwargs: object) -> None:
+    raise AssertionError("the episode should have come from the cache")
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> tuple[Path, Config, Path]:
+    """The short article, copied, built once with a fresh cache."""
+    article = tmp_path / ARTICLE.name
+    shutil.copyfile(ARTICLE, article)
+    config = Config(speak=SpeakSettings(cache=tmp_path / "cache", workers=1))
+    FIRST[tmp_path] = pipeline.build(article, config, tmp_path / "first")
+    return article, config, tmp_path
+
+
+def test_an_unchanged_article_is_copied_not_spoken_mixed_or_encoded(
+    built: tuple[Path, Config, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    article, config, tmp_path = built
+    assert len(entries(tmp_path / "cache", "episodes")) == 2  # the MP3 and what it measured
+    monkeypatch.setattr(pipeline, "speak_and_mix", no_mix)
+    monkeypatch.setattr(pipeline, "plan", no_mix)
+    again = pipeline.build(article, config, tmp_path / "second")
+    assert outputs(tmp_path / "second") == outputs(tmp_path / "first")  # tags and all
+    samples, rate, _ = decode_mp3(again.mp3.read_bytes())
+    assert abs(len(samples) / rate - again.seconds) < 0.001
+    first = FIRST[tmp_path]
+    assert again.mix == first.mix  # what was measured when it was mixed
+    assert (again.chapters, again.cues, again.seconds) == (
+        first.chapters,
+        first.cues,
+        first.seconds,
+    )
+
+
+def test_a_changed_sentence_or_setting_makes_a_new_episode(
+    built: tuple[Path, Config, Path],
+) -> None:
+    article, config, tmp_path = built
+    article.write_text(article.read_text(encoding="utf-8") + "\n\nEen nieuwe zin.\n")
+    longer = pipeline.build(article, config, tmp_path / "edited")
+    lower = pipeline.build(article, replace(config, mp3=Mp3Settings(bitrate=48)), tmp_path / "48")
+    assert len(entries(tmp_path / "cache", "episodes")) == 6
+    assert len(entries(tmp_path / "cache", "plans")) == 2
+    first = outputs(tmp_path / "first")[f"{article.stem}.mp3"]
+    assert longer.mp3.read_bytes() != first
+    assert lower.mp3.stat().st_size < longer.mp3.stat().st_size
+    assert "nieuwe zin" in (tmp_path / "edited" / f"{article.stem}.vtt").read_text()
+
+
+def test_a_damaged_entry_is_built_again(
+    built: tuple[Path, Config, Path], caplog: pytest.LogCaptureFixture
+) -> None:
+    article, config, tmp_path = built
+    for entry in entries(tmp_path / "cache", "episodes"):
+        if entry.suffix == ".mp3":
+            entry.write_bytes(entry.read_bytes()[:1000])
+    for entry in entries(tmp_path / "cache", "plans"):
+        entry.write_text("[[chapter]]\ntitle = 3\n")
+    again = pipeline.build(article, config, tmp_path / "again")
+    assert "damaged" in caplog.text
+    assert "unreadable" in caplog.text
+    samples, rate, _ = decode_mp3(again.mp3.read_bytes())
+    assert abs(len(samples) / rate - again.seconds) < 0.001
+    first, _, _ = decode_mp3((tmp_path / "first" / f"{article.stem}.mp3").read_bytes())
+    assert len(samples) == len(first)  # the same episode, made again from the cached speech
+    assert np.array_equal(samples, first)
+
+
+def test_without_a_cache_nothing_is_kept(tmp_path: Path) -> None:
+    config = Config(speak=SpeakSettings(cache=False, workers=1))
+    assert reuse.cache_folder(config) is None
+    pipeline.build(ARTICLE, config, tmp_path / "out")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_the_code_fingerprint_names_this_source() -> None:
+    assert len(reuse.code_fingerprint()) == 64
+    assert reuse.code_fingerprint() == reuse.code_fingerprint()
+
+
+def test_a_kept_episode_decodes_any_stretch_like_the_file(
+    built: tuple[Path, Config, Path],
+) -> None:
+    article, config, tmp_path = built
+    key = entries(tmp_path / "cache", "episodes")[0].stem
+    saved = reuse.saved_episode(tmp_path / "cache", key, pipeline.load_rundown(article, config)[0])
+    assert saved is not None
+    whole, _, _ = decode_mp3(saved.mp3.read_bytes())
+    timeline = saved.timeline
+    assert len(timeline.pcm()) == timeline.length == len(whole)
+    # The decoder rounds a few samples differently when read in pieces: by one step at most.
+    assert np.abs(timeline.pcm().astype(np.int32) - whole).max() <= 1
+    part = np.concatenate(list(timeline.blocks(70001, 90003)))
+    assert np.abs(part.astype(np.int32) - whole[70001:90003]).max() <= 1
