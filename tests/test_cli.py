@@ -276,3 +276,15 @@ def test_console_script_is_installed() -> None:
     assert script is not None
     result = subprocess.run([script, "--version"], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == f"polycast {__version__}"
+
+
+def test_format_overrides_what_the_extension_says(tmp_path: Path) -> None:
+    article = tmp_path / "notes.txt"
+    article.write_text("# Kop\n\n<p>Een <b>alinea</b> in HTML.</p>\n", encoding="utf-8")
+    as_text = runner.invoke(app, ["segments", str(article), "--json"])
+    as_markdown = runner.invoke(app, ["segments", str(article), "--json", "--format", "markdown"])
+    assert as_text.exit_code == 0 and as_markdown.exit_code == 0
+    assert json.loads(as_text.stdout)["title"] == "# Kop"
+    markdown = json.loads(as_markdown.stdout)
+    assert markdown["title"] == "Kop"
+    assert markdown["segments"][-1]["text"] == "Een alinea in HTML."

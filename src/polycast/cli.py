@@ -15,18 +15,34 @@ import typer
 
 from polycast import __version__, pipeline, playback, rundown
 from polycast.config import Config, load_config
-from polycast.errors import ConfigError, InputError, PolycastError
+from polycast.errors import ConfigError, PolycastError
 from polycast.files import write_text_atomic
+from polycast.formats import AudioFormat
 from polycast.models import Article
 from polycast.mp3frame import BITRATES
-from polycast.plan import Lexicon, PlanSettings, plan, segments_document
+from polycast.plan import Lexicon, plan, segments_document
 from polycast.plan.describe import dumps as segments_dumps
 from polycast.publish import make_server, publish_episode, read_show, write_template
 from polycast.publish.show import DEFAULT_PUBLISH_DIR
-from polycast.speak import SpeakSettings
+from polycast.read import Format
+from polycast.speak import SpeakSettings, prepare_voices
 from polycast.summary import summary_json, summary_text
 
+
+class _InJobOrder(typer.core.TyperGroup):
+    """List commands in the order of the job (build first), not in the order of the code."""
+
+    ORDER = ("build", "preview", "segments", "plan", "voices", "init", "publish", "serve")
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        """Return the command names, the job's own first."""
+        names: list[str] = super().list_commands(ctx)
+        rank = {name: i for i, name in enumerate(self.ORDER)}
+        return sorted(names, key=lambda name: (rank.get(name, len(rank)), name))
+
+
 app = typer.Typer(
+    cls=_InJobOrder,
     help="Turn an article into a podcast episode: every quoted voice in its own language.",
     no_args_is_help=True,
     add_completion=False,
@@ -152,36 +168,42 @@ def serve(
             server.server_close()
 
 
-def _read_article(path: Path) -> Article:
-    """Read an article file at the edge, turning every way it fails into an ``InputError``."""
-    from polycast.read import read_article  # noqa: PLC0415 (bs4/markdown-it load lazily)
-
-    if not path.exists():
-        raise InputError(f"{path}: no such file")
-    if path.is_dir():
-        raise InputError(f"{path}: is a directory, not an article")
+def _lexicon(words: Lexicon, path: Path | None) -> Lexicon:
+    """Lay a ``--lexicon`` file over the config's ``[plan.lexicon]``; the file wins."""
+    if path is None:
+        return words
     try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise InputError(f"{path}: cannot read: {e.strerror or e}") from e
-    return read_article(data, path.name)
-
-
-def _plan_settings(lexicon: Path | None, title: str | None = None) -> PlanSettings:
-    """Build settings for the plan commands: defaults, a lexicon file and a title if given."""
-    words = Lexicon()
-    if lexicon is not None:
-        try:
-            words = Lexicon.from_toml(lexicon.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError) as e:
-            raise ConfigError(f"cannot read lexicon {lexicon}: {e}") from e
-    return PlanSettings(lexicon=words, title=title)
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"cannot read lexicon {path}: {e}") from e
+    return words.merged(Lexicon.from_toml(text))
 
 
 LexiconOption = Annotated[
     Path | None,
-    typer.Option(help="A pronunciation lexicon file (TOML; see polycast.plan.lexicon)."),
+    typer.Option(
+        help="A pronunciation lexicon file (TOML; see polycast.plan.lexicon), laid over the "
+        "config's [plan.lexicon]."
+    ),
 ]
+FallbackLangOption = Annotated[
+    str | None,
+    typer.Option(
+        "--fallback-lang",
+        help="Read cues in a language no voice here speaks in this language's voice (en).",
+    ),
+]
+
+
+def _read_as(article: Article, settings: Config) -> dict[str, str]:
+    """Say which languages a fallback voice reads (none without a fallback), with a notice."""
+    if settings.speak.fallback_lang is None:
+        return {}
+    planned = plan(article, settings.plan)
+    voices = prepare_voices(planned, replace(settings.speak, cache=False))
+    for notice in voices.notices:
+        typer.echo(f"polycast: {notice}", err=True)
+    return dict(voices.substitutes)
 
 
 @app.command()
@@ -191,10 +213,18 @@ def segments(
         bool, typer.Option("--json", help="Print the stable JSON form instead of a table.")
     ] = False,
     lexicon: LexiconOption = None,
+    fallback_lang: FallbackLangOption = None,
+    input_format: InputFormatOption = None,
+    config: ConfigOption = None,
 ) -> None:
     """Show what polycast understood: each segment's kind, language and what will be said."""
     with handled():
-        document = segments_document(_read_article(article), _plan_settings(lexicon))
+        settings = _config(
+            config, lexicon=lexicon, fallback_lang=fallback_lang, input_format=input_format
+        )
+        source = pipeline.load_article(article, settings)
+        document = segments_document(source, settings.plan)
+        read_as = _read_as(source, settings)
         if as_json:
             typer.echo(segments_dumps(document), nl=False)
             return
@@ -206,9 +236,8 @@ def segments(
             words = " ".join(said.split())
             words = words if len(words) <= 60 else words[:59] + "…"
             spoken = "yes" if item["spoken"] else "no"
-            typer.echo(
-                f"{item['index']:>3}  {item['kind']:<9}  {item['lang']:<5}  {spoken:<3}  {words}"
-            )
+            lang = item["lang"] + (f"→{read_as[item['lang']]}" if item["lang"] in read_as else "")
+            typer.echo(f"{item['index']:>3}  {item['kind']:<9}  {lang:<5}  {spoken:<3}  {words}")
 
 
 @app.command("plan")
@@ -222,10 +251,13 @@ def plan_command(
     title: Annotated[
         str | None, typer.Option(help="Episode title, when the article has none.")
     ] = None,
+    input_format: InputFormatOption = None,
+    config: ConfigOption = None,
 ) -> None:
     """Write the editable rundown: every sentence, its language, voice and pause, by chapter."""
     with handled():
-        planned = plan(_read_article(article), _plan_settings(lexicon, title))
+        settings = _config(config, title=title, lexicon=lexicon, input_format=input_format)
+        planned = plan(pipeline.load_article(article, settings), settings.plan)
         text = rundown.dumps(planned)
         if output is None:
             typer.echo(text, nl=False)
@@ -275,11 +307,20 @@ def _config(
     stereo: bool = False,
     rate: int | None = None,
     loudness: float | None = None,
+    lexicon: Path | None = None,
+    fallback_lang: str | None = None,
+    input_format: Format | None = None,
 ) -> Config:
     """Load the show config and lay the command-line options over it."""
     loaded = load_config(config)
-    plan_settings = replace(loaded.plan, title=title or loaded.plan.title)
+    plan_settings = replace(
+        loaded.plan,
+        title=title or loaded.plan.title,
+        lexicon=_lexicon(loaded.plan.lexicon, lexicon),
+    )
     speak = loaded.speak
+    if fallback_lang is not None:
+        speak = replace(speak, fallback_lang=fallback_lang)
     if engine is not None:
         speak = replace(speak, engine=engine)
     if voice:
@@ -299,6 +340,7 @@ def _config(
     mp3 = loaded.mp3 if bitrate is None else replace(loaded.mp3, bitrate=bitrate)
     return replace(
         loaded,
+        format=input_format or loaded.format,
         plan=plan_settings,
         speak=speak,
         mix=mix,
@@ -341,6 +383,10 @@ def _voices(pairs: list[str]) -> dict[str, str]:
     return voices
 
 
+InputFormatOption = Annotated[
+    Format | None,
+    typer.Option("--format", help="Read the article as text, markdown or html (default: guess)."),
+]
 ConfigOption = Annotated[
     Path | None,
     typer.Option("--config", help="Show config (default: ./podcast.toml if it exists)."),
@@ -395,7 +441,9 @@ def build(
     ],
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Output folder, or an .mp3 path (default: output/)."),
+        typer.Option(
+            "--output", "-o", help="Output folder, or an .mp3/.opus path (default: output/)."
+        ),
     ] = None,
     title: Annotated[
         str | None, typer.Option(help="Episode title, when the article has none.")
@@ -417,6 +465,15 @@ def build(
     no_cache: NoCacheOption = False,
     config: ConfigOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    fallback_lang: FallbackLangOption = None,
+    input_format: InputFormatOption = None,
+    audio_format: Annotated[
+        AudioFormat | None,
+        typer.Option(
+            "--audio-format",
+            help="mp3 (default) or opus (Ogg Opus at 48 kHz; bitrate from the [opus] table).",
+        ),
+    ] = None,
 ) -> None:
     """Build the episode: MP3 with chapters, chapters JSON and transcripts, in output/."""
     with handled():
@@ -434,7 +491,11 @@ def build(
             stereo=stereo,
             rate=int(rate.value) if rate else None,
             loudness=loudness,
+            input_format=input_format,
+            fallback_lang=fallback_lang,
         )
+        if audio_format is not None:
+            settings = replace(settings, audio_format=audio_format)
         with _ProgressBar(quiet=as_json) as bar:
             result = pipeline.build(article, settings, output, bar.advance, bar.start)
         for notice in result.notices:
@@ -489,6 +550,7 @@ def preview(
     voice: VoiceOption = None,
     cache_dir: CacheDirOption = None,
     config: ConfigOption = None,
+    fallback_lang: FallbackLangOption = None,
 ) -> None:
     """Speak one segment, one chapter or one line, quickly (from cache when it can)."""
     choices = sum(x is not None for x in (segment, chapter, text))
@@ -497,9 +559,13 @@ def preview(
     if text is not None and lang is None:
         raise typer.BadParameter("--text needs --lang (nl, en, ...)")
     with handled():
-        settings = _config(config, engine=engine, voice=voice, cache_dir=cache_dir)
+        settings = _config(
+            config, engine=engine, voice=voice, cache_dir=cache_dir, fallback_lang=fallback_lang
+        )
         chosen = pipeline.preview_rundown(article, settings, segment, chapter, text, lang)
-        timeline = pipeline.preview(chosen, settings, output)
+        timeline, notices = pipeline.preview(chosen, settings, output)
+        for notice in notices:
+            typer.echo(f"polycast: {notice}", err=True)
         typer.echo(f"wrote {output} ({timeline.seconds:.1f} s)")
         if play:
             typer.echo(playback.play(output))

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from polycast.encode import Mp3Settings, encode_mp3
+from polycast.encode_ogg import OpusSettings, encode_opus, tag_opus
 from polycast.errors import OutputError
 from polycast.models import EpisodeInfo, Timeline
 from polycast.tag import tag_mp3
@@ -41,6 +43,19 @@ def _staging(targets: list[Path]) -> Iterator[dict[Path, Path]]:
             temp.unlink(missing_ok=True)
 
 
+def encode_workers() -> int:
+    """Return how many MP3 encoders to run side by side: one per core, up to four.
+
+    LAME runs without the GIL, and the encode is most of a build's time; stretches are joined
+    without a seam (``encode_parallel``), so this only changes how fast the episode is made.
+    """
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(4, cores))
+
+
 def prepare_folder(folder: Path) -> None:
     """Create the output folder if needed and check it is writable.
 
@@ -63,18 +78,61 @@ def write_episode(
     mp3: Path,
     settings: Mp3Settings,
     texts: Mapping[Path, str],
+    *,
+    encoded: Path | None = None,
+    on_encoded: Callable[[Path], None] | None = None,
 ) -> None:
     """Encode and tag ``timeline`` into ``mp3`` and write ``texts`` beside it, atomically.
+
+    Args:
+        timeline: the episode.
+        info: what the tags say.
+        mp3: where the episode goes.
+        settings: bitrate and quality.
+        texts: companion files and their text.
+        encoded: an untagged MP3 of ``timeline`` made before with ``settings``, copied
+            instead of encoding again.
+        on_encoded: called with the untagged MP3 before it is tagged (to keep a copy).
 
     Raises:
         OutputError: a file could not be written (folder read-only, disk full); nothing changed.
     """
     prepare_folder(mp3.parent)
     with _staging([mp3, *texts]) as temps:
-        with temps[mp3].open("wb") as stream:
-            encode_mp3(timeline, stream, settings)
+        if encoded is not None:
+            shutil.copyfile(encoded, temps[mp3])
+            with temps[mp3].open("rb") as stream:
+                os.fsync(stream.fileno())
+        else:
+            with temps[mp3].open("wb") as stream:
+                encode_mp3(timeline, stream, settings, workers=encode_workers())
+                stream.flush()
+                os.fsync(stream.fileno())
+            if on_encoded is not None:
+                on_encoded(temps[mp3])
+        tag_mp3(temps[mp3], info, timeline.chapters, timeline.rate)
+        for target, text in texts.items():
+            temps[target].write_text(text, encoding="utf-8")
+
+
+def write_opus_episode(
+    timeline: Timeline,
+    info: EpisodeInfo,
+    path: Path,
+    settings: OpusSettings,
+    texts: Mapping[Path, str],
+) -> None:
+    """Encode and tag ``timeline`` as Ogg Opus into ``path``, ``texts`` beside it, atomically.
+
+    Raises:
+        OutputError: a file could not be written (folder read-only, disk full); nothing changed.
+    """
+    prepare_folder(path.parent)
+    with _staging([path, *texts]) as temps:
+        with temps[path].open("wb") as stream:
+            encode_opus(timeline, stream, settings)
             stream.flush()
             os.fsync(stream.fileno())
-        tag_mp3(temps[mp3], info, timeline.chapters, timeline.rate)
+        tag_opus(temps[path], info, timeline.chapters, timeline.rate)
         for target, text in texts.items():
             temps[target].write_text(text, encoding="utf-8")

@@ -12,10 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from polycast import companions, episode
+from polycast import companions, episode, reuse
 from polycast import rundown as rundown_file
 from polycast.config import Config
-from polycast.errors import InputError
+from polycast.errors import ConfigError, InputError
+from polycast.formats import AudioFormat, mix_for
 from polycast.frame import add_frame
 from polycast.mix import MixReport, mix
 from polycast.models import Article, Chapter, EpisodeInfo, Kind, Rundown, Segment, Timeline
@@ -51,6 +52,8 @@ class BuildResult:
     """Engine and voice used per language."""
     notices: tuple[str, ...] = ()
     """Things the user should know (an engine fallback, say)."""
+    audio_format: AudioFormat = AudioFormat.MP3
+    """The format of the episode file (``mp3`` holds its path whatever the format)."""
 
 
 def read_source(path: Path) -> bytes:
@@ -65,6 +68,15 @@ def read_source(path: Path) -> bytes:
         raise InputError(f"{path}: cannot read: {e.strerror or e}") from e
 
 
+def load_article(path: Path, config: Config) -> Article:
+    """Read an article file (.txt, .md, .html), in the config's input format if it names one.
+
+    Raises:
+        InputError: the file is missing, unreadable, or holds no article.
+    """
+    return read_article(read_source(path), path.name, config.format)
+
+
 def load_rundown(path: Path, config: Config) -> tuple[Rundown, Article | None]:
     """Read an article and plan it, or read a hand-edited rundown as it is."""
     data = read_source(path)
@@ -77,15 +89,33 @@ def load_rundown(path: Path, config: Config) -> tuple[Rundown, Article | None]:
             ) from e
         return rundown_file.loads(text), None
     article = read_article(data, path.name, config.format)
-    return plan(article, config.plan, languages=None), article
+    return _plan(article, config), article
 
 
-def output_path(source: Path, out: Path | None) -> Path:
-    """Where the episode goes: ``out`` if it names an .mp3, else ``<out or output/>/<stem>.mp3``."""
-    if out is not None and out.suffix.lower() == ".mp3":
+def _plan(article: Article, config: Config) -> Rundown:
+    """Plan ``article``, or take the plan an earlier build made of it from the cache."""
+    folder = reuse.cache_folder(config)
+    if folder is None:
+        return plan(article, config.plan, languages=None)
+    key, kept = reuse.cached_plan(folder, article, config)
+    if kept is None:
+        kept = plan(article, config.plan, languages=None)
+        reuse.keep_plan(folder, key, kept)
+    return kept
+
+
+def output_path(source: Path, out: Path | None, suffix: str = ".mp3") -> Path:
+    """Where the episode goes: ``out`` if it names a file, else ``<out or output/>/<stem><suffix>``.
+
+    Raises:
+        ConfigError: ``out`` names an episode file of another format than ``suffix``.
+    """
+    if out is not None and out.suffix.lower() in {f.suffix for f in AudioFormat}:
+        if out.suffix.lower() != suffix:
+            raise ConfigError(f"{out}: the audio format is {suffix[1:]}; name a {suffix} file")
         return out
     folder = out if out is not None else Path("output")
-    return folder / f"{source.stem}.mp3"
+    return folder / f"{source.stem}{suffix}"
 
 
 def episode_info(rundown: Rundown, config: Config) -> EpisodeInfo:
@@ -112,12 +142,19 @@ def build(
         PolycastError: any expected failure; nothing is left half-written.
     """
     started = time.perf_counter()
-    mp3 = output_path(source, out)
+    config = replace(config, mix=mix_for(config.audio_format, config.mix))
+    mp3 = output_path(source, out, config.audio_format.suffix)
     episode.prepare_folder(mp3.parent)
     rundown, _ = load_rundown(source, config)
     rundown = add_frame(rundown, config.show_name, config.mix)
-    timeline, report, voices = render(rundown, config, progress, start)
-    written = write_outputs(timeline, episode_info(rundown, config), mp3, config)
+    voices = prepare_voices(rundown, config.speak)
+    slot = reuse.episode_slot(rundown, voices, config)
+    if slot is not None and slot.saved is not None:  # an unchanged episode: no speech, no mix
+        timeline, report = slot.saved.timeline, slot.saved.report
+        _skip(len(timeline.cues), progress, start)
+    else:
+        timeline, report = speak_and_mix(rundown, voices, config, progress, start)
+    written = write_outputs(timeline, episode_info(rundown, config), mp3, config, slot, report)
     return BuildResult(
         mp3=mp3,
         companions=written,
@@ -128,6 +165,7 @@ def build(
         mix=report,
         voices=voices.describe(),
         notices=voices.notices,
+        audio_format=config.audio_format,
     )
 
 
@@ -136,12 +174,31 @@ def render(
 ) -> tuple[Timeline, MixReport, SpeakPlan]:
     """Speak every cue of ``rundown`` and mix the speech into a timeline."""
     voices = prepare_voices(rundown, config.speak)
+    timeline, report = speak_and_mix(rundown, voices, config, progress, start)
+    return timeline, report, voices
+
+
+def speak_and_mix(
+    rundown: Rundown,
+    voices: SpeakPlan,
+    config: Config,
+    progress: Progress | None = None,
+    start: Start | None = None,
+) -> tuple[Timeline, MixReport]:
+    """Speak every cue of ``rundown`` with ``voices`` and mix the speech into a timeline."""
     cues = [cue for chapter in rundown.chapters for cue in chapter.cues]
     if start is not None:
         start(len(cues))
     clips = speak(cues, voices, cache=voices.cache, workers=voices.workers, progress=progress)
-    timeline, report = mix(rundown, clips, config.mix)
-    return timeline, report, voices
+    return mix(rundown, clips, config.mix)
+
+
+def _skip(cues: int, progress: Progress | None, start: Start | None) -> None:
+    """Tell the progress callbacks that all ``cues`` are done at once (a kept episode)."""
+    if start is not None:
+        start(cues)
+    if progress is not None and cues:
+        progress(cues)
 
 
 def preview_rundown(  # noqa: PLR0917 (one parameter per way to choose)
@@ -162,7 +219,7 @@ def preview_rundown(  # noqa: PLR0917 (one parameter per way to choose)
         return plan(line, replace(config.plan, title="preview"))
     if source is None:
         raise InputError("give an article with a segment or --chapter, or --text")
-    rundown, _ = load_rundown(source, config)
+    rundown, article = load_rundown(source, config)
     if chapter is not None:
         chosen = [c for c in rundown.chapters if c.title.casefold() == chapter.casefold()]
         if not chosen:
@@ -171,29 +228,57 @@ def preview_rundown(  # noqa: PLR0917 (one parameter per way to choose)
         return replace(rundown, chapters=tuple(chosen))
     cues = tuple(c for ch in rundown.chapters for c in ch.cues if c.segment == segment)
     if not cues:
-        raise InputError(
-            f"segment {segment} is not spoken or does not exist; see 'polycast segments'"
-        )
+        raise InputError(_no_segment(segment, article))
     return replace(rundown, chapters=(Chapter(title=f"segment {segment}", cues=cues),))
 
 
-def preview(rundown: Rundown, config: Config, mp3: Path) -> Timeline:
-    """Speak ``rundown`` plainly (no intro, outro or music) into ``mp3``."""
+def _no_segment(segment: int | None, article: Article | None) -> str:
+    """Say why no cue comes from ``segment``: out of range, not spoken, or not in the rundown."""
+    if article is not None and segment is not None:
+        count = len(article.segments)
+        if not 0 <= segment < count:
+            return f"segment {segment} does not exist: the article has segments 0 to {count - 1}"
+        kind = article.segments[segment].kind.value
+        return f"segment {segment} ({kind}) is not spoken; see 'polycast segments'"
+    return f"no cue of the rundown comes from segment {segment}; see its 'segment' keys"
+
+
+def preview(rundown: Rundown, config: Config, mp3: Path) -> tuple[Timeline, tuple[str, ...]]:
+    """Speak ``rundown`` plainly (no intro, outro or music) into ``mp3``.
+
+    Returns:
+        The timeline written, and the notices of the voice choice (a fallback language, say).
+    """
     episode.prepare_folder(mp3.parent)
     plain = replace(config, mix=replace(config.mix, intro=False, outro=False, sting=None, bed=None))
-    timeline, _, _ = render(rundown, plain)
+    timeline, _, voices = render(rundown, plain)
     episode.write_episode(timeline, episode_info(rundown, plain), mp3, config.mp3, {})
-    return timeline
+    return timeline, voices.notices
 
 
-def write_outputs(
-    timeline: Timeline, info: EpisodeInfo, mp3: Path, config: Config
+def write_outputs(  # noqa: PLR0917 (the episode, and what the cache holds of it)
+    timeline: Timeline,
+    info: EpisodeInfo,
+    mp3: Path,
+    config: Config,
+    slot: reuse.EpisodeSlot | None = None,
+    report: MixReport | None = None,
 ) -> tuple[Path, ...]:
-    """Write the MP3 and its companions, all or nothing."""
+    """Write the episode (MP3 or Opus) and its companions, all or nothing.
+
+    With a cache ``slot``, a kept MP3 is copied instead of encoded, and a new one is kept
+    (with ``report``) for the next build.
+    """
     texts = {
         mp3.with_suffix(".chapters.json"): companions.chapters_json(timeline, info),
         mp3.with_suffix(".vtt"): companions.webvtt(timeline),
         mp3.with_suffix(".srt"): companions.srt(timeline),
     }
-    episode.write_episode(timeline, info, mp3, config.mp3, texts)
+    if config.audio_format is AudioFormat.OPUS:
+        episode.write_opus_episode(timeline, info, mp3, config.opus, texts)
+    elif slot is not None and slot.saved is not None:
+        episode.write_episode(timeline, info, mp3, config.mp3, texts, encoded=slot.saved.mp3)
+    else:
+        keep = slot.keeper(timeline, report) if slot is not None and report is not None else None
+        episode.write_episode(timeline, info, mp3, config.mp3, texts, on_encoded=keep)
     return tuple(texts)

@@ -26,6 +26,7 @@ def summary_dict(result: BuildResult) -> dict[str, Any]:
     """Return the summary as plain data; its keys are stable for scripts."""
     return {
         "mp3": str(result.mp3),
+        "format": result.audio_format.value,
         "companions": [str(p) for p in result.companions],
         "duration": round(result.seconds, 3),
         "chapters": [{"title": t, "start": round(s, 3)} for t, s in result.chapters],

@@ -18,6 +18,7 @@ from polycast.errors import EngineError, OutputError, PolycastError, Unsupported
 from polycast.models import Clip, Cue
 from polycast.speak.base import Concurrency, Engine, match_language
 from polycast.speak.cache import ClipCache, cache_key
+from polycast.speak.choose import SpeakPlan
 from polycast.speak.pools import Job, Pools, executor_kind
 
 log = logging.getLogger(__name__)
@@ -161,6 +162,17 @@ def _next_uses(jobs: list[Job]) -> list[int | None]:
     return result
 
 
+def audio_keys(cues: Sequence[Cue], engines: Mapping[str, Engine]) -> list[str]:
+    """Name the audio ``speak`` would give each cue (its cache key), without speaking.
+
+    Raises:
+        UnsupportedLanguage: a cue's language has no engine.
+    """
+    if isinstance(engines, SpeakPlan):
+        cues = engines.as_spoken(cues)
+    return [job.key for job in _plan_jobs(cues, engines)]
+
+
 def speak(
     cues: Sequence[Cue],
     engines: Mapping[str, Engine],
@@ -172,7 +184,8 @@ def speak(
 
     Args:
         cues: What to say, in episode order.
-        engines: The engine per language code (a ``SpeakPlan`` from ``choose_engines``).
+        engines: The engine per language code (a ``SpeakPlan`` from ``choose_engines``, whose
+            fallback language then reads the cues of a language no voice speaks).
         cache: Where finished audio is kept and looked up; None to synthesise everything.
         workers: Syntheses at once; default one per core (network engines: at least 8).
         progress: Called with the number of cues just finished (cache hits included) as they
@@ -185,6 +198,8 @@ def speak(
         UnsupportedLanguage: a cue's language has no engine (raised here, before any speech).
         EngineError: an engine failed (raised while iterating; finished cues are in the cache).
     """
+    if isinstance(engines, SpeakPlan):
+        cues = engines.as_spoken(cues)  # languages with no voice: read in the fallback's
     jobs = _plan_jobs(cues, engines)
     in_processes = {s for s, e in engines.items() if executor_kind(e) is Concurrency.PROCESSES}
     unique = {job.key: job.slot for job in jobs}
