@@ -89,6 +89,8 @@ class Behaviour:
     """How requests fail."""
     fail_count: int | None = None
     """Fail only the first this many requests, then answer normally; None fails every one."""
+    fail_text: str | None = None
+    """Fail only requests whose text contains this; None fails whatever the text."""
     latency_ms: float = 0.0
     """Delay before every answer, failed or not."""
     retry_after: str | None = None
@@ -191,6 +193,7 @@ class _Handler(BaseHTTPRequestHandler):
             state.peak_in_flight = max(state.peak_in_flight, state.in_flight)
             self.landed = False
         failing = behaviour.fail_count is None or index < behaviour.fail_count
+        failing = failing and (behaviour.fail_text is None or behaviour.fail_text in request.text)
         try:
             time.sleep(behaviour.latency_ms / 1000)
             self._answer(behaviour.failure if failing else Failure.NONE, behaviour, request)

@@ -12,6 +12,7 @@ import doctest
 import json
 import logging
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -26,7 +27,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from gtts_server import GttsServer, without_proxies
+from gtts_server import Failure, GttsServer, without_proxies
 from polycast.errors import ConfigError, EngineError, UnsupportedLanguage
 from polycast.models import Chapter, Clip, Cue, Rundown
 from polycast.speak import (
@@ -47,6 +48,7 @@ from polycast.speak import base as base_module
 from polycast.speak import cache as cache_module
 from polycast.speak import inventory as inventory_module
 from polycast.speak.base import Engine
+from polycast.speak.gtts import GttsEngine
 from polycast.speak.registry import unregister
 
 # --- stand-in engines ---------------------------------------------------------------------------
@@ -579,3 +581,24 @@ def test_voices_has_help() -> None:
     assert code == 0
     assert "engines and voices this machine has" in out
     assert "--piper-voices" in out
+
+
+def test_a_failed_run_says_how_far_it_got_and_keeps_what_it_made(
+    gtts_server: GttsServer, tmp_path: Path
+) -> None:
+    """One sentence keeps failing: the error counts what is cached; a rerun asks only for it."""
+    engine = GttsEngine(endpoint=gtts_server.endpoint, retries=1, base_delay=0.001)
+    cues = [Cue(f"Zin nummer {word}.", "nl") for word in ("een", "twee", "drie", "vier")]
+    cache = ClipCache(tmp_path)
+    gtts_server.behave(failure=Failure.SERVER_ERROR, fail_text="drie", latency_ms=20)
+    with pytest.raises(EngineError, match="rerun resumes from cache") as failed:
+        list(speak(cues, {"nl": engine}, cache=cache, workers=1))
+    found = re.search(r"\((\d) of 4 sentences are done and cached\)$", str(failed.value))
+    assert found is not None, str(failed.value)
+    done = int(found.group(1))
+    assert 1 <= done <= 3
+    assert len(list(tmp_path.rglob("*.clip"))) == done
+    gtts_server.behave()
+    before = len(gtts_server.received)
+    assert len(list(speak(cues, {"nl": engine}, cache=cache, workers=1))) == 4
+    assert len(gtts_server.received) - before == 4 - done  # only what was missing

@@ -115,6 +115,8 @@ class _Run:
         del self.in_flight[key]
         try:
             clip = future.result()
+        except EngineError as e:
+            raise EngineError(f"{e} ({self._done()})") from e
         except PolycastError:
             raise
         except BrokenProcessPool as e:
@@ -128,6 +130,13 @@ class _Run:
         self.ready[key] = clip
         self._store(key, clip)
         self._report(self.waiting.pop(key))
+
+    def _done(self) -> str:
+        """Say how far the run got, so a failure message tells what a rerun will not redo."""
+        total = len({job.key for job in self.jobs})
+        if self.cache is None:
+            return f"{len(self.ready)} of {total} sentences were done; nothing is cached"
+        return f"{len(self.cached)} of {total} sentences are done and cached"
 
     def _store(self, key: str, clip: Clip) -> None:
         if self.cache is None:
