@@ -83,6 +83,7 @@ def test_build_writes_an_episode_and_its_companions(built: tuple[Path, dict[str,
     out, summary = built
     mp3 = out / "short-nl.mp3"
     assert summary["mp3"] == str(mp3)
+    assert summary["title"] == "Kort nieuws"
     assert sorted(p.name for p in out.iterdir()) == [
         "short-nl.chapters.json",
         "short-nl.mp3",

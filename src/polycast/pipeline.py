@@ -54,6 +54,8 @@ class BuildResult:
     """Things the user should know (an engine fallback, say)."""
     audio_format: AudioFormat = AudioFormat.MP3
     """The format of the episode file (``mp3`` holds its path whatever the format)."""
+    title: str = ""
+    """The episode's title, as tagged."""
 
 
 def read_source(path: Path) -> bytes:
@@ -166,6 +168,7 @@ def build(
         voices=voices.describe(),
         notices=voices.notices,
         audio_format=config.audio_format,
+        title=rundown.title,
     )
 
 

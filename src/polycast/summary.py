@@ -25,6 +25,7 @@ def clock(seconds: float) -> str:
 def summary_dict(result: BuildResult) -> dict[str, Any]:
     """Return the summary as plain data; its keys are stable for scripts."""
     return {
+        "title": result.title,
         "mp3": str(result.mp3),
         "format": result.audio_format.value,
         "companions": [str(p) for p in result.companions],
@@ -49,6 +50,7 @@ def summary_text(result: BuildResult) -> str:
     speed = result.seconds / result.elapsed if result.elapsed > 0 else 0.0
     lines = [
         f"episode   {result.mp3} ({clock(result.seconds)}, {result.cues} sentences)",
+        f"title     {result.title}",
         f"also      {', '.join(p.name for p in result.companions)}",
         f"chapters  {len(result.chapters)}",
         *(f"  {clock(start):>7}  {title}" for title, start in result.chapters),
