@@ -12,7 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from polycast import companions, episode, reuse
+from polycast import companions as companion_files
+from polycast import episode, reuse
 from polycast import rundown as rundown_file
 from polycast.config import Config
 from polycast.errors import ConfigError, InputError
@@ -149,13 +150,7 @@ def build(
     episode.prepare_folder(mp3.parent)
     rundown, _ = load_rundown(source, config)
     rundown = add_frame(rundown, config.show_name, config.mix)
-    voices = prepare_voices(rundown, config.speak)
-    slot = reuse.episode_slot(rundown, voices, config)
-    if slot is not None and slot.saved is not None:  # an unchanged episode: no speech, no mix
-        timeline, report = slot.saved.timeline, slot.saved.report
-        _skip(len(timeline.cues), progress, start)
-    else:
-        timeline, report = speak_and_mix(rundown, voices, config, progress, start)
+    timeline, report, voices, slot = render(rundown, config, progress, start)
     written = write_outputs(timeline, episode_info(rundown, config), mp3, config, slot, report)
     return BuildResult(
         mp3=mp3,
@@ -174,11 +169,19 @@ def build(
 
 def render(
     rundown: Rundown, config: Config, progress: Progress | None = None, start: Start | None = None
-) -> tuple[Timeline, MixReport, SpeakPlan]:
-    """Speak every cue of ``rundown`` and mix the speech into a timeline."""
+) -> tuple[Timeline, MixReport, SpeakPlan, reuse.EpisodeSlot | None]:
+    """Speak every cue of ``rundown`` and mix the speech, or take the same episode from cache.
+
+    Returns:
+        The timeline, its loudness report, the voices, and the cache slot for the episode.
+    """
     voices = prepare_voices(rundown, config.speak)
+    slot = reuse.episode_slot(rundown, voices, config)
+    if slot is not None and slot.saved is not None:  # an unchanged episode: no speech, no mix
+        _skip(len(slot.saved.timeline.cues), progress, start)
+        return slot.saved.timeline, slot.saved.report, voices, slot
     timeline, report = speak_and_mix(rundown, voices, config, progress, start)
-    return timeline, report, voices
+    return timeline, report, voices, slot
 
 
 def speak_and_mix(
@@ -254,9 +257,21 @@ def preview(rundown: Rundown, config: Config, mp3: Path) -> tuple[Timeline, tupl
     """
     episode.prepare_folder(mp3.parent)
     plain = replace(config, mix=replace(config.mix, intro=False, outro=False, sting=None, bed=None))
-    timeline, _, voices = render(rundown, plain)
-    episode.write_episode(timeline, episode_info(rundown, plain), mp3, config.mp3, {})
+    plain = replace(plain, audio_format=AudioFormat.MP3, mix=mix_for(AudioFormat.MP3, plain.mix))
+    timeline, report, voices, slot = render(rundown, plain)
+    write_outputs(
+        timeline, episode_info(rundown, plain), mp3, plain, slot, report, companions=False
+    )
     return timeline, voices.notices
+
+
+def _companions(timeline: Timeline, info: EpisodeInfo, mp3: Path) -> dict[Path, str]:
+    """Render the chapters JSON and transcripts that go beside an episode."""
+    return {
+        mp3.with_suffix(".chapters.json"): companion_files.chapters_json(timeline, info),
+        mp3.with_suffix(".vtt"): companion_files.webvtt(timeline),
+        mp3.with_suffix(".srt"): companion_files.srt(timeline),
+    }
 
 
 def write_outputs(  # noqa: PLR0917 (the episode, and what the cache holds of it)
@@ -266,17 +281,15 @@ def write_outputs(  # noqa: PLR0917 (the episode, and what the cache holds of it
     config: Config,
     slot: reuse.EpisodeSlot | None = None,
     report: MixReport | None = None,
+    *,
+    companions: bool = True,
 ) -> tuple[Path, ...]:
-    """Write the episode (MP3 or Opus) and its companions, all or nothing.
+    """Write the episode (MP3 or Opus) and, unless told not to, its companions, all or nothing.
 
     With a cache ``slot``, a kept MP3 is copied instead of encoded, and a new one is kept
     (with ``report``) for the next build.
     """
-    texts = {
-        mp3.with_suffix(".chapters.json"): companions.chapters_json(timeline, info),
-        mp3.with_suffix(".vtt"): companions.webvtt(timeline),
-        mp3.with_suffix(".srt"): companions.srt(timeline),
-    }
+    texts = _companions(timeline, info, mp3) if companions else {}
     if config.audio_format is AudioFormat.OPUS:
         episode.write_opus_episode(timeline, info, mp3, config.opus, texts)
     elif slot is not None and slot.saved is not None:
