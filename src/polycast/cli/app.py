@@ -1,0 +1,79 @@
+"""The Typer application, its global options, and where expected failures become one line."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sys
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+import typer
+
+from polycast import __version__
+from polycast.errors import PolycastError
+
+
+class _InJobOrder(typer.core.TyperGroup):
+    """List commands in the order of the job (build first), not in the order of the code."""
+
+    ORDER = ("build", "preview", "segments", "plan", "voices", "init", "publish", "serve")
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        """Return the command names, the job's own first."""
+        names: list[str] = super().list_commands(ctx)
+        rank = {name: i for i, name in enumerate(self.ORDER)}
+        return sorted(names, key=lambda name: (rank.get(name, len(rank)), name))
+
+
+app = typer.Typer(
+    cls=_InJobOrder,
+    help="Turn an article into a podcast episode: every quoted voice in its own language.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"polycast {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens.")] = False,
+) -> None:
+    """Turn an article into a podcast episode: every quoted voice in its own language."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s"
+    )
+
+
+@contextlib.contextmanager
+def handled() -> Iterator[None]:
+    """Turn expected failures into one line on stderr and exit 1; Ctrl-C into exit 130.
+
+    Every command body runs inside this, so a user never sees a traceback for a known failure.
+    """
+    try:
+        yield
+    except PolycastError as e:
+        typer.echo(f"polycast: error: {e}", err=True)
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        typer.echo("polycast: interrupted; nothing was written", err=True)
+        raise typer.Exit(130) from None
+    except BrokenPipeError:
+        sys.stderr.close()
+        raise typer.Exit(1) from None
+
+
+# Commands are registered below, one function each; each runs its body `with handled():`.

@@ -1,0 +1,122 @@
+"""Commands that show what polycast understood of an article: segments, plan, voices."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from polycast import pipeline, rundown
+from polycast.cli.app import app, handled
+from polycast.cli.options import (
+    ConfigOption,
+    FallbackLangOption,
+    InputFormatOption,
+    LexiconOption,
+    settings_from,
+)
+from polycast.config import Config
+from polycast.files import write_text_atomic
+from polycast.models import Article
+from polycast.plan import plan, segments_document
+from polycast.plan.describe import dumps as segments_dumps
+from polycast.speak import prepare_voices
+
+
+def _read_as(article: Article, settings: Config) -> dict[str, str]:
+    """Say which languages a fallback voice reads (none without a fallback), with a notice."""
+    if settings.speak.fallback_lang is None:
+        return {}
+    planned = plan(article, settings.plan)
+    voices = prepare_voices(planned, replace(settings.speak, cache=False))
+    for notice in voices.notices:
+        typer.echo(f"polycast: {notice}", err=True)
+    return dict(voices.substitutes)
+
+
+@app.command()
+def segments(
+    article: Annotated[Path, typer.Argument(help="The article: .txt, .md or .html.")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the stable JSON form instead of a table.")
+    ] = False,
+    lexicon: LexiconOption = None,
+    fallback_lang: FallbackLangOption = None,
+    input_format: InputFormatOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Show what polycast understood: each segment's kind, language and what will be said."""
+    with handled():
+        settings = settings_from(
+            config, lexicon=lexicon, fallback_lang=fallback_lang, input_format=input_format
+        )
+        source = pipeline.load_article(article, settings)
+        document = segments_document(source, settings.plan)
+        read_as = _read_as(source, settings)
+        if as_json:
+            typer.echo(segments_dumps(document), nl=False)
+            return
+        typer.echo(
+            f"{document['title']}  ({document['language']}, {document['date'] or 'no date'})"
+        )
+        for item in document["segments"]:
+            said = item["speech"] if item["spoken"] else item["text"]
+            words = " ".join(said.split())
+            words = words if len(words) <= 60 else words[:59] + "…"
+            spoken = "yes" if item["spoken"] else "no"
+            lang = item["lang"] + (f"→{read_as[item['lang']]}" if item["lang"] in read_as else "")
+            typer.echo(f"{item['index']:>3}  {item['kind']:<9}  {lang:<5}  {spoken:<3}  {words}")
+
+
+@app.command("plan")
+def plan_command(
+    article: Annotated[Path, typer.Argument(help="The article: .txt, .md or .html.")],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Where to write the rundown (default: stdout)."),
+    ] = None,
+    lexicon: LexiconOption = None,
+    title: Annotated[
+        str | None, typer.Option(help="Episode title, when the article has none.")
+    ] = None,
+    input_format: InputFormatOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Write the editable rundown: every sentence, its language, voice and pause, by chapter."""
+    with handled():
+        settings = settings_from(config, title=title, lexicon=lexicon, input_format=input_format)
+        planned = plan(pipeline.load_article(article, settings), settings.plan)
+        text = rundown.dumps(planned)
+        if output is None:
+            typer.echo(text, nl=False)
+            return
+        write_text_atomic(output, text)
+        cues = sum(len(chapter.cues) for chapter in planned.chapters)
+        typer.echo(f"wrote {output}: {len(planned.chapters)} chapters, {cues} cues")
+
+
+@app.command()
+def voices(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a list.")] = False,
+    lang: Annotated[
+        str | None, typer.Option(help="Only this language and its regional variants (nl, en).")
+    ] = None,
+    piper_voices: Annotated[
+        Path | None,
+        typer.Option(exists=True, help="A Piper voice (.onnx) or a folder of them to include."),
+    ] = None,
+) -> None:
+    """List the engines and voices this machine has, per language; * marks the defaults."""
+    import json  # noqa: PLC0415 (only this command needs it)
+
+    from polycast.speak.inventory import format_inventory, inventory  # noqa: PLC0415
+
+    with handled():
+        options = {"piper": {"voices": piper_voices}} if piper_voices else None
+        found = inventory(options, lang=lang)
+        if as_json:
+            typer.echo(json.dumps({"engines": [e.to_dict() for e in found]}, indent=2))
+        else:
+            typer.echo(format_inventory(found))

@@ -1,0 +1,165 @@
+"""Commands that make audio: build and preview."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from polycast import pipeline, playback
+from polycast.cli.app import app, handled
+from polycast.cli.options import (
+    BitrateOption,
+    CacheDirOption,
+    ConfigOption,
+    EngineOption,
+    FallbackLangOption,
+    InputFormatOption,
+    NoCacheOption,
+    Rate,
+    VoiceOption,
+    WorkersOption,
+    settings_from,
+)
+from polycast.formats import AudioFormat
+from polycast.summary import summary_json, summary_text
+
+
+@app.command()
+def build(
+    article: Annotated[
+        Path, typer.Argument(help="The article (.txt, .md, .html) or a rundown.toml.")
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Output folder, or an .mp3/.opus path (default: output/)."
+        ),
+    ] = None,
+    title: Annotated[
+        str | None, typer.Option(help="Episode title, when the article has none.")
+    ] = None,
+    author: Annotated[str | None, typer.Option(help="Artist tag (default: the article's).")] = None,
+    album: Annotated[str | None, typer.Option(help="Album tag: the show's name.")] = None,
+    bitrate: BitrateOption = None,
+    stereo: Annotated[
+        bool, typer.Option("--stereo", help="Encode two channels (default mono).")
+    ] = False,
+    rate: Annotated[Rate | None, typer.Option(help="Sample rate (default 44100).")] = None,
+    loudness: Annotated[
+        float | None, typer.Option(help="Loudness target in LUFS (default -19 mono, -16 stereo).")
+    ] = None,
+    engine: EngineOption = None,
+    voice: VoiceOption = None,
+    workers: WorkersOption = None,
+    cache_dir: CacheDirOption = None,
+    no_cache: NoCacheOption = False,
+    config: ConfigOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    fallback_lang: FallbackLangOption = None,
+    input_format: InputFormatOption = None,
+    audio_format: Annotated[
+        AudioFormat | None,
+        typer.Option(
+            "--audio-format",
+            help="mp3 (default) or opus (Ogg Opus at 48 kHz; bitrate from the [opus] table).",
+        ),
+    ] = None,
+) -> None:
+    """Build the episode: MP3 with chapters, chapters JSON and transcripts, in output/."""
+    with handled():
+        settings = settings_from(
+            config,
+            title=title,
+            author=author,
+            album=album,
+            engine=engine,
+            voice=voice,
+            workers=workers,
+            cache_dir=cache_dir,
+            no_cache=no_cache,
+            bitrate=bitrate,
+            stereo=stereo,
+            rate=int(rate.value) if rate else None,
+            loudness=loudness,
+            input_format=input_format,
+            fallback_lang=fallback_lang,
+        )
+        if audio_format is not None:
+            settings = replace(settings, audio_format=audio_format)
+        with _ProgressBar(quiet=as_json) as bar:
+            result = pipeline.build(article, settings, output, bar.advance, bar.start)
+        for notice in result.notices:
+            typer.echo(f"polycast: {notice}", err=True)
+        typer.echo(summary_json(result) if as_json else summary_text(result))
+
+
+class _ProgressBar:
+    """A progress bar on stderr while speech is made; silent when ``quiet``."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.bar: Any = None
+
+    def __enter__(self) -> _ProgressBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+    def start(self, total: int) -> None:
+        """Open the bar for ``total`` sentences."""
+        if not self.quiet:
+            self.bar = typer.progressbar(length=total, label="speaking", file=sys.stderr)
+            self.bar.__enter__()
+
+    def advance(self, count: int) -> None:
+        """Move the bar on by ``count`` sentences."""
+        if self.bar is not None:
+            self.bar.update(count)
+
+
+@app.command()
+def preview(
+    article: Annotated[
+        Path | None, typer.Argument(help="The article (or rundown.toml) to take a segment from.")
+    ] = None,
+    segment: Annotated[
+        int | None, typer.Argument(min=0, help="Segment index, as 'polycast segments' lists it.")
+    ] = None,
+    chapter: Annotated[str | None, typer.Option(help="Speak this chapter instead.")] = None,
+    text: Annotated[str | None, typer.Option(help="Speak this line instead of an article.")] = None,
+    lang: Annotated[str | None, typer.Option(help="Language of --text (nl, en, ...).")] = None,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Where to write the preview.")
+    ] = Path("output/preview.mp3"),
+    play: Annotated[
+        bool, typer.Option("--play", help="Play it with a player on this machine.")
+    ] = False,
+    engine: EngineOption = None,
+    voice: VoiceOption = None,
+    cache_dir: CacheDirOption = None,
+    config: ConfigOption = None,
+    fallback_lang: FallbackLangOption = None,
+) -> None:
+    """Speak one segment, one chapter or one line, quickly (from cache when it can)."""
+    choices = sum(x is not None for x in (segment, chapter, text))
+    if choices != 1 or (text is None and article is None):
+        raise typer.BadParameter("give ARTICLE with a segment number or --chapter, or --text")
+    if text is not None and lang is None:
+        raise typer.BadParameter("--text needs --lang (nl, en, ...)")
+    with handled():
+        settings = settings_from(
+            config, engine=engine, voice=voice, cache_dir=cache_dir, fallback_lang=fallback_lang
+        )
+        chosen = pipeline.preview_rundown(article, settings, segment, chapter, text, lang)
+        timeline, notices = pipeline.preview(chosen, settings, output)
+        for notice in notices:
+            typer.echo(f"polycast: {notice}", err=True)
+        typer.echo(f"wrote {output} ({timeline.seconds:.1f} s)")
+        if play:
+            typer.echo(playback.play(output))

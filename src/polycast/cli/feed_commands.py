@@ -1,0 +1,86 @@
+"""Commands for the feed: init, publish, serve."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from polycast.cli.app import app, handled
+from polycast.publish import make_server, publish_episode, read_show, write_template
+from polycast.publish.show import DEFAULT_PUBLISH_DIR
+
+
+@app.command()
+def init(
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite an existing podcast.toml.")
+    ] = False,
+) -> None:
+    """Write a commented podcast.toml here: the show your podcast feed describes."""
+    with handled():
+        path = Path("podcast.toml")
+        write_template(path, force=force)
+        typer.echo(f"wrote {path}; edit it, then: polycast publish output/EPISODE.mp3")
+
+
+@app.command()
+def publish(
+    episode: Annotated[
+        Path,
+        typer.Argument(
+            exists=True,
+            dir_okay=False,
+            help="The episode MP3 a build wrote; its .chapters.json, .vtt and .srt go along.",
+        ),
+    ],
+    feed: Annotated[
+        Path | None,
+        typer.Option(
+            help="The feed file to create or update.", show_default="publish_dir/feed.xml"
+        ),
+    ] = None,
+    config: Annotated[
+        Path, typer.Option(help="The show config (polycast init writes one).")
+    ] = Path("podcast.toml"),
+) -> None:
+    """Add EPISODE to the podcast feed, or update it, and copy its files to the publish folder."""
+    with handled():
+        report = publish_episode(episode, read_show(config), feed)
+        action = "updated" if report.updated else "added"
+        count = f"{report.items} episode{'' if report.items == 1 else 's'}"
+        typer.echo(f"{action} {report.title!r} in {report.feed} ({count}): {report.url}")
+
+
+@app.command()
+def serve(
+    folder: Annotated[
+        Path | None,
+        typer.Argument(
+            help="The folder to serve.",
+            show_default="publish_dir from --config, else output/public",
+        ),
+    ] = None,
+    port: Annotated[
+        int, typer.Option(min=0, max=65535, help="Port to listen on (0: any free one).")
+    ] = 8000,
+    host: Annotated[
+        str, typer.Option(help="Address to listen on; 0.0.0.0 lets other devices in.")
+    ] = "127.0.0.1",
+    config: Annotated[
+        Path, typer.Option(help="The show config whose publish_dir is served.")
+    ] = Path("podcast.toml"),
+) -> None:
+    """Serve the published folder over HTTP, to try the feed in a podcast app. Ctrl-C stops."""
+    with handled():
+        if folder is None:
+            folder = read_show(config).publish_dir if config.exists() else DEFAULT_PUBLISH_DIR
+        server = make_server(folder, host, port)
+        typer.echo(f"serving {folder} at {server.url}  (feed: {server.url}feed.xml)")
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            typer.echo("stopped")
+        finally:
+            server.server_close()

@@ -1,0 +1,186 @@
+"""Options shared by several commands, and how they are laid over the show config."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from polycast.config import Config, load_config
+from polycast.errors import ConfigError
+from polycast.mp3frame import BITRATES
+from polycast.plan import Lexicon
+from polycast.read import Format
+from polycast.speak import SpeakSettings
+
+
+def _lexicon(words: Lexicon, path: Path | None) -> Lexicon:
+    """Lay a ``--lexicon`` file over the config's ``[plan.lexicon]``; the file wins."""
+    if path is None:
+        return words
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"cannot read lexicon {path}: {e}") from e
+    return words.merged(Lexicon.from_toml(text))
+
+
+LexiconOption = Annotated[
+    Path | None,
+    typer.Option(
+        help="A pronunciation lexicon file (TOML; see polycast.plan.lexicon), laid over the "
+        "config's [plan.lexicon]."
+    ),
+]
+FallbackLangOption = Annotated[
+    str | None,
+    typer.Option(
+        "--fallback-lang",
+        help="Read cues in a language no voice here speaks in this language's voice (en).",
+    ),
+]
+
+
+def settings_from(
+    config: Path | None,
+    *,
+    title: str | None = None,
+    author: str | None = None,
+    album: str | None = None,
+    engine: str | None = None,
+    voice: list[str] | None = None,
+    workers: int | None = None,
+    cache_dir: Path | None = None,
+    no_cache: bool = False,
+    bitrate: int | None = None,
+    stereo: bool = False,
+    rate: int | None = None,
+    loudness: float | None = None,
+    lexicon: Path | None = None,
+    fallback_lang: str | None = None,
+    input_format: Format | None = None,
+) -> Config:
+    """Load the show config and lay the command-line options over it."""
+    loaded = load_config(config)
+    plan_settings = replace(
+        loaded.plan,
+        title=title or loaded.plan.title,
+        lexicon=_lexicon(loaded.plan.lexicon, lexicon),
+    )
+    speak = loaded.speak
+    if fallback_lang is not None:
+        speak = replace(speak, fallback_lang=fallback_lang)
+    if engine is not None:
+        speak = replace(speak, engine=engine)
+    if voice:
+        speak = _with_voices(speak, _voices(voice))
+    if workers is not None:
+        speak = replace(speak, workers=workers)
+    if no_cache or cache_dir is not None:
+        speak = replace(speak, cache=False if no_cache else cache_dir or True)
+    mix = loaded.mix
+    if stereo or rate is not None or loudness is not None:
+        mix = replace(
+            mix,
+            channels=2 if stereo else mix.channels,
+            rate=rate or mix.rate,
+            loudness=loudness if loudness is not None else mix.loudness,
+        )
+    mp3 = loaded.mp3 if bitrate is None else replace(loaded.mp3, bitrate=bitrate)
+    return replace(
+        loaded,
+        format=input_format or loaded.format,
+        plan=plan_settings,
+        speak=speak,
+        mix=mix,
+        mp3=mp3,
+        author=author or loaded.author,
+        show_name=album or loaded.show_name,
+    )
+
+
+def _with_voices(speak: SpeakSettings, voices: dict[str, str]) -> SpeakSettings:
+    """Lay ``--voice`` choices over the speak settings.
+
+    A voice that is a Piper model (``.onnx`` or a folder) makes Piper speak that language; any
+    other voice name goes to the run's engine (espeak when the run says ``auto``).
+    """
+    options = {name: dict(values) for name, values in speak.options.items()}
+    languages = dict(speak.languages)
+    for lang, name in voices.items():
+        if name.endswith(".onnx") or Path(name).is_dir():
+            piper = options.setdefault("piper", {})
+            piper["voices"] = {**dict(piper.get("voices") or {}), lang: name}
+            languages[lang] = "piper"
+        else:
+            engine = languages.get(lang, speak.engine)
+            engine = "espeak" if engine == "auto" else engine
+            chosen = options.setdefault(engine, {})
+            chosen["voices"] = {**dict(chosen.get("voices") or {}), lang: name}
+            languages.setdefault(lang, engine)
+    return replace(speak, options=options, languages=languages)
+
+
+def _voices(pairs: list[str]) -> dict[str, str]:
+    """Parse ``--voice LANG=VOICE`` options."""
+    voices: dict[str, str] = {}
+    for pair in pairs:
+        lang, sep, name = pair.partition("=")
+        if not sep or not lang.strip() or not name.strip():
+            raise typer.BadParameter(f"{pair!r} is not LANG=VOICE (nl=nl, en=path/to/voice.onnx)")
+        voices[lang.strip()] = name.strip()
+    return voices
+
+
+InputFormatOption = Annotated[
+    Format | None,
+    typer.Option("--format", help="Read the article as text, markdown or html (default: guess)."),
+]
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", help="Show config (default: ./podcast.toml if it exists)."),
+]
+EngineOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Voice engine: auto (gTTS if its endpoint answers), gtts, espeak, piper, or a plug-in."
+    ),
+]
+VoiceOption = Annotated[
+    list[str] | None,
+    typer.Option(help="A voice for a language, LANG=VOICE; repeatable (en=voices/joe.onnx)."),
+]
+WorkersOption = Annotated[
+    int | None, typer.Option(min=1, max=64, help="Syntheses at once (default: one per core).")
+]
+CacheDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        envvar="POLYCAST_CACHE", help="Speech cache folder (default: the user cache folder)."
+    ),
+]
+NoCacheOption = Annotated[
+    bool, typer.Option("--no-cache", help="Neither read nor write the cache.")
+]
+
+
+def _bitrate(value: int | None) -> int | None:
+    if value is not None and value not in BITRATES:
+        raise typer.BadParameter(f"{value} is not an MP3 bitrate; use one of {BITRATES}")
+    return value
+
+
+BitrateOption = Annotated[
+    int | None,
+    typer.Option(callback=_bitrate, help="MP3 bitrate in kb/s, constant (default 64)."),
+]
+
+
+class Rate(StrEnum):
+    """Sample rates podcast apps expect."""
+
+    R44100 = "44100"
+    R48000 = "48000"
