@@ -289,3 +289,21 @@ def test_format_overrides_what_the_extension_says(tmp_path: Path) -> None:
     markdown = json.loads(as_markdown.stdout)
     assert markdown["title"] == "Kop"
     assert markdown["segments"][-1]["text"] == "Een alinea in HTML."
+
+
+def test_build_then_publish_keeps_the_article_date(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The example is dated 2021-09: the feed says September 2021, not January."""
+    import feedparser
+
+    monkeypatch.chdir(tmp_path)
+    example = Path(__file__).parents[1] / "source" / "loekasjenko-poetin-2021-09.txt"
+    assert runner.invoke(app, ["init"]).exit_code == 0
+    built = runner.invoke(app, ["build", str(example), "--cache-dir", str(tmp_path / "c")])
+    assert built.exit_code == 0, built.output
+    published = runner.invoke(app, ["publish", "output/loekasjenko-poetin-2021-09.mp3"])
+    assert published.exit_code == 0, published.output
+    feed = feedparser.parse((tmp_path / "output" / "public" / "feed.xml").read_bytes())
+    (entry,) = feed.entries
+    assert tuple(entry.published_parsed[:2]) == (2021, 9)

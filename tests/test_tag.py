@@ -84,7 +84,8 @@ def test_tags_stand_in_the_file_in_our_order(
     tag = read_tag(data)  # raw bytes, not mutagen
     assert tag.major == 3
     ids = [f.id for f in tag.frames]
-    assert ids == ["TIT2", "TPE1", "TALB", "TYER", "TDAT", "TLAN", "TXXX", "CTOC"] + ["CHAP"] * 12
+    head = ["TIT2", "TPE1", "TALB", "TYER", "TDAT", "TXXX", "TLAN", "TXXX", "CTOC"]
+    assert ids == head + ["CHAP"] * 12
     assert (tag.text("TIT2"), tag.text("TPE1"), tag.text("TALB")) == (
         INFO.title,
         "Redactie",
@@ -92,8 +93,8 @@ def test_tags_stand_in_the_file_in_our_order(
     )
     assert (tag.text("TYER"), tag.text("TDAT"), tag.text("TLAN")) == ("2021", "0909", "nld")
     assert "TDRC" not in ids  # v2.3 has no TDRC: mutagen turned it into TYER + TDAT
-    txxx = tag.all("TXXX")[0]
-    assert (txxx.description, txxx.text) == ("source", "article.md")
+    txxx = [(t.description, t.text) for t in tag.all("TXXX")]
+    assert txxx == [("DATE", "2021-09-09"), ("source", "article.md")]
     # chapters: in time order in the file, exact times, no byte offsets, a title each, links
     chaps = tag.all("CHAP")
     assert [c.offset for c in chaps] == sorted(c.offset for c in chaps)
@@ -177,8 +178,9 @@ def test_unknown_language_leaves_tlan_out_and_partial_date_keeps_the_year(
     path = copy(tmp_path, untagged)
     tag_mp3(path, EpisodeInfo(title="T", language="xx", date="2021-09"), [], RATE)
     tag = read_tag(path.read_bytes())
-    assert [f.id for f in tag.frames] == ["TIT2", "TYER"]  # v2.3 TDAT needs a day
+    assert [f.id for f in tag.frames] == ["TIT2", "TYER", "TXXX"]  # v2.3 TDAT needs a day
     assert str(ID3(path)["TDRC"].text[0]) == "2021"
+    assert tag.text("TXXX") == "2021-09"  # the month is kept beside it, for the feed
 
 
 def test_nul_and_empty_titles(tmp_path: Path, untagged: bytes) -> None:

@@ -119,6 +119,10 @@ def render_tag(
 _ORDER = {name: i for i, name in enumerate([b"TIT2", b"TPE1", b"TALB", b"TYER", b"TDAT"])}
 
 
+DATE_DESC = "DATE"
+"""Description of the TXXX frame that holds the episode's ISO date at full precision."""
+
+
 def _text_frames(info: EpisodeInfo) -> list[Any]:
     frames = [id3.TIT2(encoding=_UTF16, text=_clean(info.title))]
     if info.author:
@@ -127,6 +131,9 @@ def _text_frames(info: EpisodeInfo) -> list[Any]:
         frames.append(id3.TALB(encoding=_UTF16, text=_clean(info.album)))
     if info.date:
         frames.append(id3.TDRC(encoding=_UTF16, text=info.date))
+        # v2.3 keeps a date as TYER + TDAT (day and month), so "2021-09" would shrink to 2021;
+        # the date as the article gives it stands beside them, for publishing.
+        frames.append(id3.TXXX(encoding=_UTF16, desc=DATE_DESC, text=info.date))
     language = iso639_2(info.language)
     if language:
         frames.append(id3.TLAN(encoding=_UTF16, text=language))

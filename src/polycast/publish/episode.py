@@ -19,6 +19,7 @@ from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
 from polycast.errors import InputError
+from polycast.tag import DATE_DESC
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ class Episode:
     size: int
     """File size in bytes (the enclosure length)."""
     date: str | None = None
-    """ID3 recording date (TDRC) as written, ISO 8601 (``2021-09-09``, ``2021-09``)."""
+    """ISO 8601 date (``2021-09-09``, ``2021-09``): TXXX:DATE, else the ID3 recording date."""
     author: str | None = None
     """ID3 artist (TPE1)."""
     description: str | None = None
@@ -154,7 +155,7 @@ def read_episode(mp3: Path) -> Episode:
         title=_first_text(tags, "TIT2") or mp3.stem,
         seconds=float(audio.info.length),
         size=size,
-        date=_first_text(tags, "TDRC"),
+        date=_first_text(tags, f"TXXX:{DATE_DESC}") or _first_text(tags, "TDRC"),
         author=_first_text(tags, "TPE1"),
         description=_description(tags),
         chapters=chapters,
