@@ -9,10 +9,8 @@ Memory and preview are measured in fresh processes, as a user would run them.
 from __future__ import annotations
 
 import io
-import json
 import os
 import re
-import resource
 import subprocess
 import sys
 import tempfile
@@ -23,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import soxr
 
+from bench_child import in_child, peak_rss_mb
 from polycast import pipeline
 from polycast.config import Config
 from polycast.encode import Mp3Settings, encode_mp3
@@ -162,33 +161,13 @@ def rss_child(source: str) -> dict[str, float]:
     return {
         "minutes": result.seconds / 60,
         "build_s": elapsed,
-        "peak_rss_mb": _peak_rss_mb(),
+        "peak_rss_mb": peak_rss_mb(),
     }
-
-
-def _peak_rss_mb() -> float:
-    """This process's peak resident memory since it started its program, in MiB.
-
-    ``ru_maxrss`` keeps the peak from before ``exec`` (a fork of a big parent counts as the
-    parent's size); the kernel's ``VmHWM`` starts afresh with the program.
-    """
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _child(source: Path) -> dict[str, float]:
     """Run ``rss_child`` in a fresh process, so its peak memory is the build's own."""
-    code = (
-        "import json, sys; sys.path.insert(0, 'scripts'); import bench_build; "
-        f"print(json.dumps(bench_build.rss_child({str(source)!r})))"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
+    return in_child("bench_build", f"rss_child({str(source)!r})")
 
 
 def bench_rss(minutes: float = 60.0) -> dict[str, float]:

@@ -1,7 +1,7 @@
 """Benchmark the mix stage on a long synthetic episode: time per pass and peak memory.
 
 Usage: ``uv run python scripts/bench_mix.py [minutes]`` (default 60). ``bench_mix(minutes)`` runs
-the episode in a fresh subprocess (so ``ru_maxrss`` is the mix's own peak, not the caller's) and
+the episode in a fresh subprocess (so the peak memory is the mix's own, not the caller's) and
 returns a dict of named numbers. The episode: speech-like clips at 22050 Hz (espeak's rate) with
 engine silence at the ends, two voices 20 dB apart, pauses as the planner makes them, a chapter
 every 20 cues; after the mix, the whole timeline is streamed as an encoder would.
@@ -9,13 +9,12 @@ every 20 cues; after the mix, the whole timeline is streamed as an encoder would
 
 from __future__ import annotations
 
-import json
-import resource
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+
+from bench_child import in_child, peak_rss_mb
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIP_RATE = 22050
@@ -43,7 +42,7 @@ def _child(minutes: float, rate: int, channels: int) -> dict[str, float]:
     from polycast.mix import MixSettings, mix
     from polycast.models import Chapter, Cue, Rundown
 
-    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    baseline = peak_rss_mb()
     seconds_per_cue = 4.5 + 0.6  # average clip after trimming, plus average pause
     count = int(minutes * 60 / seconds_per_cue)
     cues = [
@@ -70,21 +69,13 @@ def _child(minutes: float, rate: int, channels: int) -> dict[str, float]:
         "limited": float(report.limited),
         "frames_streamed": frames / channels,
         "baseline_rss_mb": baseline,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": peak_rss_mb(),
     }
 
 
 def bench_mix(minutes: float = 60.0, rate: int = 44100, channels: int = 1) -> dict[str, float]:
     """Run the long-episode benchmark in a subprocess and return its numbers."""
-    code = (
-        "import json, sys; sys.path.insert(0, 'scripts'); import bench_mix; "
-        f"print(json.dumps(bench_mix._child({minutes}, {rate}, {channels})))"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
+    return in_child("bench_mix", f"_child({minutes}, {rate}, {channels})")
 
 
 if __name__ == "__main__":
