@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
@@ -15,6 +15,12 @@ from polycast.mp3frame import BITRATES
 from polycast.plan import Lexicon
 from polycast.read import Format
 from polycast.speak import SpeakSettings
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+Settings = TypeVar("Settings", bound="DataclassInstance")
+"""Any of the frozen settings dataclasses."""
 
 
 def _lexicon(words: Lexicon, path: Path | None) -> Lexicon:
@@ -65,41 +71,32 @@ def settings_from(
 ) -> Config:
     """Load the show config and lay the command-line options over it."""
     loaded = load_config(config)
-    plan_settings = replace(
-        loaded.plan,
-        title=title or loaded.plan.title,
-        lexicon=_lexicon(loaded.plan.lexicon, lexicon),
+    words = _lexicon(loaded.plan.lexicon, lexicon) if lexicon else None
+    speak = _given(
+        loaded.speak,
+        fallback_lang=fallback_lang,
+        engine=engine,
+        workers=workers,
+        cache=False if no_cache else cache_dir,
     )
-    speak = loaded.speak
-    if fallback_lang is not None:
-        speak = replace(speak, fallback_lang=fallback_lang)
-    if engine is not None:
-        speak = replace(speak, engine=engine)
     if voice:
         speak = _with_voices(speak, _voices(voice))
-    if workers is not None:
-        speak = replace(speak, workers=workers)
-    if no_cache or cache_dir is not None:
-        speak = replace(speak, cache=False if no_cache else cache_dir or True)
-    mix = loaded.mix
-    if stereo or rate is not None or loudness is not None:
-        mix = replace(
-            mix,
-            channels=2 if stereo else mix.channels,
-            rate=rate or mix.rate,
-            loudness=loudness if loudness is not None else mix.loudness,
-        )
-    mp3 = loaded.mp3 if bitrate is None else replace(loaded.mp3, bitrate=bitrate)
-    return replace(
+    return _given(
         loaded,
-        format=input_format or loaded.format,
-        plan=plan_settings,
+        format=input_format,
+        plan=_given(loaded.plan, title=title or None, lexicon=words),
         speak=speak,
-        mix=mix,
-        mp3=mp3,
-        author=author or loaded.author,
-        show_name=album or loaded.show_name,
+        mix=_given(loaded.mix, channels=2 if stereo else None, rate=rate, loudness=loudness),
+        mp3=_given(loaded.mp3, bitrate=bitrate),
+        author=author or None,
+        show_name=album or None,
     )
+
+
+def _given(settings: Settings, **options: object) -> Settings:
+    """Replace only the fields an option was given for: None means the option was left out."""
+    given = {name: value for name, value in options.items() if value is not None}
+    return replace(settings, **given) if given else settings
 
 
 def _with_voices(speak: SpeakSettings, voices: dict[str, str]) -> SpeakSettings:
