@@ -266,6 +266,11 @@ def read_chapters(path: Path) -> list[ChapterTag]:
         return []
     except (mutagen.MutagenError, OSError) as e:
         raise InputError(f"cannot read ID3 tags of {path}: {e}") from e
+    return chapters_of(tags)
+
+
+def chapters_of(tags: Any) -> list[ChapterTag]:
+    """Return the CHAP frames of loaded ID3 ``tags`` as chapters, in time order."""
     found = []
     for chap in tags.getall("CHAP"):
         title = chap.sub_frames.get("TIT2")

@@ -19,7 +19,7 @@ from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
 from polycast.errors import InputError
-from polycast.tag import DATE_DESC
+from polycast.tag import DATE_DESC, chapters_of
 
 log = logging.getLogger(__name__)
 
@@ -107,15 +107,11 @@ def _description(tags: Any) -> str | None:
 
 
 def _tag_chapters(tags: Any) -> tuple[ChapterMark, ...]:
-    """Read CHAP frames (any order in the file) as chapters sorted by start time."""
-    marks = []
-    for chap in tags.getall("CHAP"):
-        titles = chap.sub_frames.getall("TIT2")
-        urls = chap.sub_frames.getall("WXXX")
-        title = str(titles[0].text[0]) if titles and titles[0].text else chap.element_id
-        url = str(urls[0].url) if urls and urls[0].url else None
-        marks.append(ChapterMark(chap.start_time / 1000, title, url))
-    return tuple(sorted(marks, key=lambda m: m.start))
+    """Read the CHAP frames as chapters sorted by start time (an untitled one by its id)."""
+    return tuple(
+        ChapterMark(c.start_ms / 1000, c.title or c.element_id, c.url or None)
+        for c in chapters_of(tags)
+    )
 
 
 def _json_chapters(path: Path) -> tuple[ChapterMark, ...]:
