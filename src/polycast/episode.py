@@ -7,40 +7,17 @@ leaves the previous episode (if any) exactly as it was and no partial file behin
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from polycast.encode import Mp3Settings, encode_mp3
 from polycast.encode_ogg import OpusSettings, encode_opus, tag_opus
 from polycast.errors import OutputError
+from polycast.files import staged
 from polycast.models import EpisodeInfo, Timeline
 from polycast.tag import tag_mp3
-
-
-@contextlib.contextmanager
-def _staging(targets: list[Path]) -> Iterator[dict[Path, Path]]:
-    """Give each target a temporary sibling; rename them all on success, remove them on failure."""
-    temps: dict[Path, Path] = {}
-    try:
-        for target in targets:
-            fd, name = tempfile.mkstemp(
-                prefix=f".{target.name}.", suffix=".part", dir=target.parent
-            )
-            os.close(fd)
-            temps[target] = Path(name)
-        yield temps
-        for target, temp in temps.items():
-            temp.chmod(0o644)
-            temp.replace(target)
-    except OSError as e:
-        raise OutputError(f"cannot write {e.filename or targets[0]}: {e.strerror or e}") from e
-    finally:
-        for temp in temps.values():
-            temp.unlink(missing_ok=True)
 
 
 def encode_workers() -> int:
@@ -97,22 +74,20 @@ def write_episode(
     Raises:
         OutputError: a file could not be written (folder read-only, disk full); nothing changed.
     """
-    prepare_folder(mp3.parent)
-    with _staging([mp3, *texts]) as temps:
+
+    def encode(temp: Path) -> None:
         if encoded is not None:
-            shutil.copyfile(encoded, temps[mp3])
-            with temps[mp3].open("rb") as stream:
-                os.fsync(stream.fileno())
-        else:
-            with temps[mp3].open("wb") as stream:
-                encode_mp3(timeline, stream, settings, workers=encode_workers())
-                stream.flush()
-                os.fsync(stream.fileno())
-            if on_encoded is not None:
-                on_encoded(temps[mp3])
-        tag_mp3(temps[mp3], info, timeline.chapters, timeline.rate)
-        for target, text in texts.items():
-            temps[target].write_text(text, encoding="utf-8")
+            shutil.copyfile(encoded, temp)
+            return
+        with temp.open("wb") as stream:
+            encode_mp3(timeline, stream, settings, workers=encode_workers())
+        if on_encoded is not None:
+            on_encoded(temp)
+
+    def tag(temp: Path) -> None:
+        tag_mp3(temp, info, timeline.chapters, timeline.rate)
+
+    _write_all(mp3, texts, encode, tag)
 
 
 def write_opus_episode(
@@ -127,12 +102,29 @@ def write_opus_episode(
     Raises:
         OutputError: a file could not be written (folder read-only, disk full); nothing changed.
     """
-    prepare_folder(path.parent)
-    with _staging([path, *texts]) as temps:
-        with temps[path].open("wb") as stream:
+
+    def encode(temp: Path) -> None:
+        with temp.open("wb") as stream:
             encode_opus(timeline, stream, settings)
-            stream.flush()
-            os.fsync(stream.fileno())
-        tag_opus(temps[path], info, timeline.chapters, timeline.rate)
+
+    def tag(temp: Path) -> None:
+        tag_opus(temp, info, timeline.chapters, timeline.rate)
+
+    _write_all(path, texts, encode, tag)
+
+
+def _write_all(
+    audio: Path,
+    texts: Mapping[Path, str],
+    encode: Callable[[Path], None],
+    tag: Callable[[Path], None],
+) -> None:
+    """Stage the audio and its companions, encode, sync and tag, then rename them all at once."""
+    prepare_folder(audio.parent)
+    with staged([audio, *texts]) as temps:
+        encode(temps[audio])
+        with temps[audio].open("rb") as stream:
+            os.fsync(stream.fileno())  # the episode survives a power cut once renamed
+        tag(temps[audio])
         for target, text in texts.items():
             temps[target].write_text(text, encoding="utf-8")

@@ -10,11 +10,46 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
 from polycast.errors import OutputError
+
+
+@contextlib.contextmanager
+def staged(targets: Sequence[Path]) -> Iterator[dict[Path, Path]]:
+    """Give each target a temporary sibling; on clean exit rename them all over their targets.
+
+    The caller writes each temporary file completely (and syncs what must survive a power cut).
+    On any exception every temporary file is removed and every target is untouched.
+
+    Raises:
+        OutputError: a folder is missing or not writable, or the disk is full.
+    """
+    temps: dict[Path, Path] = {}
+    current: Path | None = None  # the target being staged or renamed, to name it in an error
+    try:
+        for target in targets:
+            current = target
+            fd, name = tempfile.mkstemp(
+                prefix=f".{target.name}.", suffix=".part", dir=target.parent
+            )
+            os.close(fd)
+            temps[target] = Path(name)
+        current = None
+        yield temps
+        for target, temp in temps.items():
+            current = target
+            temp.chmod(0o644)
+            temp.replace(target)
+    except OSError as e:
+        named = {str(temp): target for target, temp in temps.items()}
+        failed = current or named.get(e.filename) or e.filename or targets[0]
+        raise OutputError(f"cannot write {failed}: {e.strerror or e}") from e
+    finally:
+        for temp in temps.values():
+            temp.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager
@@ -29,26 +64,11 @@ def atomic_write(path: Path, durable: bool = True) -> Iterator[BinaryIO]:
     Raises:
         OutputError: the folder is missing or not writable, or the disk is full.
     """
-    folder = path.parent
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
-    except OSError as e:
-        raise OutputError(f"cannot write {path}: {e.strerror or e}") from e
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            yield stream
-            stream.flush()
-            if durable:
-                os.fsync(stream.fileno())
-        tmp.chmod(0o644)
-        tmp.replace(path)
-    except OSError as e:
-        tmp.unlink(missing_ok=True)
-        raise OutputError(f"cannot write {path}: {e.strerror or e}") from e
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with staged([path]) as temps, temps[path].open("wb") as stream:
+        yield stream
+        stream.flush()
+        if durable:
+            os.fsync(stream.fileno())
 
 
 def write_bytes_atomic(path: Path, data: bytes, durable: bool = True) -> None:
