@@ -182,6 +182,26 @@ class PcmSource(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class Run:
+    """A stretch of the timeline that is mixed and encoded apart from the rest.
+
+    Runs tile the timeline. Every run but the first starts on a multiple of 1152 samples (one MP3
+    frame) after at least ``quiet`` samples of digital silence, so its audio, its measurements and
+    its MP3 frames do not depend on what comes before or after it: a rebuild after an edit makes
+    only the runs the edit touched again and takes the rest from the cache.
+    """
+
+    start: int
+    """First sample."""
+    end: int
+    """One past the last sample."""
+    quiet: int
+    """Samples of digital silence at the end of the run (before the next one starts)."""
+    key: str
+    """Names everything that shapes the run's final audio (its speech, music, gains)."""
+
+
 @dataclass(frozen=True, eq=False)
 class Timeline:
     """The mixed episode: where its audio comes from, and where every cue and chapter lies."""
@@ -198,6 +218,8 @@ class Timeline:
     """Every cue with its sample span, in time order."""
     chapters: tuple[TimedChapter, ...]
     """Chapters in time order, tiling ``[0, length)``."""
+    runs: tuple[Run, ...] = ()
+    """Stretches that encode apart (see ``Run``); empty: the timeline is one piece."""
 
     @property
     def seconds(self) -> float:

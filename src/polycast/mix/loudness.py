@@ -10,7 +10,10 @@ stretch), from which the 400 ms gating blocks with 75 % overlap are formed at th
 from __future__ import annotations
 
 import math
+import struct
 from array import array
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -148,6 +151,62 @@ class LoudnessMeter:
         if self._seen == 0 or self._total <= 0:
             return -math.inf
         return OFFSET + 10 * math.log10(self._total / self._seen)
+
+
+@dataclass(frozen=True)
+class Steps:
+    """What a meter keeps of a stream: its complete 100 ms steps and its total energy.
+
+    Steps of separate streams (the runs of an episode) join into one meter, so a rebuild measures
+    a whole episode from the steps of the runs it did not have to render again.
+    """
+
+    sums: bytes
+    """K-weighted energy of each complete step, float64."""
+    counts: bytes
+    """Samples in each step, int64."""
+    total: float
+    """Energy of every sample fed, the incomplete last step included."""
+    frames: int
+    """Samples per channel fed."""
+
+    def to_bytes(self) -> bytes:
+        """Serialise, for the cache."""
+        head = struct.pack("<dqq", self.total, self.frames, len(self.sums))
+        return head + self.sums + self.counts
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Steps:
+        """Read what ``to_bytes`` wrote.
+
+        Raises:
+            ValueError: the data is not a serialised ``Steps``.
+        """
+        size = struct.calcsize("<dqq")
+        total, frames, count = struct.unpack_from("<dqq", data)
+        if count % 8 or len(data) != size + 2 * count:
+            raise ValueError("loudness steps of the wrong size")
+        return cls(data[size : size + count], data[size + count :], total, frames)
+
+
+def steps_of(meter: LoudnessMeter) -> Steps:
+    """Return what ``meter`` has measured, as ``Steps``."""
+    return Steps(meter._sums.tobytes(), meter._counts.tobytes(), meter._total, meter._seen)
+
+
+def joined(rate: int, parts: Iterable[Steps], channels: int = 1) -> LoudnessMeter:
+    """Return a meter holding the steps of ``parts`` one after another, as if fed in order.
+
+    A 400 ms block never spans two parts' incomplete steps; that is the only difference from
+    feeding the parts' audio through one meter, and the runs of an episode meet in silence.
+    """
+    meter = LoudnessMeter(rate, channels)
+    for part in parts:
+        meter._sums.frombytes(part.sums)
+        meter._counts.frombytes(part.counts)
+        meter._total += part.total
+        meter._seen += part.frames
+    return meter
 
 
 def _power_mean(loudness: FloatArray) -> float:

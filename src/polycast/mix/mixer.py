@@ -17,28 +17,34 @@ encoder never renders (or limits) the episode a second time.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import logging
 import math
-from collections.abc import Iterable, Iterator, Sequence
+import struct
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
 from polycast.errors import EngineError, InputError
+from polycast.mix import runs
 from polycast.mix.condition import VoiceKey, condition, voice_key, voice_name
 from polycast.mix.layout import Placement, bed_spans, pause_frames, timed_chapters, timed_cues
 from polycast.mix.limiter import Limiter
-from polycast.mix.loudness import LoudnessMeter
+from polycast.mix.loudness import LoudnessMeter, Steps, joined, steps_of
 from polycast.mix.music import Music, Score, load_music
+from polycast.mix.runs import Measured, RunStore, Span
 from polycast.mix.settings import MixSettings
-from polycast.mix.source import MixSource, RenderedSource
+from polycast.mix.source import MixSource, RunSource
 from polycast.mix.spool import Spool
 from polycast.mix.truepeak import TruePeakMeter
-from polycast.models import Clip, Cue, Rundown, Timeline
+from polycast.models import Clip, Cue, Run, Rundown, Timeline
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 MAX_VOICE_GAIN_DB = 30.0
 """A voice is never raised or lowered more than this (a near-silent clip is not noise to boost)."""
@@ -102,7 +108,11 @@ class MixResult(NamedTuple):
 
 
 def mix(
-    rundown: Rundown, clips: Iterable[Clip], settings: MixSettings, music: Music | None = None
+    rundown: Rundown,
+    clips: Iterable[Clip],
+    settings: MixSettings,
+    music: Music | None = None,
+    store: RunStore | None = None,
 ) -> MixResult:
     """Place, level and measure one clip per cue (in rundown order) into a timeline.
 
@@ -111,6 +121,8 @@ def mix(
         clips: the speech, one per cue, consumed lazily and only once.
         settings: format, loudness target, trimming, music.
         music: stings and bed already loaded; default: read the files ``settings`` names.
+        store: where earlier builds kept their runs' measurements; what it holds is not
+            measured again (the result is the same with or without it).
 
     Raises:
         InputError: the rundown has no cues.
@@ -126,23 +138,40 @@ def mix(
     lead_in = 0 if music.sting is None else len(music.sting)
     spool = Spool()
     try:
-        placements, meters, speech_end = _spool(cues, clips, settings, spool, lead_in)
+        laid = _spool(cues, clips, settings, spool, lead_in)
         spool.finish()
     except BaseException:
         spool.close()
         raise
+    placements = laid.placements
     if not any(p.frames for p in placements):
         spool.close()
         raise EngineError(f"all {len(cues)} clips were silent: the voices produced no speech")
-    length = speech_end + (0 if music.sting is None else len(music.sting))
+    length = laid.speech_end + (0 if music.sting is None else len(music.sting))
     reference = settings.target - 10 * math.log10(settings.channels)
-    gains, levels = _level_voices(meters, reference, settings.rate)
-    score = _score(music, settings, placements, (lead_in, speech_end, length), reference)
-    source = MixSource(spool, placements, length, settings.channels, gains, score)
+    score = _score(music, settings, placements, (lead_in, laid.speech_end, length), reference)
+    spans = runs.spans(placements, laid.cuts, length, score)
+    music_id = _music_digest(score)
+    contents = [runs.content_key(s, placements, laid.digests, score, music_id) for s in spans]
+    source = MixSource(spool, placements, length, settings.channels, {}, score)
+    voice_steps = [
+        _cached(store, "voices", key, functools.partial(_voice_steps, source, span), _voices_io)
+        for span, key in zip(spans, contents, strict=True)
+    ]
+    gains, levels = _level_voices(voice_steps, reference, settings.rate)
+    source = dataclasses.replace(source, voice_gains={k: 10 ** (g / 20) for k, g in gains.items()})
+    levelled = [
+        runs.levelled_key(key, gains, (placements[i].voice for i in range(s.first, s.stop)))
+        for s, key in zip(spans, contents, strict=True)
+    ]
+    pieces = _Pieces(source, spans, levelled, store)
     try:
-        final, report = _meet_target(source, settings, levels)
-    finally:
-        spool.close()  # the final output is rendered: the speech is needed no more
+        final, report, keys = _meet_target(pieces, settings, levels)
+    except BaseException:
+        spool.close()
+        raise
+    if final.complete:
+        spool.close()  # every run is rendered: the speech is needed no more
     timeline = Timeline(
         source=final,
         length=length,
@@ -150,33 +179,101 @@ def mix(
         channels=settings.channels,
         cues=timed_cues(placements),
         chapters=timed_chapters(rundown, placements, length),
+        runs=tuple(Run(s.start, s.end, s.quiet, k) for s, k in zip(spans, keys, strict=True)),
     )
-    log.info("mixed %.1f s: %s", timeline.seconds, report.summary())
+    log.info("mixed %.1f s in %d runs: %s", timeline.seconds, len(spans), report.summary())
     return MixResult(timeline, report)
+
+
+@dataclass(frozen=True)
+class _Laid:
+    """What pass 1 found: where each clip lies, what it is, where runs may start."""
+
+    placements: list[Placement]
+    digests: list[str]
+    cuts: list[int]
+    speech_end: int
 
 
 def _spool(
     cues: Sequence[Cue], clips: Iterable[Clip], settings: MixSettings, spool: Spool, lead_in: int
-) -> tuple[list[Placement], dict[VoiceKey, LoudnessMeter], int]:
-    """Pass 1: condition and store each clip; return placements, voice meters, end of speech."""
+) -> _Laid:
+    """Pass 1: condition and store each clip; note its place, its digest, and possible cuts."""
     rate = settings.rate
-    placements: list[Placement] = []
-    meters: dict[VoiceKey, LoudnessMeter] = {}
+    laid = _Laid([], [], [], lead_in)
     position = lead_in
     stream = iter(clips)
-    for cue in cues:
+    for index, cue in enumerate(cues):
         clip = next(stream, None)
         if clip is None:
-            raise EngineError(f"the speak stage gave {len(placements)} clips for {len(cues)} cues")
+            raise EngineError(f"the speak stage gave {index} clips for {len(cues)} cues")
         audio = condition(clip, cue, rate, settings.trim_db, settings.trim_keep_ms)
-        key = voice_key(cue)
-        meters.setdefault(key, LoudnessMeter(rate)).add(audio)
+        if index and runs.is_cut(cues[index - 1].pause_ms):
+            position = runs.aligned(position)
+            laid.cuts.append(index)
+        laid.digests.append(_clip_digest(clip, settings))
         offset = spool.append(audio)
-        placements.append(Placement(cue, key, position, position + len(audio), offset))
+        laid.placements.append(
+            Placement(cue, voice_key(cue), position, position + len(audio), offset)
+        )
         position += len(audio) + pause_frames(cue.pause_ms, rate)
     if next(stream, None) is not None:
         raise EngineError(f"the speak stage gave more clips than the {len(cues)} cues")
-    return placements, meters, position
+    return dataclasses.replace(laid, speech_end=position)
+
+
+def _clip_digest(clip: Clip, settings: MixSettings) -> str:
+    """Name a clip's conditioned audio by the clip and how it is conditioned."""
+    samples = clip.samples if clip.samples.dtype == np.int16 else clip.samples.astype(np.int16)
+    return runs.digest(
+        np.ascontiguousarray(samples).tobytes(),
+        clip.rate,
+        settings.rate,
+        settings.trim_db,
+        settings.trim_keep_ms,
+    )
+
+
+def _music_digest(score: Score) -> str:
+    """Name the music's samples, levels and ducking (what a run with music depends on)."""
+    sting = b"" if score.sting is None else score.sting.tobytes()
+    bed = b"" if score.bed is None else score.bed.tobytes()
+    return runs.digest(sting, bed, score.duck, score.rate)
+
+
+def _cached(
+    store: RunStore | None,
+    kind: str,
+    key: str,
+    make: Callable[[], _T],
+    io: tuple[Callable[[_T], bytes], Callable[[bytes], _T]],
+) -> _T:
+    """Return what ``store`` keeps under ``kind``/``key``, or make it (and keep it)."""
+    to_bytes, from_bytes = io
+    if store is not None:
+        data = store.get(kind, key)
+        if data is not None:
+            try:
+                return from_bytes(data)
+            except (ValueError, KeyError, TypeError, struct.error) as e:
+                log.warning("cached %s %s is damaged (%s); measuring again", kind, key, e)
+    value = make()
+    if store is not None:
+        store.put(kind, key, to_bytes(value))
+    return value
+
+
+_voices_io = (runs.voices_to_bytes, runs.voices_from_bytes)
+_measured_io = (Measured.to_bytes, Measured.from_bytes)
+
+
+def _voice_steps(source: MixSource, span: Span) -> dict[VoiceKey, Steps]:
+    """Measure each voice's speech in one run, as the engine made it (no gain yet)."""
+    meters: dict[VoiceKey, LoudnessMeter] = {}
+    for place in source.placements[span.first : span.stop]:
+        audio = source.spool.read(place.offset, place.frames)
+        meters.setdefault(place.voice, LoudnessMeter(source.score.rate)).add(audio)
+    return {key: steps_of(meter) for key, meter in meters.items()}
 
 
 def _loudness(meter: LoudnessMeter) -> float:
@@ -186,20 +283,22 @@ def _loudness(meter: LoudnessMeter) -> float:
 
 
 def _level_voices(
-    meters: dict[VoiceKey, LoudnessMeter], reference: float, rate: int
+    per_run: Sequence[Mapping[VoiceKey, Steps]], reference: float, rate: int
 ) -> tuple[dict[VoiceKey, float], tuple[VoiceLevel, ...]]:
-    """Give each voice the gain that takes its speech to ``reference`` LUFS (mono)."""
+    """Give each voice the gain (dB, on the runs' grid) that takes its speech to ``reference``."""
+    keys = list(dict.fromkeys(key for voices in per_run for key in voices))
     gains: dict[VoiceKey, float] = {}
     levels = []
-    for key, meter in meters.items():
+    for key in keys:
+        meter = joined(rate, (voices[key] for voices in per_run if key in voices))
         loudness = _loudness(meter)
         gain_db = 0.0
         if math.isfinite(loudness):
             gain_db = min(MAX_VOICE_GAIN_DB, max(-MAX_VOICE_GAIN_DB, reference - loudness))
-        gains[key] = 10 ** (gain_db / 20)
+        gains[key] = runs.quantized(gain_db)
         seconds = meter.frames / rate
-        levels.append(VoiceLevel(voice_name(key), loudness, gain_db, seconds))
-        log.info("voice %s: %.1f LUFS, gain %+.1f dB", voice_name(key), loudness, gain_db)
+        levels.append(VoiceLevel(voice_name(key), loudness, gains[key], seconds))
+        log.info("voice %s: %.1f LUFS, gain %+.1f dB", voice_name(key), loudness, gains[key])
     return gains, tuple(levels)
 
 
@@ -250,50 +349,103 @@ def measure(
     return _loudness(meter), peak.peak_db()
 
 
-def _meet_target(
-    source: MixSource, settings: MixSettings, levels: tuple[VoiceLevel, ...]
-) -> tuple[RenderedSource, MixReport]:
-    """Choose the episode gain and limiter (pass 2), then render and measure the output (pass 3)."""
-    rate, channels, target = settings.rate, settings.channels, settings.target
-    loudness, peak = measure(source.float_blocks(), rate, 1)
+def _measured(blocks: Iterator[npt.NDArray[np.generic]], rate: int) -> Measured:
+    """Measure a run's mono blocks: its loudness steps and its true peak."""
+    meter = LoudnessMeter(rate)
+    peak = TruePeakMeter()
+    for block in blocks:
+        meter.add(block)
+        peak.add(block)
+    return Measured(steps_of(meter), peak.peak())
+
+
+def _levelled(source: MixSource, span: Span) -> Measured:
+    """Measure one run of the levelled mix (before the episode gain)."""
+    return _measured(source.float_blocks(span.start, span.end), source.score.rate)
+
+
+def _overall(parts: Sequence[Measured], rate: int, channels: int) -> tuple[float, float]:
+    """Join runs' measurements: the episode's loudness (LUFS, all channels) and true peak (dBTP)."""
+    loudness = _loudness(joined(rate, (m.steps for m in parts)))
     loudness += 10 * math.log10(channels)  # the same signal on every channel
-    gain_db = target - loudness if math.isfinite(loudness) else 0.0
+    peak = max((m.peak for m in parts), default=0.0)
+    return loudness, 20 * math.log10(peak) if peak > 0 else -math.inf
+
+
+@dataclass(frozen=True)
+class _Pieces:
+    """The levelled mix cut into runs, each named, and the store that keeps their measurements."""
+
+    source: MixSource
+    spans: Sequence[Span]
+    keys: Sequence[str]
+    store: RunStore | None
+
+
+def _meet_target(
+    pieces: _Pieces, settings: MixSettings, levels: tuple[VoiceLevel, ...]
+) -> tuple[RunSource, MixReport, list[str]]:
+    """Choose the episode gain and limiter (pass 2), then render and measure the output (pass 3).
+
+    Returns:
+        The output, its report, and each run's final key.
+    """
+    rate, channels, target = settings.rate, settings.channels, settings.target
+    source, store = pieces.source, pieces.store
+    measured = [
+        _cached(
+            store,
+            "levelled",
+            key,
+            functools.partial(_levelled, source, s),
+            _measured_io,
+        )
+        for s, key in zip(pieces.spans, pieces.keys, strict=True)
+    ]
+    loudness, peak = _overall(measured, rate, channels)
+    gain_db = runs.quantized(target - loudness) if math.isfinite(loudness) else 0.0
     limiter = None
     if peak + gain_db > settings.true_peak - HEADROOM_DB:
         limiter = Limiter.at(rate, 10 ** ((settings.true_peak - LIMIT_MARGIN_DB) / 20))
         log.info("true peak %.1f dBTP at the target: limiting peaks", peak + gain_db)
-    final, loudness, peak = _render(source.with_gain(10 ** (gain_db / 20), limiter), settings)
+    final, loudness, peak, keys = _render(pieces, gain_db, limiter, settings)
     if limiter is not None and math.isfinite(loudness) and abs(loudness - target) > RETRY_LU:
         # Heavy limiting lowered the loudness; one more step of gain brings it back.
-        final.spool.close()
-        gain_db += target - loudness
-        final, loudness, peak = _render(source.with_gain(10 ** (gain_db / 20), limiter), settings)
+        final.close()
+        gain_db = runs.quantized(gain_db + target - loudness)
+        final, loudness, peak, keys = _render(pieces, gain_db, limiter, settings)
     report = MixReport(
         loudness, peak, target, settings.true_peak, gain_db, limiter is not None, levels
     )
-    return final, report
+    return final, report, keys
 
 
-def _render(source: MixSource, settings: MixSettings) -> tuple[RenderedSource, float, float]:
-    """Render the 16-bit output once, keeping it for the encoder; return it, LUFS and dBTP.
+def _render(
+    pieces: _Pieces, gain_db: float, limiter: Limiter | None, settings: MixSettings
+) -> tuple[RunSource, float, float, list[str]]:
+    """Render the 16-bit output of every run not measured before, keeping it for the encoder.
+
+    Runs whose final audio the store has measured are not rendered: the encoder may not need
+    them either (their frames may be kept too), and if it does they render on demand.
+
+    Returns:
+        The output, its loudness (LUFS) and true peak (dBTP), and each run's final key.
 
     Raises:
         OutputError: the temporary audio cannot be written (disk full).
     """
-    spool = Spool(dtype=np.int16)
+    source = pieces.source.with_gain(10 ** (gain_db / 20), limiter)
+    tag = None if limiter is None else repr(limiter)
+    keys = [runs.final_key(k, gain_db, tag) for k in pieces.keys]
+    output = RunSource(source, [(s.start, s.end) for s in pieces.spans], settings.channels)
     try:
-        blocks = _kept(source.mono_blocks(0, source.length), spool)
-        loudness, peak = measure(blocks, settings.rate, 1)
-        spool.finish()
+        measured = [
+            _cached(pieces.store, "final", key, functools.partial(output.render, k), _measured_io)
+            for k, key in enumerate(keys)
+        ]
+        output.finish()
     except BaseException:
-        spool.close()
+        output.close()
         raise
-    loudness += 10 * math.log10(settings.channels)  # the same signal on every channel
-    return RenderedSource(spool, source.length, settings.channels), loudness, peak
-
-
-def _kept(blocks: Iterator[npt.NDArray[np.int16]], spool: Spool) -> Iterator[npt.NDArray[np.int16]]:
-    """Pass ``blocks`` on, appending each to ``spool`` first."""
-    for block in blocks:
-        spool.append(block)
-        yield block
+    loudness, peak = _overall(measured, settings.rate, settings.channels)
+    return output, loudness, peak, keys

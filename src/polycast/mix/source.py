@@ -20,8 +20,11 @@ import numpy.typing as npt
 from polycast.mix.condition import VoiceKey
 from polycast.mix.layout import Placement
 from polycast.mix.limiter import Limiter
+from polycast.mix.loudness import LoudnessMeter, steps_of
 from polycast.mix.music import Score
+from polycast.mix.runs import Measured
 from polycast.mix.spool import Spool
+from polycast.mix.truepeak import TruePeakMeter
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -100,27 +103,83 @@ class MixSource:
         return out
 
 
-@dataclass(frozen=True, eq=False)
-class RenderedSource:
-    """The final mix, rendered once: 16-bit mono on disk, copied to every channel when read.
+class RunSource:
+    """The final mix, run by run: kept as rendered where it was measured, else rendered on demand.
 
-    Measuring the final output already renders every sample; keeping them means the encoder
-    reads them back instead of rendering (and limiting) the whole episode again.
+    Measuring the final output renders every sample of the runs it measures; keeping them (16-bit
+    mono, on disk) means the encoder reads them back instead of rendering and limiting them
+    again. A run an earlier build measured is not rendered unless the encoder asks for it, which
+    it does not when it has the run's frames too. Every sample is a pure function of its place,
+    so both ways give the same audio.
     """
 
-    spool: Spool
-    """The mono int16 samples, from frame 0 to ``length``."""
-    length: int
-    """Episode length in frames."""
-    channels: int
-    """Output channels."""
+    def __init__(self, mix: MixSource, spans: Sequence[tuple[int, int]], channels: int) -> None:
+        """Serve ``mix`` (at its final gain) cut into ``spans``, which tile it, on ``channels``."""
+        self.length = mix.length
+        """Episode length in frames."""
+        self.channels = channels
+        """Output channels."""
+        self._mix = mix
+        self._spans = list(spans)
+        self._starts = [lo for lo, _ in self._spans]
+        self._spool = Spool(dtype=np.int16)
+        self._offsets: dict[int, int] = {}
+
+    @property
+    def complete(self) -> bool:
+        """Whether every run is rendered (the speech is needed no more)."""
+        return len(self._offsets) == len(self._spans)
+
+    def render(self, index: int) -> Measured:
+        """Render run ``index`` into the kept output and measure it (mono, 16-bit).
+
+        Raises:
+            OutputError: the temporary audio cannot be written (disk full).
+        """
+        lo, hi = self._spans[index]
+        meter = LoudnessMeter(self._mix.score.rate)
+        peak = TruePeakMeter()
+        offset = self._spool.frames
+        for block in self._mix.mono_blocks(lo, hi):
+            self._spool.append(block)
+            meter.add(block)
+            peak.add(block)
+        self._offsets[index] = offset
+        return Measured(steps_of(meter), peak.peak())
+
+    def finish(self) -> None:
+        """Make what was rendered readable.
+
+        Raises:
+            OutputError: the flush failed (disk full).
+        """
+        self._spool.finish()
+
+    def close(self) -> None:
+        """Release the kept output."""
+        self._spool.close()
 
     def blocks(self, start: int, stop: int) -> Iterator[npt.NDArray[np.int16]]:
         """Yield interleaved 16-bit PCM for frames ``[start, stop)``, in order."""
         _check_range(start, stop, self.length)
-        for lo in range(start, stop, BLOCK):
-            mono = self.spool.read(lo, min(stop, lo + BLOCK) - lo)
-            yield np.repeat(mono, self.channels) if self.channels > 1 else mono.copy()
+        index = max(0, bisect.bisect_right(self._starts, start) - 1)
+        while start < stop and index < len(self._spans):
+            lo, hi = self._spans[index]
+            end = min(stop, hi)
+            for mono in self._mono(index, max(start, lo), end):
+                yield np.repeat(mono, self.channels) if self.channels > 1 else mono
+            start = end
+            index += 1
+
+    def _mono(self, index: int, lo: int, hi: int) -> Iterator[npt.NDArray[np.int16]]:
+        """Yield the mono output of ``[lo, hi)`` inside run ``index``."""
+        offset = self._offsets.get(index)
+        if offset is None:
+            yield from self._mix.mono_blocks(lo, hi)
+            return
+        base = offset - self._spans[index][0]
+        for at in range(lo, hi, BLOCK):
+            yield self._spool.read(base + at, min(hi, at + BLOCK) - at).copy()
 
 
 def _check_range(start: int, stop: int, length: int) -> None:

@@ -1,0 +1,233 @@
+"""Runs: stretches of an episode that are mixed, measured and encoded apart from each other.
+
+Editing one paragraph should not cost a whole episode. The mix is cut into runs at long pauses
+(after a paragraph, a heading, a post: ``CUT_PAUSE_MS``), where the audio is digital silence and
+no music plays near. There every run but the first starts on the MP3 frame grid (``GRID``
+samples; the pause before it grows by up to 26 ms to get there), so a run's samples are the same
+wherever it lands on the timeline, and so are its loudness steps, its true peak and its MP3
+frames. Each run is named by a key of everything that shapes it, and a build keeps what it
+measured and encoded under those keys: a rebuild after an edit mixes and encodes only the runs
+whose keys changed.
+
+Gains are chosen from the runs' measurements on a ``QUANTUM_DB`` grid, so that an edit which
+moves a voice's loudness by a few hundredths of a dB leaves every other run's audio untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import struct
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from polycast.mix.condition import VoiceKey
+from polycast.mix.layout import Placement
+from polycast.mix.loudness import Steps
+from polycast.mix.music import Score
+
+GRID = 1152
+"""Samples per MP3 frame: a run that starts on a multiple of it encodes to the same frames."""
+CUT_PAUSE_MS = 500
+"""A run may start after a pause at least this long (paragraph ends, headings, posts)."""
+MUSIC_CLEARANCE_MS = 2000
+"""No run starts within this of music (a bed's ducking and fades reach across pauses)."""
+QUANTUM_DB = 0.5
+"""Voice and episode gains are multiples of this: a small edit seldom moves them."""
+
+
+class RunStore(Protocol):
+    """Where a build keeps what it measured and encoded of each run, for the next build."""
+
+    def get(self, kind: str, key: str) -> bytes | None:
+        """Return what was kept under ``kind`` and ``key``, or None."""
+        ...
+
+    def put(self, kind: str, key: str, data: bytes) -> None:
+        """Keep ``data`` under ``kind`` and ``key`` (never fails a build)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Span:
+    """A run as the mix lays it out: its samples and the placements inside it."""
+
+    start: int
+    """First sample."""
+    end: int
+    """One past the last sample."""
+    quiet: int
+    """Digital silence at its end, in samples."""
+    first: int
+    """Index of its first placement."""
+    stop: int
+    """One past the index of its last placement."""
+
+
+def aligned(position: int) -> int:
+    """Return the first multiple of ``GRID`` at or after ``position``."""
+    return -(-position // GRID) * GRID
+
+
+def is_cut(pause_ms: int) -> bool:
+    """Whether a run may start after a pause of ``pause_ms``."""
+    return pause_ms >= CUT_PAUSE_MS
+
+
+def spans(
+    placements: Sequence[Placement], cuts: Iterable[int], length: int, score: Score
+) -> list[Span]:
+    """Cut ``[0, length)`` into runs before those placements in ``cuts`` that are clear of music.
+
+    Args:
+        placements: every cue's speech, in time order.
+        cuts: placements that start on the grid after a long pause (candidates).
+        length: the episode's length.
+        score: the music, which no cut may come near.
+    """
+    clearance = score.rate * MUSIC_CLEARANCE_MS // 1000
+    music = _music_spans(score)
+    starts = [0]
+    firsts = [0]
+    for index in cuts:
+        if index <= 0 or index >= len(placements):
+            continue
+        at = placements[index].start
+        quiet_from = placements[index - 1].end
+        if at <= starts[-1] or any(
+            a < at + clearance and quiet_from - clearance < b for a, b in music
+        ):
+            continue
+        starts.append(at)
+        firsts.append(index)
+    bounds = [*starts[1:], length]
+    stops = [*firsts[1:], len(placements)]
+    result = []
+    for k, (start, end) in enumerate(zip(starts, bounds, strict=True)):
+        last = stops[k] - 1
+        speech_end = placements[last].end if last >= firsts[k] else start
+        quiet = end - speech_end if k + 1 < len(starts) else 0
+        result.append(Span(start, end, quiet, firsts[k], stops[k]))
+    return result
+
+
+def _music_spans(score: Score) -> list[tuple[int, int]]:
+    """Where any music plays: stings and the bed's stretches."""
+    found: list[tuple[int, int]] = []
+    if score.sting is not None:
+        found += [(at, at + len(score.sting)) for at in score.sting_at]
+    if score.bed is not None:
+        found += list(score.bed_spans)
+    return found
+
+
+def digest(*parts: bytes | str | int | float | None) -> str:
+    """Return a short hash naming ``parts`` (bytes as they are, the rest by their repr)."""
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        data = part if isinstance(part, bytes) else repr(part).encode("utf-8")
+        h.update(struct.pack("<Q", len(data)))
+        h.update(data)
+    return h.hexdigest()
+
+
+def content_key(
+    span: Span, placements: Sequence[Placement], clips: Sequence[str], score: Score, music: str
+) -> str:
+    """Name a run's speech and music before any gain: what its voice measurements depend on.
+
+    Args:
+        span: the run.
+        placements: every placement of the episode.
+        clips: every placement's clip digest (the speech as the engine made it, and how it was
+            conditioned), in the same order.
+        score: the music, for where it plays relative to the run.
+        music: a digest of the music's samples and levels.
+    """
+    speech = [
+        (clips[i], placements[i].start - span.start, placements[i].frames, placements[i].voice)
+        for i in range(span.first, span.stop)
+    ]
+    sounds = [
+        (lo - span.start, hi - span.start)
+        for lo, hi in _music_spans(score)
+        if lo < span.end and span.start < hi
+    ]
+    return digest(
+        "run",
+        score.rate,
+        span.end - span.start,
+        json.dumps(speech),
+        json.dumps(sounds),
+        music if sounds else None,
+    )
+
+
+def levelled_key(
+    content: str, gains_db: Mapping[VoiceKey, float], voices: Iterable[VoiceKey]
+) -> str:
+    """Name a run at its voices' gains (what the episode's loudness is measured on)."""
+    used = sorted({(v[0], v[1] or "", gains_db[v]) for v in voices})
+    return digest("levelled", content, json.dumps(used))
+
+
+def final_key(levelled: str, gain_db: float, limiter: str | None) -> str:
+    """Name a run's final audio: levelled, at the episode gain, through the limiter if any."""
+    return digest("final", levelled, gain_db, limiter)
+
+
+def quantized(gain_db: float) -> float:
+    """Round a gain to the ``QUANTUM_DB`` grid."""
+    return round(gain_db / QUANTUM_DB) * QUANTUM_DB
+
+
+@dataclass(frozen=True)
+class Measured:
+    """A run's loudness steps and true peak (linear), as kept in the cache."""
+
+    steps: Steps
+    """Its K-weighted 100 ms steps."""
+    peak: float
+    """Its true peak, linear."""
+
+    def to_bytes(self) -> bytes:
+        """Serialise, for the cache."""
+        return struct.pack("<d", self.peak) + self.steps.to_bytes()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Measured:
+        """Read what ``to_bytes`` wrote.
+
+        Raises:
+            ValueError: the data is not a serialised ``Measured``.
+        """
+        if len(data) < 8:
+            raise ValueError("run measurement too short")
+        return cls(Steps.from_bytes(data[8:]), struct.unpack_from("<d", data)[0])
+
+
+def voices_to_bytes(voices: Mapping[VoiceKey, Steps]) -> bytes:
+    """Serialise each voice's loudness steps in one run, for the cache."""
+    parts = [(list(key), steps.to_bytes()) for key, steps in voices.items()]
+    head = json.dumps([[key, len(blob)] for key, blob in parts]).encode("utf-8")
+    return struct.pack("<Q", len(head)) + head + b"".join(blob for _, blob in parts)
+
+
+def voices_from_bytes(data: bytes) -> dict[VoiceKey, Steps]:
+    """Read what ``voices_to_bytes`` wrote.
+
+    Raises:
+        ValueError: the data is not serialised voice steps.
+    """
+    (size,) = struct.unpack_from("<Q", data)
+    at = 8 + size
+    result: dict[VoiceKey, Steps] = {}
+    for (lang, voice), length in json.loads(data[8:at]):
+        result[(str(lang), None if voice is None else str(voice))] = Steps.from_bytes(
+            data[at : at + length]
+        )
+        at += length
+    if at != len(data):
+        raise ValueError("voice steps of the wrong size")
+    return result
