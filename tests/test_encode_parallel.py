@@ -10,7 +10,8 @@ import pytest
 
 from polycast import encode_parallel
 from polycast.encode import decode_mp3
-from polycast.encode_parallel import POST_ROLL, PRE_ROLL, _plan, _Reader, _windows_meet
+from polycast.encode_parallel import POST_ROLL, PRE_ROLL, _plan, _windows_meet
+from polycast.models import Timeline
 from test_encode import encode, info_tag, vowel, walk_frames
 
 
@@ -107,22 +108,21 @@ def test_windows_meet_only_long_to_long_and_short_to_short() -> None:
     assert _windows_meet((9, 9, 0, 1), (0, 2, 9, 9))
 
 
+class _Silence:
+    def blocks(self, start: int, stop: int):  # type: ignore[no-untyped-def]
+        yield np.zeros(stop - start, dtype=np.int16)
+
+
 @pytest.mark.parametrize("seconds", [20, 95, 601])
 def test_plan_covers_the_episode_on_the_frame_grid(seconds: int) -> None:
     length = seconds * 44100 + 17
-    plan = _plan(length, 44100, 2)
-    assert plan[0][:2] == (0, 0) and plan[-1][2] is None
-    for (first, boundary, stop), (next_first, next_boundary, _) in itertools.pairwise(plan):
-        assert next_first == next_boundary - PRE_ROLL > boundary
-        assert stop == (next_boundary + POST_ROLL) * 1152 < length
-        assert first <= boundary
-    assert plan[-1][1] * 1152 < length  # the last stretch starts inside the episode
-
-
-def test_reader_hands_out_overlapping_ranges_from_one_pass() -> None:
-    data = bytes(range(256)) * 40  # 10240 bytes = 5120 mono samples
-    chunks = iter([data[i : i + 333] for i in range(0, len(data), 333)])
-    reader = _Reader(chunks, 2)
-    assert reader.take(0, 1000, 900) == data[:2000]
-    assert reader.take(900, 3000, 2800) == data[1800:6000]
-    assert reader.take(2800, None, None) == data[5600:]
+    plan = _plan(Timeline(_Silence(), length, 44100, 1, (), ()), 2)
+    assert (plan[0].first, plan[0].boundary, plan[0].start) == (0, 0, 0)
+    assert plan[-1].stop is None
+    for job, following in itertools.pairwise(plan):
+        assert following.first == following.boundary - PRE_ROLL > job.boundary
+        assert following.start == following.first * 1152
+        assert job.stop == (following.boundary + POST_ROLL) * 1152 < length
+        assert job.first <= job.boundary
+        assert (job.pad_before, job.pad_after, job.key) == (0, 0, None)  # one piece: no silence
+    assert plan[-1].boundary * 1152 < length  # the last stretch starts inside the episode

@@ -24,7 +24,7 @@ import soundfile
 
 from polycast import mp3frame
 from polycast.crc16 import Crc16
-from polycast.encode_parallel import JoinError, parallel_frames
+from polycast.encode_parallel import FrameStore, JoinError, parallel_frames
 from polycast.errors import ConfigError, InputError, OutputError, PolycastError
 from polycast.models import Timeline
 from polycast.mp3frame import ENCODER_DELAY, SAMPLES_PER_FRAME, FrameHeader, FrameSplitter
@@ -99,7 +99,11 @@ class EncodeReport:
 
 
 def encode_mp3(
-    timeline: Timeline, out: BinaryIO, settings: Mp3Settings | None = None, workers: int = 1
+    timeline: Timeline,
+    out: BinaryIO,
+    settings: Mp3Settings | None = None,
+    workers: int = 1,
+    store: FrameStore | None = None,
 ) -> EncodeReport:
     """Encode ``timeline`` as CBR MP3 into ``out``, streaming block by block.
 
@@ -113,6 +117,8 @@ def encode_mp3(
         settings: bitrate and quality; defaults to 64 kb/s, quality 5.
         workers: encoders to run in parallel (threads; LAME runs without the GIL). Stretches of
             the timeline are joined at frame boundaries where the decoded audio is continuous.
+        store: where the frames of the timeline's runs are kept between builds: a run encoded
+            before (same audio, same settings) is not encoded again.
 
     Returns:
         Frame and byte counts, duration, encoder delay and padding.
@@ -129,9 +135,10 @@ def encode_mp3(
     rate, channels = timeline.rate, timeline.channels
     writer = _FrameWriter(out, settings, rate, channels)
     joins: list[int] = []
-    if workers > 1 and timeline.length >= _min_parallel_length(rate, workers):
+    if timeline.runs or (workers > 1 and timeline.length >= _min_parallel_length(rate, workers)):
         encoder = functools.partial(encode_frames, settings=settings, rate=rate, channels=channels)
-        batches = parallel_frames(timeline, workers, encoder, _pcm_blocks, joins)
+        salt = f"mp3 {settings.bitrate} {settings.quality} {rate} {channels}"
+        batches = parallel_frames(timeline, workers, encoder, _pcm_blocks, joins, store, salt)
     else:
         workers = 1
         batches = encode_frames(_pcm_blocks(timeline.blocks(), channels), settings, rate, channels)

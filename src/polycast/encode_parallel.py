@@ -23,10 +23,15 @@ handed out stay valid.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import struct
+from array import array
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -48,6 +53,9 @@ SEARCH = 12
 """How far (frames) from the nominal boundary a join may move."""
 STRETCH_SECONDS = 30
 """Longest stretch one thread encodes; keeps memory flat for long episodes."""
+QUIET_FRAMES = 3
+"""A join between runs lies this many frames into the silence between them, or more: there
+both encodings hold nothing but silence, so their windows overlap without a seam."""
 
 _S = SAMPLES_PER_FRAME
 PcmChunker = Callable[[Iterable[npt.NDArray[np.int16]], int], Iterator[bytes]]
@@ -60,26 +68,74 @@ class JoinError(RuntimeError):
     """Two stretches could not be joined (an encoder that is not deterministic, or a bug)."""
 
 
+class FrameStore(Protocol):
+    """Where encoded stretches are kept between builds (see ``polycast.mix.runs.RunStore``)."""
+
+    def get(self, kind: str, key: str) -> bytes | None:
+        """Return what was kept under ``kind`` and ``key``, or None."""
+        ...
+
+    def put(self, kind: str, key: str, data: bytes) -> None:
+        """Keep ``data`` under ``kind`` and ``key``."""
+        ...
+
+
 @dataclass(frozen=True)
-class _Stretch:
-    """One encoding: its input starts at global frame ``first`` (sample ``first * 1152``)."""
+class _Job:
+    """One stretch to encode: ``pad_before`` zeros, timeline samples ``[start, stop)``, zeros.
+
+    Its input begins at global frame ``first`` (sample ``first * 1152``); it takes over from the
+    stretch before at a frame in ``[lo, hi]``, as near ``boundary`` as it can.
+    """
 
     first: int
     boundary: int
-    pcm: bytes
+    lo: int
+    hi: int
+    start: int
+    stop: int | None
+    pad_before: int
+    pad_after: int
+    key: str | None
+
+
+@dataclass
+class _Stretch:
+    """One encoding: its input starts at global frame ``first`` (sample ``first * 1152``)."""
+
+    job: _Job
     frames: list[bytes]
+    read: Callable[[], bytes]
+    _pcm: bytes | None = None
+
+    @property
+    def first(self) -> int:
+        return self.job.first
+
+    @property
+    def pcm(self) -> bytes:
+        """The stretch's input (read again only when two stretches must be encoded as one)."""
+        if self._pcm is None:
+            self._pcm = self.read()
+        return self._pcm
 
 
-def parallel_frames(
+def parallel_frames(  # noqa: PLR0917 (the timeline, how to encode it, what to keep)
     timeline: Timeline,
     workers: int,
     encoder: FrameEncoder,
     chunker: PcmChunker,
     joins: list[int] | None = None,
+    store: FrameStore | None = None,
+    salt: str = "",
 ) -> Iterator[list[bytes]]:
     """Yield the MP3 frames of ``timeline`` in order, encoded by ``workers`` threads.
 
-    The timeline is read once, in order; about ``workers + 2`` stretches are in memory at once.
+    A timeline cut into runs is encoded run by run, each run alone (silence before and after
+    it), so a run's frames depend on nothing else and ``store`` can keep them for the next
+    build; a run longer than ``STRETCH_SECONDS`` is split into overlapping stretches. A timeline
+    without runs is cut into ``workers`` stretches or more. About ``workers + 2`` stretches are
+    in memory at once.
 
     Args:
         timeline: the audio.
@@ -87,62 +143,155 @@ def parallel_frames(
         encoder: encodes one stretch (a fresh LAME encoder each call, same settings).
         chunker: turns the timeline's blocks into PCM bytes (checks them on the way).
         joins: if given, receives the global frame index of every join made.
+        store: where encoded stretches of runs are kept and found.
+        salt: names the encoder settings in the keys of kept stretches.
 
     Raises:
         JoinError: re-encoding two stretches as one did not reproduce the frames written.
     """
-    plan = _plan(timeline.length, timeline.rate, workers)
     width = 2 * timeline.channels
-    reader = _Reader(chunker(timeline.blocks(), timeline.channels), width)
-    chain = _Chain(_stretch_encoder(encoder, width), width, joins)
+    jobs = _plan(timeline, workers)
+    chain = _Chain(functools.partial(_encode, encoder, width), width, joins)
+    run = functools.partial(_run_job, timeline, chunker, encoder, width, store, salt)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mp3") as pool:
         pending: deque[Future[_Stretch]] = deque()
-        for k, (first, boundary, stop) in enumerate(plan):
-            last = k + 1 == len(plan)
-            forget = None if last else plan[k + 1][0] * _S
-            pcm = reader.take(first * _S, stop, forget)
-            pending.append(pool.submit(chain.encode, first, boundary, pcm))
-            while len(pending) > workers or (last and pending):
+        for k, job in enumerate(jobs):
+            pending.append(pool.submit(run, job))
+            while len(pending) > workers or (k + 1 == len(jobs) and pending):
                 yield chain.add(pending.popleft().result())
     yield chain.rest()
 
 
-def _plan(length: int, rate: int, workers: int) -> list[tuple[int, int, int | None]]:
-    """Cut the episode into stretches: (first frame, nominal boundary frame, stop sample).
+def _plan(timeline: Timeline, workers: int) -> list[_Job]:
+    """Cut the timeline into stretches: its runs, each split further if it is long."""
+    rate, length = timeline.rate, timeline.length
+    if not timeline.runs:
+        total = (length + ENCODER_DELAY) // _S
+        size = max(
+            4 * (PRE_ROLL + POST_ROLL), min(STRETCH_SECONDS * rate // _S, -(-total // workers))
+        )
+        return _run_jobs(0, length, True, size, None)
+    size = max(4 * (PRE_ROLL + POST_ROLL), STRETCH_SECONDS * rate // _S)
+    jobs: list[_Job] = []
+    for k, run in enumerate(timeline.runs):
+        last = k + 1 == len(timeline.runs)
+        found = _run_jobs(run.start, run.end, last, size, run.key)
+        if k:
+            quiet_from = timeline.runs[k - 1].end - timeline.runs[k - 1].quiet
+            boundary = run.start // _S
+            lo = max(boundary - PRE_ROLL + 2, -(-(quiet_from + ENCODER_DELAY) // _S) + QUIET_FRAMES)
+            found[0] = dataclasses.replace(found[0], lo=lo, hi=boundary - 2)
+        jobs += found
+    return jobs
 
-    The last stretch's stop is None (to the end, flushed as a single pass would be).
+
+def _run_jobs(start: int, end: int, last: bool, size: int, key: str | None) -> list[_Job]:
+    """Plan the stretches of one run ``[start, end)``: silence outside it, real audio inside.
+
+    The first run starts at 0 and needs no silence before it; the last is flushed to its end as
+    a single pass would be. Every other run starts on a frame boundary.
     """
-    total = (length + ENCODER_DELAY) // _S
-    size = max(4 * (PRE_ROLL + POST_ROLL), min(STRETCH_SECONDS * rate // _S, -(-total // workers)))
-    plan: list[tuple[int, int, int | None]] = []
-    boundary = 0
+    origin = start // _S
+    pad = 0 if start == 0 else PRE_ROLL * _S
+    total = (end + ENCODER_DELAY) // _S if last else end // _S
+    jobs: list[_Job] = []
+    boundary = origin
     while True:
-        first = max(0, boundary - PRE_ROLL)
+        first = origin - pad // _S if boundary == origin else boundary - PRE_ROLL
+        read_from = start if boundary == origin else first * _S
+        before = pad if boundary == origin else 0
         following = boundary + size
+        window = (boundary - SEARCH, boundary + SEARCH)
         if following + POST_ROLL + 2 >= total:
-            plan.append((first, boundary, None))
-            return plan
-        plan.append((first, boundary, (following + POST_ROLL) * _S))
+            stop = None if last else end
+            after = 0 if last else POST_ROLL * _S
+            jobs.append(_job(first, boundary, window, (read_from, stop, before, after), key))
+            return jobs
+        stop = (following + POST_ROLL) * _S
+        jobs.append(_job(first, boundary, window, (read_from, stop, before, 0), key))
         boundary = following
 
 
-def _stretch_encoder(encoder: FrameEncoder, width: int) -> Callable[..., _Stretch]:
-    """Wrap ``encoder`` into a function that turns one stretch's PCM into a ``_Stretch``."""
+def _job(
+    first: int,
+    boundary: int,
+    window: tuple[int, int],
+    reads: tuple[int, int | None, int, int],
+    run: str | None,
+) -> _Job:
+    start, stop, before, after = reads
+    key = (
+        None
+        if run is None
+        else f"{run}:{first - start // _S}:{stop and stop - start}:{before}:{after}"
+    )
+    return _Job(first, boundary, window[0], window[1], start, stop, before, after, key)
+
+
+def _run_job(  # noqa: PLR0917
+    timeline: Timeline,
+    chunker: PcmChunker,
+    encoder: FrameEncoder,
+    width: int,
+    store: FrameStore | None,
+    salt: str,
+    job: _Job,
+) -> _Stretch:
+    """Encode one stretch, or take its frames from ``store``."""
+    read = functools.partial(_read, timeline, chunker, width, job)
+    key = None if job.key is None or store is None else f"{salt}|{job.key}"
+    if key is not None and store is not None:
+        kept = _frames_from(store.get("frames", key))
+        if kept is not None:
+            return _Stretch(job, kept, read)
+    stretch = _encode(encoder, width, job, read())
+    if key is not None and store is not None:
+        store.put("frames", key, _frames_to(stretch.frames))
+    return stretch
+
+
+def _read(timeline: Timeline, chunker: PcmChunker, width: int, job: _Job) -> bytes:
+    """Return a stretch's input: its silence and its samples of the timeline, as PCM bytes."""
+    stop = timeline.length if job.stop is None else job.stop
+    data = b"".join(chunker(timeline.blocks(job.start, stop), timeline.channels))
+    return bytes(job.pad_before * width) + data + bytes(job.pad_after * width)
+
+
+def _encode(encoder: FrameEncoder, width: int, job: _Job, pcm: bytes) -> _Stretch:
+    """Encode ``pcm`` as the stretch ``job`` with one fresh encoder."""
     chunk = 64 * _S * width
+    blocks = (pcm[at : at + chunk] for at in range(0, len(pcm), chunk))
+    frames = [frame for batch in encoder(blocks) for frame in batch]
+    return _Stretch(job, frames, lambda: pcm, pcm)
 
-    def encode(first: int, boundary: int, pcm: bytes) -> _Stretch:
-        blocks = (pcm[at : at + chunk] for at in range(0, len(pcm), chunk))
-        frames = [frame for batch in encoder(blocks) for frame in batch]
-        return _Stretch(first, boundary, pcm, frames)
 
-    return encode
+def _frames_to(frames: list[bytes]) -> bytes:
+    """Serialise frames for the store: their count, their lengths, their bytes."""
+    sizes = array("I", (len(f) for f in frames))
+    return struct.pack("<I", len(frames)) + sizes.tobytes() + b"".join(frames)
+
+
+def _frames_from(data: bytes | None) -> list[bytes] | None:
+    """Read what ``_frames_to`` wrote; None for nothing or something damaged."""
+    if data is None or len(data) < 4:
+        return None
+    (count,) = struct.unpack_from("<I", data)
+    sizes = array("I")
+    sizes.frombytes(data[4 : 4 + 4 * count])
+    if len(sizes) != count or 4 + 4 * count + sum(sizes) != len(data):
+        return None
+    frames, at = [], 4 + 4 * count
+    for size in sizes:
+        frames.append(data[at : at + size])
+        at += size
+    return frames
 
 
 class _Chain:
     """Joins stretches in order, holding back the frames of the latest until the next arrives."""
 
     def __init__(
-        self, encode: Callable[..., _Stretch], width: int, joins: list[int] | None
+        self, encode: Callable[[_Job, bytes], _Stretch], width: int, joins: list[int] | None
     ) -> None:
         self.encode = encode
         self._width = width
@@ -163,7 +312,7 @@ class _Chain:
         join = find_join(current, following)
         if join is None:
             head = current.pcm[: (following.first - current.first) * _S * self._width]
-            merged = self.encode(current.first, current.boundary, head + following.pcm)
+            merged = self.encode(dataclasses.replace(current.job, key=None), head + following.pcm)
             at = keep - current.first
             if merged.frames[: at + 1] != current.frames[: at + 1]:
                 raise JoinError("LAME did not reproduce a stretch it encoded before")
@@ -185,11 +334,9 @@ class _Chain:
 
 
 def find_join(before: _Stretch, after: _Stretch) -> int | None:
-    """Find the frame nearest ``after.boundary`` where ``after`` can take over from ``before``."""
-    target = after.boundary
-    for g in sorted(
-        range(target - SEARCH, target + SEARCH + 1), key=lambda g: (abs(g - target), g)
-    ):
+    """Find the frame nearest ``after``'s boundary, in its window, where ``after`` can take over."""
+    target, lo, hi = after.job.boundary, after.job.lo, after.job.hi
+    for g in sorted(range(lo, hi + 1), key=lambda g: (abs(g - target), g)):
         i, j = g - before.first, g - after.first
         if i < 1 or i + 3 > len(before.frames) or j < 2 or j >= len(after.frames):
             continue
@@ -249,27 +396,3 @@ def _with_data_tail(frames: list[bytes], tail: bytes) -> list[bytes]:
         left -= n
         index -= 1
     return result
-
-
-class _Reader:
-    """Reads a PCM byte stream once, handing out overlapping ranges of sample frames."""
-
-    def __init__(self, chunks: Iterator[bytes], width: int) -> None:
-        self._chunks = chunks
-        self._width = width
-        self._buffer = bytearray()
-        self._base = 0  # sample frame at the start of the buffer
-
-    def take(self, start: int, stop: int | None, forget_before: int | None) -> bytes:
-        """Bytes of sample frames ``[start, stop)`` (``None``: to the end); then drop the past."""
-        while stop is None or self._base + len(self._buffer) // self._width < stop:
-            chunk = next(self._chunks, None)
-            if chunk is None:
-                break
-            self._buffer += chunk
-        end = None if stop is None else (stop - self._base) * self._width
-        data = bytes(self._buffer[(start - self._base) * self._width : end])
-        if forget_before is not None:
-            del self._buffer[: (forget_before - self._base) * self._width]
-            self._base = forget_before
-        return data

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from polycast.encode import Mp3Settings, encode_mp3
 from polycast.encode_ogg import OpusSettings, encode_opus, tag_opus
+from polycast.encode_parallel import FrameStore
 from polycast.errors import OutputError
 from polycast.files import staged
 from polycast.models import EpisodeInfo, Timeline
@@ -58,6 +59,7 @@ def write_episode(
     *,
     encoded: Path | None = None,
     on_encoded: Callable[[Path], None] | None = None,
+    store: FrameStore | None = None,
 ) -> None:
     """Encode and tag ``timeline`` into ``mp3`` and write ``texts`` beside it, atomically.
 
@@ -70,6 +72,7 @@ def write_episode(
         encoded: an untagged MP3 of ``timeline`` made before with ``settings``, copied
             instead of encoding again.
         on_encoded: called with the untagged MP3 before it is tagged (to keep a copy).
+        store: where the frames of the timeline's runs are kept between builds.
 
     Raises:
         OutputError: a file could not be written (folder read-only, disk full); nothing changed.
@@ -80,7 +83,7 @@ def write_episode(
             shutil.copyfile(encoded, temp)
             return
         with temp.open("wb") as stream:
-            encode_mp3(timeline, stream, settings, workers=encode_workers())
+            encode_mp3(timeline, stream, settings, workers=encode_workers(), store=store)
         if on_encoded is not None:
             on_encoded(temp)
 

@@ -196,7 +196,8 @@ def speak_and_mix(
     if start is not None:
         start(len(cues))
     clips = speak(cues, voices, cache=voices.cache, workers=voices.workers, progress=progress)
-    return mix(rundown, clips, config.mix)
+    store = reuse.run_cache(config)
+    return mix(rundown, clips, config.mix, store=store, workers=episode.encode_workers())
 
 
 def _skip(cues: int, progress: Progress | None, start: Start | None) -> None:
@@ -296,5 +297,6 @@ def write_outputs(  # noqa: PLR0917 (the episode, and what the cache holds of it
         episode.write_episode(timeline, info, mp3, config.mp3, texts, encoded=slot.saved.mp3)
     else:
         keep = slot.keeper(timeline, report) if slot is not None and report is not None else None
-        episode.write_episode(timeline, info, mp3, config.mp3, texts, on_encoded=keep)
+        runs = reuse.run_cache(config)
+        episode.write_episode(timeline, info, mp3, config.mp3, texts, on_encoded=keep, store=runs)
     return tuple(texts)

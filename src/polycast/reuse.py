@@ -11,6 +11,9 @@ never reuses what an older one made):
   times and measured loudness. An unchanged rundown, spoken by the same voices with the same
   settings, is the same episode: a rebuild copies it and writes fresh tags and companions
   instead of mixing and encoding it again.
+- ``runs/``: what the mix measured of each run of an episode (``polycast.mix.runs``) and the
+  MP3 frames it was encoded to. An edited episode shares most of its runs with the one before:
+  a rebuild measures and encodes only the runs the edit changed.
 
 Entries are written atomically and checked when read; a missing or damaged one is simply made
 again. Nothing here is needed for a correct build, only for a fast one.
@@ -83,6 +86,47 @@ def _store(path: Path, data: bytes) -> None:
         write_bytes_atomic(path, data, durable=False)
     except (OSError, OutputError) as e:
         log.warning("cannot keep %s in the cache: %s", path.name, e)
+
+
+class RunCache:
+    """``runs/``: run measurements and frames, each checked by its own digest when read."""
+
+    def __init__(self, folder: Path) -> None:
+        """Keep entries under ``folder/runs``."""
+        self._folder = folder / "runs"
+
+    def _path(self, kind: str, key: str) -> Path:
+        name = _key(kind, key)
+        return self._folder / name[:2] / f"{name}.{kind}"
+
+    def get(self, kind: str, key: str) -> bytes | None:
+        """Return what was kept under ``kind`` and ``key``; None if absent or damaged."""
+        path = self._path(kind, key)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as e:
+            log.warning("cannot read %s from the cache: %s", path.name, e)
+            return None
+        payload = data[_DIGEST:]
+        if data[:_DIGEST] != hashlib.blake2b(payload, digest_size=_DIGEST).digest():
+            log.warning("cached %s %s is damaged; making it again", kind, path.name)
+            return None
+        return payload
+
+    def put(self, kind: str, key: str, data: bytes) -> None:
+        """Keep ``data`` (never fails a build: a cache that cannot be written is only slower)."""
+        _store(self._path(kind, key), hashlib.blake2b(data, digest_size=_DIGEST).digest() + data)
+
+
+_DIGEST = 16
+
+
+def run_cache(config: Config) -> RunCache | None:
+    """Return where the build keeps its runs, or None when it may not use a cache."""
+    folder = cache_folder(config)
+    return None if folder is None else RunCache(folder)
 
 
 def cached_plan(folder: Path, article: Article, config: Config) -> tuple[str, Rundown | None]:

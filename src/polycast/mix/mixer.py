@@ -23,6 +23,7 @@ import logging
 import math
 import struct
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import NamedTuple, TypeVar
 
@@ -112,7 +113,9 @@ def mix(
     clips: Iterable[Clip],
     settings: MixSettings,
     music: Music | None = None,
+    *,
     store: RunStore | None = None,
+    workers: int = 1,
 ) -> MixResult:
     """Place, level and measure one clip per cue (in rundown order) into a timeline.
 
@@ -123,6 +126,7 @@ def mix(
         music: stings and bed already loaded; default: read the files ``settings`` names.
         store: where earlier builds kept their runs' measurements; what it holds is not
             measured again (the result is the same with or without it).
+        workers: threads that measure and render runs side by side.
 
     Raises:
         InputError: the rundown has no cues.
@@ -164,7 +168,7 @@ def mix(
         runs.levelled_key(key, gains, (placements[i].voice for i in range(s.first, s.stop)))
         for s, key in zip(spans, contents, strict=True)
     ]
-    pieces = _Pieces(source, spans, levelled, store)
+    pieces = _Pieces(source, spans, levelled, store, max(1, workers))
     try:
         final, report, keys = _meet_target(pieces, settings, levels)
     except BaseException:
@@ -380,6 +384,14 @@ class _Pieces:
     spans: Sequence[Span]
     keys: Sequence[str]
     store: RunStore | None
+    workers: int
+
+    def each(self, make: Callable[[int], _T]) -> list[_T]:
+        """Return ``make(k)`` for every run ``k``, in order, run side by side on the workers."""
+        if self.workers == 1 or len(self.spans) == 1:
+            return [make(k) for k in range(len(self.spans))]
+        with ThreadPoolExecutor(self.workers, thread_name_prefix="mix") as pool:
+            return list(pool.map(make, range(len(self.spans))))
 
 
 def _meet_target(
@@ -392,27 +404,29 @@ def _meet_target(
     """
     rate, channels, target = settings.rate, settings.channels, settings.target
     source, store = pieces.source, pieces.store
-    measured = [
-        _cached(
+    measured = pieces.each(
+        lambda k: _cached(
             store,
             "levelled",
-            key,
-            functools.partial(_levelled, source, s),
+            pieces.keys[k],
+            functools.partial(_levelled, source, pieces.spans[k]),
             _measured_io,
         )
-        for s, key in zip(pieces.spans, pieces.keys, strict=True)
-    ]
-    loudness, peak = _overall(measured, rate, channels)
-    gain_db = runs.quantized(target - loudness) if math.isfinite(loudness) else 0.0
+    )
+
+    levelled, peak = _overall(measured, rate, channels)
+    gain_db = runs.quantized(target - levelled) if math.isfinite(levelled) else 0.0
     limiter = None
     if peak + gain_db > settings.true_peak - HEADROOM_DB:
         limiter = Limiter.at(rate, 10 ** ((settings.true_peak - LIMIT_MARGIN_DB) / 20))
         log.info("true peak %.1f dBTP at the target: limiting peaks", peak + gain_db)
     final, loudness, peak, keys = _render(pieces, gain_db, limiter, settings)
-    if limiter is not None and math.isfinite(loudness) and abs(loudness - target) > RETRY_LU:
+    expected = levelled + gain_db  # what the gain alone gives; the rest is what limiting took
+    retry = runs.quantized(gain_db + target - loudness) if math.isfinite(loudness) else gain_db
+    if limiter is not None and expected - loudness > RETRY_LU and retry != gain_db:
         # Heavy limiting lowered the loudness; one more step of gain brings it back.
         final.close()
-        gain_db = runs.quantized(gain_db + target - loudness)
+        gain_db = retry
         final, loudness, peak, keys = _render(pieces, gain_db, limiter, settings)
     report = MixReport(
         loudness, peak, target, settings.true_peak, gain_db, limiter is not None, levels
@@ -439,10 +453,11 @@ def _render(
     keys = [runs.final_key(k, gain_db, tag) for k in pieces.keys]
     output = RunSource(source, [(s.start, s.end) for s in pieces.spans], settings.channels)
     try:
-        measured = [
-            _cached(pieces.store, "final", key, functools.partial(output.render, k), _measured_io)
-            for k, key in enumerate(keys)
-        ]
+        measured = pieces.each(
+            lambda k: _cached(
+                pieces.store, "final", keys[k], functools.partial(output.render, k), _measured_io
+            )
+        )
         output.finish()
     except BaseException:
         output.close()

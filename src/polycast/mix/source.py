@@ -123,12 +123,12 @@ class RunSource:
         self._spans = list(spans)
         self._starts = [lo for lo, _ in self._spans]
         self._spool = Spool(dtype=np.int16)
-        self._offsets: dict[int, int] = {}
+        self._rendered: set[int] = set()
 
     @property
     def complete(self) -> bool:
         """Whether every run is rendered (the speech is needed no more)."""
-        return len(self._offsets) == len(self._spans)
+        return len(self._rendered) == len(self._spans)
 
     def render(self, index: int) -> Measured:
         """Render run ``index`` into the kept output and measure it (mono, 16-bit).
@@ -139,12 +139,13 @@ class RunSource:
         lo, hi = self._spans[index]
         meter = LoudnessMeter(self._mix.score.rate)
         peak = TruePeakMeter()
-        offset = self._spool.frames
+        at = lo
         for block in self._mix.mono_blocks(lo, hi):
-            self._spool.append(block)
+            self._spool.write_at(at, block)  # each run at its own place: runs render side by side
+            at += len(block)
             meter.add(block)
             peak.add(block)
-        self._offsets[index] = offset
+        self._rendered.add(index)
         return Measured(steps_of(meter), peak.peak())
 
     def finish(self) -> None:
@@ -173,13 +174,11 @@ class RunSource:
 
     def _mono(self, index: int, lo: int, hi: int) -> Iterator[npt.NDArray[np.int16]]:
         """Yield the mono output of ``[lo, hi)`` inside run ``index``."""
-        offset = self._offsets.get(index)
-        if offset is None:
+        if index not in self._rendered:
             yield from self._mix.mono_blocks(lo, hi)
             return
-        base = offset - self._spans[index][0]
         for at in range(lo, hi, BLOCK):
-            yield self._spool.read(base + at, min(hi, at + BLOCK) - at).copy()
+            yield self._spool.read(at, min(hi, at + BLOCK) - at).copy()
 
 
 def _check_range(start: int, stop: int, length: int) -> None:

@@ -60,6 +60,20 @@ class Spool:
         self.frames += len(audio)
         return offset
 
+    def write_at(self, offset: int, audio: npt.NDArray[np.generic]) -> None:
+        """Write ``audio`` at sample ``offset`` (threads may write apart; gaps read as zeros).
+
+        Raises:
+            OutputError: the disk is full or the file cannot be written.
+        """
+        data = np.ascontiguousarray(audio, dtype=self.dtype).tobytes()
+        try:
+            written = os.pwrite(self._file.fileno(), data, offset * self.dtype.itemsize)
+        except OSError as e:
+            raise OutputError(f"cannot write temporary audio: {e.strerror}") from e
+        if written != len(data):
+            raise OutputError("cannot write temporary audio: the disk is full")
+
     def finish(self) -> None:
         """Flush what was appended so reads see all of it.
 
