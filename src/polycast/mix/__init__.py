@@ -2,8 +2,9 @@
 
 ``mix(rundown, clips, settings)`` consumes the speak stage's clips one by one and returns the
 ``Timeline`` (audio rendered once into a temporary file and read back in blocks, cue and
-chapter times in samples) and a ``MixReport`` (the measured loudness and true peak of the final
-output).
+chapter times in samples, and the runs it was mixed in) and a ``MixReport`` (the measured
+loudness and true peak of the final output). Given a store, it keeps what it measured of each
+run and measures again only runs it has not seen.
 """
 
 from polycast.mix.loudness import LoudnessMeter, integrated_loudness
