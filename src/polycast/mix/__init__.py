@@ -8,7 +8,7 @@ run and measures again only runs it has not seen.
 """
 
 from polycast.mix.loudness import LoudnessMeter, integrated_loudness
-from polycast.mix.mixer import MixReport, MixResult, VoiceLevel, measure, mix
+from polycast.mix.mixer import MixReport, MixResult, VoiceLevel, mix
 from polycast.mix.music import Music, load_music
 from polycast.mix.settings import BedSpan, MixSettings
 from polycast.mix.truepeak import TruePeakMeter
@@ -24,6 +24,5 @@ __all__ = [
     "VoiceLevel",
     "integrated_loudness",
     "load_music",
-    "measure",
     "mix",
 ]

@@ -27,7 +27,7 @@ import functools
 import logging
 import math
 import struct
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import NamedTuple, TypeVar
@@ -46,7 +46,6 @@ from polycast.mix.runs import Measured, RunStore, Span
 from polycast.mix.settings import MixSettings
 from polycast.mix.source import MixSource, RunSource
 from polycast.mix.spool import Spool
-from polycast.mix.truepeak import TruePeakMeter
 from polycast.models import Clip, Cue, Run, Rundown, Timeline
 
 log = logging.getLogger(__name__)
@@ -346,31 +345,9 @@ def _score(
     )
 
 
-def measure(
-    blocks: Iterator[npt.NDArray[np.generic]], rate: int, channels: int
-) -> tuple[float, float]:
-    """Measure a stream of blocks: (integrated loudness in LUFS, true peak in dBTP)."""
-    meter = LoudnessMeter(rate, channels)
-    peak = TruePeakMeter(channels)
-    for block in blocks:
-        meter.add(block)
-        peak.add(block)
-    return _loudness(meter), peak.peak_db()
-
-
-def _measured(blocks: Iterator[npt.NDArray[np.generic]], rate: int) -> Measured:
-    """Measure a run's mono blocks: its loudness steps and its true peak."""
-    meter = LoudnessMeter(rate)
-    peak = TruePeakMeter()
-    for block in blocks:
-        meter.add(block)
-        peak.add(block)
-    return Measured(steps_of(meter), peak.peak())
-
-
 def _levelled(source: MixSource, span: Span) -> Measured:
     """Measure one run of the levelled mix (before the episode gain)."""
-    return _measured(source.float_blocks(span.start, span.end), source.score.rate)
+    return Measured.of(source.float_blocks(span.start, span.end), source.score.rate)
 
 
 def _overall(parts: Sequence[Measured], rate: int, channels: int) -> tuple[float, float]:

@@ -22,10 +22,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+import numpy as np
+import numpy.typing as npt
+
 from polycast.mix.condition import VoiceKey
 from polycast.mix.layout import Placement
-from polycast.mix.loudness import Steps
+from polycast.mix.loudness import LoudnessMeter, Steps, steps_of
 from polycast.mix.music import Score
+from polycast.mix.truepeak import TruePeakMeter
 
 GRID = 1152
 """Samples per MP3 frame: a run that starts on a multiple of it encodes to the same frames."""
@@ -190,6 +194,16 @@ class Measured:
     """Its K-weighted 100 ms steps."""
     peak: float
     """Its true peak, linear."""
+
+    @classmethod
+    def of(cls, blocks: Iterable[npt.NDArray[np.generic]], rate: int) -> Measured:
+        """Measure a run's mono blocks (float, or int16 scaled to full scale)."""
+        meter = LoudnessMeter(rate)
+        peak = TruePeakMeter()
+        for block in blocks:
+            meter.add(block)
+            peak.add(block)
+        return cls(steps_of(meter), peak.peak())
 
     def to_bytes(self) -> bytes:
         """Serialise, for the cache."""

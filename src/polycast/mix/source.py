@@ -20,11 +20,9 @@ import numpy.typing as npt
 from polycast.mix.condition import VoiceKey
 from polycast.mix.layout import Placement
 from polycast.mix.limiter import Limiter
-from polycast.mix.loudness import LoudnessMeter, steps_of
 from polycast.mix.music import Score
 from polycast.mix.runs import Measured
 from polycast.mix.spool import Spool
-from polycast.mix.truepeak import TruePeakMeter
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -136,17 +134,16 @@ class RunSource:
         Raises:
             OutputError: the temporary audio cannot be written (disk full).
         """
-        lo, hi = self._spans[index]
-        meter = LoudnessMeter(self._mix.score.rate)
-        peak = TruePeakMeter()
-        at = lo
-        for block in self._mix.mono_blocks(lo, hi):
-            self._spool.write_at(at, block)  # each run at its own place: runs render side by side
-            at += len(block)
-            meter.add(block)
-            peak.add(block)
+        measured = Measured.of(self._kept(*self._spans[index]), self._mix.score.rate)
         self._rendered.add(index)
-        return Measured(steps_of(meter), peak.peak())
+        return measured
+
+    def _kept(self, lo: int, hi: int) -> Iterator[npt.NDArray[np.int16]]:
+        """Render ``[lo, hi)``, writing each block to the kept output as it passes."""
+        for block in self._mix.mono_blocks(lo, hi):
+            self._spool.write_at(lo, block)  # each run at its own place: runs render side by side
+            lo += len(block)
+            yield block
 
     def finish(self) -> None:
         """Make what was rendered readable.
