@@ -24,9 +24,9 @@ import soundfile
 
 from polycast import mp3frame
 from polycast.crc16 import Crc16
-from polycast.encode_parallel import FrameStore, JoinError, parallel_frames
+from polycast.encode_parallel import JoinError, parallel_frames
 from polycast.errors import ConfigError, InputError, OutputError, PolycastError
-from polycast.models import Timeline
+from polycast.models import RunStore, Timeline
 from polycast.mp3frame import ENCODER_DELAY, SAMPLES_PER_FRAME, FrameHeader, FrameSplitter
 
 log = logging.getLogger(__name__)
@@ -103,7 +103,7 @@ def encode_mp3(
     out: BinaryIO,
     settings: Mp3Settings | None = None,
     workers: int = 1,
-    store: FrameStore | None = None,
+    store: RunStore | None = None,
 ) -> EncodeReport:
     """Encode ``timeline`` as CBR MP3 into ``out``, streaming block by block.
 

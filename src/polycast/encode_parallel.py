@@ -31,12 +31,11 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
-from polycast.models import Timeline
+from polycast.models import RunStore, Timeline
 from polycast.mp3frame import (
     ENCODER_DELAY,
     SAMPLES_PER_FRAME,
@@ -66,18 +65,6 @@ FrameEncoder = Callable[[Iterable[bytes]], Iterator[list[bytes]]]
 
 class JoinError(RuntimeError):
     """Two stretches could not be joined (an encoder that is not deterministic, or a bug)."""
-
-
-class FrameStore(Protocol):
-    """Where encoded stretches are kept between builds (see ``polycast.mix.runs.RunStore``)."""
-
-    def get(self, kind: str, key: str) -> bytes | None:
-        """Return what was kept under ``kind`` and ``key``, or None."""
-        ...
-
-    def put(self, kind: str, key: str, data: bytes) -> None:
-        """Keep ``data`` under ``kind`` and ``key``."""
-        ...
 
 
 @dataclass(frozen=True)
@@ -126,7 +113,7 @@ def parallel_frames(  # noqa: PLR0917 (the timeline, how to encode it, what to k
     encoder: FrameEncoder,
     chunker: PcmChunker,
     joins: list[int] | None = None,
-    store: FrameStore | None = None,
+    store: RunStore | None = None,
     salt: str = "",
 ) -> Iterator[list[bytes]]:
     """Yield the MP3 frames of ``timeline`` in order, encoded by ``workers`` threads.
@@ -233,7 +220,7 @@ def _run_job(  # noqa: PLR0917
     chunker: PcmChunker,
     encoder: FrameEncoder,
     width: int,
-    store: FrameStore | None,
+    store: RunStore | None,
     salt: str,
     job: _Job,
 ) -> _Stretch:

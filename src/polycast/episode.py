@@ -14,10 +14,9 @@ from pathlib import Path
 
 from polycast.encode import Mp3Settings, encode_mp3
 from polycast.encode_ogg import OpusSettings, encode_opus, tag_opus
-from polycast.encode_parallel import FrameStore
 from polycast.errors import OutputError
 from polycast.files import staged
-from polycast.models import EpisodeInfo, Timeline
+from polycast.models import EpisodeInfo, RunStore, Timeline
 from polycast.tag import tag_mp3
 
 
@@ -59,7 +58,7 @@ def write_episode(
     *,
     encoded: Path | None = None,
     on_encoded: Callable[[Path], None] | None = None,
-    store: FrameStore | None = None,
+    store: RunStore | None = None,
 ) -> None:
     """Encode and tag ``timeline`` into ``mp3`` and write ``texts`` beside it, atomically.
 

@@ -182,6 +182,22 @@ class PcmSource(Protocol):
         ...
 
 
+class RunStore(Protocol):
+    """Where a build keeps what it measured and encoded of each run, for the next build.
+
+    The mix keeps measurements and the encoder keeps frames, each under its own ``kind``; the
+    cache's ``runs/`` folder (``polycast.reuse.RunCache``) is the store a build uses.
+    """
+
+    def get(self, kind: str, key: str) -> bytes | None:
+        """Return what was kept under ``kind`` and ``key``, or None."""
+        ...
+
+    def put(self, kind: str, key: str, data: bytes) -> None:
+        """Keep ``data`` under ``kind`` and ``key`` (never fails a build)."""
+        ...
+
+
 @dataclass(frozen=True)
 class Run:
     """A stretch of the timeline that is mixed and encoded apart from the rest.

@@ -42,11 +42,11 @@ from polycast.mix.layout import Placement, bed_spans, pause_frames, timed_chapte
 from polycast.mix.limiter import Limiter
 from polycast.mix.loudness import LoudnessMeter, Steps, joined, steps_of
 from polycast.mix.music import Music, Score, load_music
-from polycast.mix.runs import Measured, RunStore, Span
+from polycast.mix.runs import Measured, Span
 from polycast.mix.settings import MixSettings
 from polycast.mix.source import MixSource, RunSource
 from polycast.mix.spool import Spool
-from polycast.models import Clip, Cue, Run, Rundown, Timeline
+from polycast.models import Clip, Cue, Run, Rundown, RunStore, Timeline
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")

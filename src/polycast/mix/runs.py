@@ -20,7 +20,6 @@ import json
 import struct
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -39,18 +38,6 @@ MUSIC_CLEARANCE_MS = 2000
 """No run starts within this of music (a bed's ducking and fades reach across pauses)."""
 QUANTUM_DB = 0.5
 """Voice and episode gains are multiples of this: a small edit seldom moves them."""
-
-
-class RunStore(Protocol):
-    """Where a build keeps what it measured and encoded of each run, for the next build."""
-
-    def get(self, kind: str, key: str) -> bytes | None:
-        """Return what was kept under ``kind`` and ``key``, or None."""
-        ...
-
-    def put(self, kind: str, key: str, data: bytes) -> None:
-        """Keep ``data`` under ``kind`` and ``key`` (never fails a build)."""
-        ...
 
 
 @dataclass(frozen=True)
