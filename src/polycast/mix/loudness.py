@@ -152,6 +152,25 @@ class LoudnessMeter:
             return -math.inf
         return OFFSET + 10 * math.log10(self._total / self._seen)
 
+    def steps(self) -> Steps:
+        """Return what the meter has measured, to keep or to join with other streams'."""
+        return Steps(self._sums.tobytes(), self._counts.tobytes(), self._total, self._seen)
+
+    @classmethod
+    def joined(cls, rate: int, parts: Iterable[Steps], channels: int = 1) -> LoudnessMeter:
+        """Return a meter holding the steps of ``parts`` one after another, to read (not feed).
+
+        A 400 ms block never spans two parts' incomplete steps; that is the only difference from
+        feeding the parts' audio through one meter, and the runs of an episode meet in silence.
+        """
+        meter = cls(rate, channels)
+        for part in parts:
+            meter._sums.frombytes(part.sums)
+            meter._counts.frombytes(part.counts)
+            meter._total += part.total
+            meter._seen += part.frames
+        return meter
+
 
 @dataclass(frozen=True)
 class Steps:
@@ -187,26 +206,6 @@ class Steps:
         if count % 8 or len(data) != size + 2 * count:
             raise ValueError("loudness steps of the wrong size")
         return cls(data[size : size + count], data[size + count :], total, frames)
-
-
-def steps_of(meter: LoudnessMeter) -> Steps:
-    """Return what ``meter`` has measured, as ``Steps``."""
-    return Steps(meter._sums.tobytes(), meter._counts.tobytes(), meter._total, meter._seen)
-
-
-def joined(rate: int, parts: Iterable[Steps], channels: int = 1) -> LoudnessMeter:
-    """Return a meter holding the steps of ``parts`` one after another, as if fed in order.
-
-    A 400 ms block never spans two parts' incomplete steps; that is the only difference from
-    feeding the parts' audio through one meter, and the runs of an episode meet in silence.
-    """
-    meter = LoudnessMeter(rate, channels)
-    for part in parts:
-        meter._sums.frombytes(part.sums)
-        meter._counts.frombytes(part.counts)
-        meter._total += part.total
-        meter._seen += part.frames
-    return meter
 
 
 def _power_mean(loudness: FloatArray) -> float:

@@ -40,7 +40,7 @@ from polycast.mix import runs
 from polycast.mix.condition import VoiceKey, condition, voice_key, voice_name
 from polycast.mix.layout import Placement, bed_spans, pause_frames, timed_chapters, timed_cues
 from polycast.mix.limiter import Limiter
-from polycast.mix.loudness import LoudnessMeter, Steps, joined, steps_of
+from polycast.mix.loudness import LoudnessMeter, Steps
 from polycast.mix.music import Music, Score, load_music
 from polycast.mix.runs import Measured, Span
 from polycast.mix.settings import MixSettings
@@ -281,7 +281,7 @@ def _voice_steps(source: MixSource, span: Span) -> dict[VoiceKey, Steps]:
     for place in source.placements[span.first : span.stop]:
         audio = source.spool.read(place.offset, place.frames)
         meters.setdefault(place.voice, LoudnessMeter(source.score.rate)).add(audio)
-    return {key: steps_of(meter) for key, meter in meters.items()}
+    return {key: meter.steps() for key, meter in meters.items()}
 
 
 def _loudness(meter: LoudnessMeter) -> float:
@@ -298,7 +298,7 @@ def _level_voices(
     gains: dict[VoiceKey, float] = {}
     levels = []
     for key in keys:
-        meter = joined(rate, (voices[key] for voices in per_run if key in voices))
+        meter = LoudnessMeter.joined(rate, (voices[key] for voices in per_run if key in voices))
         loudness = _loudness(meter)
         gain_db = 0.0
         if math.isfinite(loudness):
@@ -352,7 +352,7 @@ def _levelled(source: MixSource, span: Span) -> Measured:
 
 def _overall(parts: Sequence[Measured], rate: int, channels: int) -> tuple[float, float]:
     """Join runs' measurements: the episode's loudness (LUFS, all channels) and true peak (dBTP)."""
-    loudness = _loudness(joined(rate, (m.steps for m in parts)))
+    loudness = _loudness(LoudnessMeter.joined(rate, (m.steps for m in parts)))
     loudness += 10 * math.log10(channels)  # the same signal on every channel
     peak = max((m.peak for m in parts), default=0.0)
     return loudness, 20 * math.log10(peak) if peak > 0 else -math.inf

@@ -26,7 +26,7 @@ import numpy.typing as npt
 
 from polycast.mix.condition import VoiceKey
 from polycast.mix.layout import Placement
-from polycast.mix.loudness import LoudnessMeter, Steps, steps_of
+from polycast.mix.loudness import LoudnessMeter, Steps
 from polycast.mix.music import Score
 from polycast.mix.truepeak import TruePeakMeter
 
@@ -190,7 +190,7 @@ class Measured:
         for block in blocks:
             meter.add(block)
             peak.add(block)
-        return cls(steps_of(meter), peak.peak())
+        return cls(meter.steps(), peak.peak())
 
     def to_bytes(self) -> bytes:
         """Serialise, for the cache."""
