@@ -226,14 +226,14 @@ def _run_job(  # noqa: PLR0917
 ) -> _Stretch:
     """Encode one stretch, or take its frames from ``store``."""
     read = functools.partial(_read, timeline, chunker, width, job)
-    key = None if job.key is None or store is None else f"{salt}|{job.key}"
-    if key is not None and store is not None:
-        kept = _frames_from(store.get("frames", key))
-        if kept is not None:
-            return _Stretch(job, kept, read)
+    if job.key is None or store is None:
+        return _encode(encoder, width, job, read())
+    key = f"{salt}|{job.key}"
+    kept = _frames_from(store.get("frames", key))
+    if kept is not None:
+        return _Stretch(job, kept, read)
     stretch = _encode(encoder, width, job, read())
-    if key is not None and store is not None:
-        store.put("frames", key, _frames_to(stretch.frames))
+    store.put("frames", key, _frames_to(stretch.frames))
     return stretch
 
 

@@ -231,10 +231,12 @@ def _spool(
 
 
 def _clip_digest(clip: Clip, settings: MixSettings) -> str:
-    """Name a clip's conditioned audio by the clip and how it is conditioned."""
-    samples = clip.samples if clip.samples.dtype == np.int16 else clip.samples.astype(np.int16)
+    """Name a clip's conditioned audio by the clip and how it is conditioned.
+
+    ``condition`` has checked the clip is int16 PCM before this is called.
+    """
     return runs.digest(
-        np.ascontiguousarray(samples).tobytes(),
+        clip.samples.tobytes(),
         clip.rate,
         settings.rate,
         settings.trim_db,
