@@ -162,17 +162,25 @@ def mix(
     music_id = _music_digest(score)
     contents = [runs.content_key(s, placements, laid.digests, score, music_id) for s in spans]
     source = MixSource(spool, placements, length, settings.channels, {}, score)
-    voice_steps = [
-        _cached(store, "voices", key, functools.partial(_voice_steps, source, span), _voices_io)
-        for span, key in zip(spans, contents, strict=True)
-    ]
+    workers = max(1, workers)
+    voice_steps = _side_by_side(
+        lambda k: _cached(
+            store,
+            "voices",
+            contents[k],
+            functools.partial(_voice_steps, source, spans[k]),
+            _voices_io,
+        ),
+        len(spans),
+        workers,
+    )
     gains, levels = _level_voices(voice_steps, reference, settings.rate)
     source = dataclasses.replace(source, voice_gains={k: 10 ** (g / 20) for k, g in gains.items()})
     levelled = [
         runs.levelled_key(key, gains, (placements[i].voice for i in range(s.first, s.stop)))
         for s, key in zip(spans, contents, strict=True)
     ]
-    pieces = _Pieces(source, spans, levelled, store, max(1, workers))
+    pieces = _Pieces(source, spans, levelled, store, workers)
     try:
         final, report, keys = _meet_target(pieces, settings, levels)
     except BaseException:
@@ -372,10 +380,18 @@ class _Pieces:
 
     def each(self, make: Callable[[int], _T]) -> list[_T]:
         """Return ``make(k)`` for every run ``k``, in order, run side by side on the workers."""
-        if self.workers == 1 or len(self.spans) == 1:
-            return [make(k) for k in range(len(self.spans))]
-        with ThreadPoolExecutor(self.workers, thread_name_prefix="mix") as pool:
-            return list(pool.map(make, range(len(self.spans))))
+        return _side_by_side(make, len(self.spans), self.workers)
+
+
+def _side_by_side(make: Callable[[int], _T], count: int, workers: int) -> list[_T]:
+    """Return ``make(k)`` for ``k`` in ``range(count)``, in order, on ``workers`` threads.
+
+    Runs are independent, and numpy and scipy release the GIL over a run's blocks.
+    """
+    if workers == 1 or count <= 1:
+        return [make(k) for k in range(count)]
+    with ThreadPoolExecutor(workers, thread_name_prefix="mix") as pool:
+        return list(pool.map(make, range(count)))
 
 
 def _meet_target(
