@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import resource
 import shutil
 import signal
@@ -44,6 +45,23 @@ def test_every_command_and_option_has_help() -> None:
         result = runner.invoke(app, [name, "--help"])
         assert result.exit_code == 0
         assert "Usage:" in result.output
+
+
+def test_help_keeps_bracketed_words_and_shows_no_value_for_a_flag() -> None:
+    """Help is plain text: ``[opus]`` is not eaten as markup and a flag takes no ``<bool>``."""
+    top = runner.invoke(app, ["--help"])
+    assert "<bool>" not in top.output
+    for name, command in commands():
+        result = runner.invoke(app, [name, "--help"])
+        assert result.exit_code == 0, result.output
+        shown = " ".join(result.output.split())
+        helps = [command.help or ""] + [getattr(p, "help", None) or "" for p in command.params]
+        for word in re.findall(r"\[[^\]\s]+\]", " ".join(helps)):
+            assert word in shown, f"{name} --help lost {word}"
+        assert "<bool>" not in shown, f"{name} --help shows a flag as taking a value"
+        for param in command.params:
+            if isinstance(param, click.Option) and param.is_flag:
+                assert not re.search(rf"{re.escape(param.opts[0])} <", shown), param.opts
 
 
 def test_version() -> None:
