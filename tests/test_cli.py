@@ -64,6 +64,17 @@ def test_help_keeps_bracketed_words_and_shows_no_value_for_a_flag() -> None:
                 assert not re.search(rf"{re.escape(param.opts[0])} <", shown), param.opts
 
 
+def test_every_build_option_is_in_the_readme_command_table() -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    (row,) = [line for line in readme.splitlines() if line.startswith("| `polycast build ")]
+    build = dict(commands())["build"]
+    for param in build.params:
+        if param.param_type_name == "option" and param.name != "help":
+            assert any(f"{opt} " in row or f"{opt}]" in row for opt in param.opts), (
+                f"README's build row lacks {param.opts[0]}"
+            )
+
+
 def test_version() -> None:
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0

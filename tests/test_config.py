@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from polycast import config as config_module
 from polycast import rundown as rundown_toml
 from polycast.cli import app
 from polycast.config import load_config, parse_config
+from polycast.formats import AudioFormat
 from polycast.mix.settings import BedSpan
 from polycast.publish import read_show
 
@@ -69,6 +71,15 @@ def test_the_uncommented_template_loads_for_build_and_publish(written: Path) -> 
     assert config.mix.bed == written.parent / "audio" / "bed.flac"
     assert config.mix.bed_span is BedSpan.FRAME
     assert config.mp3.bitrate == 64
+
+
+def test_every_table_the_loader_accepts_is_in_the_template(written: Path) -> None:
+    text = written.read_text(encoding="utf-8")
+    for table in sorted(config_module._TABLES):
+        assert re.search(rf"^(# )?\[{table}\]$", text, re.MULTILINE), f"init writes no [{table}]"
+    config = parse_config(uncomment(text), base=written.parent)
+    assert config.audio_format is AudioFormat.MP3
+    assert config.opus.bitrate == 48
 
 
 def test_uncomment_leaves_prose_alone() -> None:
