@@ -148,3 +148,27 @@ def test_the_speak_table_takes_a_fallback_language() -> None:
     assert parse_config('[speak]\nfallback_lang = "en"\n').speak.fallback_lang == "en"
     with pytest.raises(ValueError, match="fallback_lang has the wrong type"):
         parse_config("[speak]\nfallback_lang = 3\n")
+
+
+SHORT = Path(__file__).parent / "data" / "cli" / "short-nl.txt"
+
+
+def _build_texts(folder: Path) -> tuple[str, str]:
+    """Build the short article with ./podcast.toml; return what it wrote as text, and stderr."""
+    result = runner.invoke(app, ["build", str(SHORT), "--cache-dir", str(folder / "cache")])
+    assert result.exit_code == 0, result.output
+    out = folder / "output"
+    written = [out / f"short-nl{suffix}" for suffix in (".vtt", ".srt", ".chapters.json")]
+    return "\n".join(p.read_text(encoding="utf-8") for p in written) + result.stdout, result.stderr
+
+
+def test_a_fresh_template_does_not_announce_its_placeholder_show(written: Path) -> None:
+    texts, stderr = _build_texts(written.parent)
+    assert "My Show" not in texts
+    assert 'still called "My Show"' in stderr and "[show] title" in stderr
+
+    text = written.read_text(encoding="utf-8").replace('"My Show"', '"De Avondkrant"', 1)
+    written.write_text(text, encoding="utf-8")
+    texts, stderr = _build_texts(written.parent)
+    assert "Je luistert naar De Avondkrant." in texts
+    assert "My Show" not in stderr

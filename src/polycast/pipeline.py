@@ -15,7 +15,7 @@ from pathlib import Path
 from polycast import companions as companion_files
 from polycast import episode, reuse
 from polycast import rundown as rundown_file
-from polycast.config import Config
+from polycast.config import Config, without_placeholder
 from polycast.errors import ConfigError, InputError
 from polycast.formats import AudioFormat, mix_for
 from polycast.frame import add_frame
@@ -145,6 +145,7 @@ def build(
         PolycastError: any expected failure; nothing is left half-written.
     """
     started = time.perf_counter()
+    config, unnamed = without_placeholder(config)
     config = replace(config, mix=mix_for(config.audio_format, config.mix))
     mp3 = output_path(source, out, config.audio_format.suffix)
     episode.prepare_folder(mp3.parent)
@@ -161,7 +162,7 @@ def build(
         elapsed=time.perf_counter() - started,
         mix=report,
         voices=voices.describe(),
-        notices=voices.notices,
+        notices=unnamed + voices.notices,
         audio_format=config.audio_format,
         title=rundown.title,
     )

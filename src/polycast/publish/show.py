@@ -196,7 +196,7 @@ TEMPLATE = """\
 # Edit every value, then: polycast publish output/EPISODE.mp3
 
 [show]
-title = "My Show"
+title = "My Show"                         # the intro says it; builds skip it while it is My Show
 description = "Articles read aloud, every quoted voice in its own language."
 author = "Jane Doe"                       # itunes:author
 owner_name = "Jane Doe"                   # itunes:owner: who directories contact
