@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from id3_reader import read_tag
 from polycast import __version__
 from polycast.cli import app
-from polycast.encode import decode_mp3
+from polycast.encode.mp3 import decode_mp3
 
 SHORT = Path(__file__).parent / "data" / "cli" / "short-nl.txt"
 runner = CliRunner()

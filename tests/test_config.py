@@ -14,7 +14,7 @@ from polycast import config as config_module
 from polycast import rundown as rundown_toml
 from polycast.cli import app
 from polycast.config import load_config, parse_config
-from polycast.formats import AudioFormat
+from polycast.encode.formats import AudioFormat
 from polycast.mix.settings import BedSpan
 from polycast.publish import read_show
 

@@ -20,10 +20,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from polycast.encode import Mp3Settings
-from polycast.encode_ogg import OpusSettings
+from polycast.encode.formats import AudioFormat, parse_format
+from polycast.encode.mp3 import Mp3Settings
+from polycast.encode.opus import OpusSettings
 from polycast.errors import ConfigError
-from polycast.formats import AudioFormat, parse_format
 from polycast.mix import MixSettings
 from polycast.plan import PlanSettings
 from polycast.read import Format

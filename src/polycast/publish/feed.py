@@ -40,6 +40,7 @@ from polycast.publish.rss import (
 )
 from polycast.publish.show import ShowConfig
 from polycast.publish.xmlio import parse_feed, serialize
+from polycast.times import clock, seconds_to_ms
 
 log = logging.getLogger(__name__)
 
@@ -103,13 +104,6 @@ def episode_date(text: str | None) -> datetime | None:
         return None
 
 
-def _timestamp(seconds: float) -> str:
-    whole = int(seconds)
-    hours, rest = divmod(whole, 3600)
-    minutes = f"{rest // 60:02d}:{rest % 60:02d}"
-    return f"{hours}:{minutes}" if hours else minutes
-
-
 def show_notes(episode: Episode) -> str:
     """Return the episode's description, or plain show notes: its title and timed chapter list.
 
@@ -122,7 +116,7 @@ def show_notes(episode: Episode) -> str:
         lines.append("")
     for chapter in episode.chapters:
         link = f" {chapter.url}" if chapter.url else ""
-        lines.append(f"{_timestamp(chapter.start)} {chapter.title}{link}")
+        lines.append(f"{clock(seconds_to_ms(chapter.start))} {chapter.title}{link}")
     return "\n".join(lines)
 
 
