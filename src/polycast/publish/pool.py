@@ -222,9 +222,13 @@ class _Lobby:
             arrivals, self._arrivals = self._arrivals, []
         deadline = time.monotonic() + self.server.idle_timeout
         for connection, address, buffered in arrivals:
-            connection.setblocking(False)
+            try:
+                connection.setblocking(False)
+                self._selector.register(connection, selectors.EVENT_READ)
+            except (OSError, ValueError):  # closed on the way in: nothing to watch
+                self.server.shutdown_request(connection)
+                continue
             self._waiting[connection] = (address, bytearray(buffered), deadline)
-            self._selector.register(connection, selectors.EVENT_READ)
 
     def _read(self, connection: socket.socket) -> None:
         address, buffered, _ = self._waiting[connection]

@@ -7,7 +7,8 @@ podcast apps expect (``audio/mpeg``, ``application/rss+xml``, ``application/json
 ``text/vtt``, ``application/x-subrip``) and a CORS header, since web players fetch chapters and
 transcripts from other origins. Only files inside the folder are served: no ``..``, no symlink out
 of it, no hidden files (the feed's lock and half-written temporary files start with a dot), and no
-directory listings.
+directory listings. A fixed pool of threads answers, and a connection takes one only once its
+request has arrived (``pool``), so silent or half-open connections cannot use the server up.
 """
 
 from __future__ import annotations
