@@ -147,3 +147,19 @@ def test_a_huge_header_is_refused_without_holding_a_worker(folder: Path) -> None
 def test_pool_settings_must_be_positive(folder: Path, workers: int, idle: float) -> None:
     with pytest.raises(ConfigError, match="at least one worker and a positive idle timeout"):
         make_server(folder, "127.0.0.1", 0, workers=workers, idle_timeout=idle)
+
+
+def test_when_the_lobby_is_full_the_oldest_connection_makes_room(folder: Path) -> None:
+    with running(folder, workers=1, idle_timeout=60) as server:
+        server.max_waiting = 5
+        old = [connect(server) for _ in range(5)]
+        until(lambda: server.idle_connections == 5)
+        new = [connect(server) for _ in range(5)]
+        try:
+            until(lambda: server.closed_idle == 5)
+            assert [s.recv(1) for s in old] == [b""] * 5  # closed by the server
+            assert [still_open(s) for s in new] == [True] * 5
+            assert get(server) == (200, MP3)
+        finally:
+            for sock in old + new:
+                sock.close()

@@ -89,6 +89,8 @@ class PooledHTTPServer(HTTPServer):
     """An ``HTTPServer`` with a lobby for idle connections and a bounded pool of workers."""
 
     request_queue_size = 128  # connections are taken in at once; the lobby is where they wait
+    max_waiting = 512
+    """Connections the lobby watches at most; past it the oldest goes, so newcomers get in."""
 
     def __init__(
         self,
@@ -99,7 +101,8 @@ class PooledHTTPServer(HTTPServer):
     ) -> None:
         self.idle_timeout = idle_timeout
         self.closed_idle = 0
-        """Connections the lobby closed for saying nothing within ``idle_timeout``."""
+        """Connections the lobby closed without a request: silent for ``idle_timeout``, or the
+        oldest one waiting when ``max_waiting`` were."""
         self._buffered: dict[socket.socket, bytes] = {}
         self._busy: set[socket.socket] = set()
         self._lock = threading.Lock()
@@ -229,6 +232,10 @@ class _Lobby:
                 self.server.shutdown_request(connection)
                 continue
             self._waiting[connection] = (address, bytearray(buffered), deadline)
+        while len(self._waiting) > self.server.max_waiting:
+            oldest = min(self._waiting, key=lambda c: self._waiting[c][2])
+            self._drop(oldest)
+            self.server.closed_idle += 1
 
     def _read(self, connection: socket.socket) -> None:
         address, buffered, _ = self._waiting[connection]
