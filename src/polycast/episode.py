@@ -3,8 +3,8 @@
 The MP3 is encoded into a temporary file beside its target, tagged there, and renamed into place
 together with its companions only when every file is complete. An interrupted or failed build
 leaves the previous episode (if any) exactly as it was and no partial file behind. The renames
-happen under a lock file beside the episode (``.<stem>.lock``), so two builds into the same
-output name leave one build's episode with that same build's companions, never a mix.
+happen under a lock on the output folder, so two builds into the same output name leave one
+build's episode with that same build's companions, never a mix.
 """
 
 from __future__ import annotations
@@ -127,7 +127,7 @@ def _write_all(
     prepare_folder(audio.parent)
     targets = [audio, *texts]
     remove_stale_parts(targets)  # what a killed build of these outputs left behind
-    with staged(targets, lock=audio.with_name(f".{audio.stem}.lock")) as temps:
+    with staged(targets, lock=audio.parent) as temps:
         encode(temps[audio])
         with temps[audio].open("rb") as stream:
             os.fsync(stream.fileno())  # the episode survives a power cut once renamed

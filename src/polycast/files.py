@@ -28,8 +28,9 @@ def staged(targets: Sequence[Path], lock: Path | None = None) -> Iterator[dict[P
 
     The caller writes each temporary file completely (and syncs what must survive a power cut).
     On any exception every temporary file is removed and every target is untouched. With
-    ``lock``, the renames happen while holding that lock file, so two processes writing the same
-    set of targets never mix their files: the set is wholly the one or wholly the other.
+    ``lock`` (the targets' folder), the renames happen while holding a lock on it, so two
+    processes writing the same set of targets never mix their files: the set is wholly the one
+    or wholly the other.
 
     Raises:
         OutputError: a folder is missing or not writable, or the disk is full.
@@ -64,21 +65,41 @@ def staged(targets: Sequence[Path], lock: Path | None = None) -> Iterator[dict[P
 
 @contextlib.contextmanager
 def _held(lock: Path | None) -> Iterator[None]:
-    """Hold ``lock`` (a file lock shared with other processes) for the block; None holds nothing.
+    """Hold ``lock`` (shared with other processes) for the block; None holds nothing.
+
+    ``lock`` names a folder or a file. Where the system can lock a folder itself (flock on
+    its descriptor), that is done, and no lock file is left behind; elsewhere a lock file
+    beside it (``.NAME.lock``) is used through filelock.
 
     Raises:
-        OutputError: the lock file cannot be made, or another process held it too long.
+        OutputError: the lock cannot be taken, or another process held it too long.
     """
     if lock is None:
         yield
         return
+    try:
+        import fcntl  # noqa: PLC0415 -- POSIX only
+    except ImportError:  # pragma: no cover -- not on POSIX
+        with _lock_file(lock.with_name(f".{lock.name}.lock")):
+            yield
+        return
+    fd = os.open(lock, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # held for a few renames: no timeout needed
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+@contextlib.contextmanager
+def _lock_file(path: Path) -> Iterator[None]:  # pragma: no cover -- not on POSIX
     import filelock  # noqa: PLC0415 -- slow to import; only a build's final renames need it
 
     try:
-        with filelock.FileLock(str(lock), timeout=LOCK_TIMEOUT):
+        with filelock.FileLock(str(path), timeout=LOCK_TIMEOUT):
             yield
     except filelock.Timeout as e:
-        raise OutputError(f"{lock}: another process held this lock for {LOCK_TIMEOUT:g} s") from e
+        raise OutputError(f"{path}: another process held this lock for {LOCK_TIMEOUT:g} s") from e
 
 
 def _alive(pid: int) -> bool:
