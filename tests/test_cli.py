@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import resource
 import shutil
 import signal
@@ -20,7 +21,7 @@ from typer.testing import CliRunner
 from id3_reader import read_tag
 from polycast import __version__
 from polycast.cli import app
-from polycast.encode import decode_mp3
+from polycast.encode.mp3 import decode_mp3
 
 SHORT = Path(__file__).parent / "data" / "cli" / "short-nl.txt"
 runner = CliRunner()
@@ -44,6 +45,34 @@ def test_every_command_and_option_has_help() -> None:
         result = runner.invoke(app, [name, "--help"])
         assert result.exit_code == 0
         assert "Usage:" in result.output
+
+
+def test_help_keeps_bracketed_words_and_shows_no_value_for_a_flag() -> None:
+    """Help is plain text: ``[opus]`` is not eaten as markup and a flag takes no ``<bool>``."""
+    top = runner.invoke(app, ["--help"])
+    assert "<bool>" not in top.output
+    for name, command in commands():
+        result = runner.invoke(app, [name, "--help"])
+        assert result.exit_code == 0, result.output
+        shown = " ".join(result.output.split())
+        helps = [command.help or ""] + [getattr(p, "help", None) or "" for p in command.params]
+        for word in re.findall(r"\[[^\]\s]+\]", " ".join(helps)):
+            assert word in shown, f"{name} --help lost {word}"
+        assert "<bool>" not in shown, f"{name} --help shows a flag as taking a value"
+        for param in command.params:
+            if param.param_type_name == "option" and getattr(param, "is_flag", False):
+                assert not re.search(rf"{re.escape(param.opts[0])} <", shown), param.opts
+
+
+def test_every_build_option_is_in_the_readme_command_table() -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    (row,) = [line for line in readme.splitlines() if line.startswith("| `polycast build ")]
+    build = dict(commands())["build"]
+    for param in build.params:
+        if param.param_type_name == "option" and param.name != "help":
+            assert any(f"{opt} " in row or f"{opt}]" in row for opt in param.opts), (
+                f"README's build row lacks {param.opts[0]}"
+            )
 
 
 def test_version() -> None:

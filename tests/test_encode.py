@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from polycast.encode import EncodeError, EncodeReport, Mp3Settings, decode_mp3, encode_mp3
+from polycast.encode.mp3 import EncodeError, EncodeReport, Mp3Settings, decode_mp3, encode_mp3
 from polycast.errors import ConfigError, InputError
 from polycast.models import Timeline
 

@@ -16,10 +16,11 @@ from hypothesis import strategies as st
 from mutagen.id3 import CHAP, ID3, TIT2
 
 from id3_reader import read_tag
-from polycast.encode import decode_mp3, encode_mp3
+from polycast.encode.mp3 import decode_mp3, encode_mp3
+from polycast.encode.tag import ChapterTag, iso639_2, read_chapters, render_tag, tag_mp3
 from polycast.errors import InputError, OutputError
 from polycast.models import EpisodeInfo, TimedChapter
-from polycast.tag import ChapterTag, iso639_2, read_chapters, render_tag, tag_mp3, to_ms
+from polycast.times import to_ms
 from test_encode import info_tag, timeline_of, vowel
 
 RATE = 44100

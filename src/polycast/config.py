@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from polycast.encode import Mp3Settings
-from polycast.encode_ogg import OpusSettings
+from polycast.encode.formats import AudioFormat, parse_format
+from polycast.encode.mp3 import Mp3Settings
+from polycast.encode.opus import OpusSettings
 from polycast.errors import ConfigError
-from polycast.formats import AudioFormat, parse_format
 from polycast.mix import MixSettings
 from polycast.plan import PlanSettings
 from polycast.read import Format
@@ -33,6 +33,9 @@ CONFIG_NAME = "podcast.toml"
 """The file a build looks for in the current folder when no ``--config`` is given."""
 
 _TABLES = {"show", "plan", "speak", "mix", "mp3", "output", "opus"}
+
+PLACEHOLDER_SHOW = "My Show"
+"""The show title ``polycast init`` writes; a build neither says nor tags it until it is changed."""
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,20 @@ def parse_config(text: str, base: Path | None = None) -> Config:
         audio_format=_output_format(_table(document, "output")),
         opus=OpusSettings.from_toml(_table(document, "opus")),
     )
+
+
+def without_placeholder(config: Config) -> tuple[Config, tuple[str, ...]]:
+    """Drop a show name that is still ``polycast init``'s placeholder, with a notice saying so.
+
+    Every episode would otherwise open "You're listening to My Show." until someone noticed.
+    """
+    if (config.show_name or "").strip() != PLACEHOLDER_SHOW:
+        return config, ()
+    notice = (
+        f'the show is still called "{PLACEHOLDER_SHOW}", as polycast init wrote it: no spoken '
+        "intro or outro and no album tag until [show] title in podcast.toml names your show"
+    )
+    return replace(config, show_name=None), (notice,)
 
 
 def load_config(path: Path | None = None) -> Config:

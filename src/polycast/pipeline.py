@@ -13,11 +13,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from polycast import companions as companion_files
-from polycast import episode, reuse
+from polycast import reuse, write
 from polycast import rundown as rundown_file
-from polycast.config import Config
+from polycast.config import Config, without_placeholder
+from polycast.encode.formats import AudioFormat, mix_for
 from polycast.errors import ConfigError, InputError
-from polycast.formats import AudioFormat, mix_for
 from polycast.frame import add_frame
 from polycast.mix import MixReport, mix
 from polycast.models import Article, Chapter, EpisodeInfo, Kind, Rundown, Segment, Timeline
@@ -147,10 +147,11 @@ def build(
         PolycastError: any expected failure; nothing is left half-written.
     """
     started = time.perf_counter()
+    config, unnamed = without_placeholder(config)
     config = replace(config, mix=mix_for(config.audio_format, config.mix))
     config, uncached = reuse.usable_cache(config)
     mp3 = output_path(source, out, config.audio_format.suffix)
-    episode.prepare_folder(mp3.parent)
+    write.prepare_folder(mp3.parent)
     rundown, _ = load_rundown(source, config)
     rundown = add_frame(rundown, config.show_name, config.mix)
     timeline, report, voices, slot = render(rundown, config, progress, start)
@@ -164,7 +165,7 @@ def build(
         elapsed=time.perf_counter() - started,
         mix=report,
         voices=voices.describe(),
-        notices=(*_cache_notice(uncached), *voices.notices),
+        notices=(*_cache_notice(uncached), *unnamed, *voices.notices),
         audio_format=config.audio_format,
         title=rundown.title,
         uncached=uncached,
@@ -205,7 +206,7 @@ def speak_and_mix(
         start(len(cues))
     clips = speak(cues, voices, cache=voices.cache, workers=voices.workers, progress=progress)
     store = reuse.run_cache(config)
-    return mix(rundown, clips, config.mix, store=store, workers=episode.encode_workers())
+    return mix(rundown, clips, config.mix, store=store, workers=write.encode_workers())
 
 
 def _skip(cues: int, progress: Progress | None, start: Start | None) -> None:
@@ -264,7 +265,7 @@ def preview(rundown: Rundown, config: Config, mp3: Path) -> tuple[Timeline, tupl
     Returns:
         The timeline written, and the notices of the voice choice (a fallback language, say).
     """
-    episode.prepare_folder(mp3.parent)
+    write.prepare_folder(mp3.parent)
     plain = replace(config, mix=replace(config.mix, intro=False, outro=False, sting=None, bed=None))
     plain = replace(plain, audio_format=AudioFormat.MP3, mix=mix_for(AudioFormat.MP3, plain.mix))
     timeline, report, voices, slot = render(rundown, plain)
@@ -300,11 +301,11 @@ def write_outputs(  # noqa: PLR0917 (the episode, and what the cache holds of it
     """
     texts = _companions(timeline, info, mp3) if companions else {}
     if config.audio_format is AudioFormat.OPUS:
-        episode.write_opus_episode(timeline, info, mp3, config.opus, texts)
+        write.write_opus_episode(timeline, info, mp3, config.opus, texts)
     elif slot is not None and slot.saved is not None:
-        episode.write_episode(timeline, info, mp3, config.mp3, texts, encoded=slot.saved.mp3)
+        write.write_episode(timeline, info, mp3, config.mp3, texts, encoded=slot.saved.mp3)
     else:
         keep = slot.keeper(timeline, report) if slot is not None and report is not None else None
         runs = reuse.run_cache(config)
-        episode.write_episode(timeline, info, mp3, config.mp3, texts, on_encoded=keep, store=runs)
+        write.write_episode(timeline, info, mp3, config.mp3, texts, on_encoded=keep, store=runs)
     return tuple(texts)

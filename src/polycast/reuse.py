@@ -36,9 +36,9 @@ import soundfile
 
 from polycast import rundown as rundown_file
 from polycast.config import Config
+from polycast.encode.formats import AudioFormat
 from polycast.errors import OutputError, PolycastError
 from polycast.files import atomic_write, write_bytes_atomic
-from polycast.formats import AudioFormat
 from polycast.mix import MixReport, VoiceLevel
 from polycast.models import Article, Rundown, TimedChapter, TimedCue, Timeline
 from polycast.speak import Engine, default_cache_dir, unusable

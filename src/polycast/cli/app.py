@@ -35,6 +35,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain help: Rich markup would eat bracketed words ([opus], [plan.lexicon]) and show
+    # every flag as taking a <bool>.
+    rich_markup_mode=None,
 )
 
 

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 import typer
 
 from polycast.config import Config, load_config
+from polycast.encode.bitstream import BITRATES
 from polycast.errors import ConfigError
-from polycast.mp3frame import BITRATES
 from polycast.plan import Lexicon
 from polycast.read import Format
 from polycast.speak import SpeakSettings

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import emoji
 
+from polycast import langcodes
 from polycast.errors import ConfigError
 from polycast.models import Post
 
@@ -111,7 +112,7 @@ _ISO = re.compile(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
 
 def base_language(lang: str) -> str:
     """Return the language part of a code: ``en-us`` -> ``en``."""
-    return re.split(r"[-_]", lang.lower(), maxsplit=1)[0]
+    return langcodes.primary(lang)
 
 
 def spoken_date(iso: str, lang: str) -> str | None:

@@ -18,8 +18,8 @@ from mutagen import MutagenError
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
+from polycast.encode.tag import DATE_DESC, chapters_of
 from polycast.errors import InputError
-from polycast.tag import DATE_DESC, chapters_of
 
 log = logging.getLogger(__name__)
 

@@ -42,6 +42,7 @@ from polycast.publish.rss import (
 from polycast.publish.show import ShowConfig
 from polycast.publish.verify import check_companions
 from polycast.publish.xmlio import parse_feed, serialize
+from polycast.times import clock, seconds_to_ms
 
 log = logging.getLogger(__name__)
 
@@ -105,13 +106,6 @@ def episode_date(text: str | None) -> datetime | None:
         return None
 
 
-def _timestamp(seconds: float) -> str:
-    whole = int(seconds)
-    hours, rest = divmod(whole, 3600)
-    minutes = f"{rest // 60:02d}:{rest % 60:02d}"
-    return f"{hours}:{minutes}" if hours else minutes
-
-
 def show_notes(episode: Episode) -> str:
     """Return the episode's description, or plain show notes: its title and timed chapter list.
 
@@ -124,7 +118,7 @@ def show_notes(episode: Episode) -> str:
         lines.append("")
     for chapter in episode.chapters:
         link = f" {chapter.url}" if chapter.url else ""
-        lines.append(f"{_timestamp(chapter.start)} {chapter.title}{link}")
+        lines.append(f"{clock(seconds_to_ms(chapter.start))} {chapter.title}{link}")
     return "\n".join(lines)
 
 

@@ -196,7 +196,7 @@ TEMPLATE = """\
 # Edit every value, then: polycast publish output/EPISODE.mp3
 
 [show]
-title = "My Show"
+title = "My Show"                         # the intro says it; builds skip it while it is My Show
 description = "Articles read aloud, every quoted voice in its own language."
 author = "Jane Doe"                       # itunes:author
 owner_name = "Jane Doe"                   # itunes:owner: who directories contact
@@ -304,10 +304,19 @@ publish_dir = "output/public"
 # bed_level = -16.0
 # duck_db = 12.0                          # how far the bed drops under speech
 
-# How the episode is encoded.
+# The episode's audio format: "mp3" (every podcast app plays it; ID3 chapters) or "opus" (Ogg Opus
+# at 48 kHz: clearer speech for its size, but not every app plays it). --audio-format overrides it.
+# [output]
+# format = "mp3"
+
+# How an MP3 episode is encoded.
 # [mp3]
 # bitrate = 64                            # kb/s, constant: 32 to 320; 64 suits speech
 # quality = 5                             # LAME: 0 best and slowest to 9 fastest
+
+# How an Opus episode is encoded.
+# [opus]
+# bitrate = 48                            # kb/s for all channels: 6 to 256 a channel
 """
 """The commented ``podcast.toml`` that ``polycast init`` writes; it loads as it is, and with
 every ``# key = value`` and ``# [table]`` line uncommented too."""

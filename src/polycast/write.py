@@ -14,12 +14,12 @@ import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from polycast.encode import Mp3Settings, encode_mp3
-from polycast.encode_ogg import OpusSettings, encode_opus, tag_opus
+from polycast.encode.mp3 import Mp3Settings, encode_mp3
+from polycast.encode.opus import OpusSettings, encode_opus, tag_opus
+from polycast.encode.tag import tag_mp3
 from polycast.errors import OutputError
 from polycast.files import remove_stale_parts, staged
 from polycast.models import EpisodeInfo, RunStore, Timeline
-from polycast.tag import tag_mp3
 
 
 def encode_workers() -> int:
