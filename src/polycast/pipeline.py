@@ -57,6 +57,8 @@ class BuildResult:
     """The format of the episode file (``mp3`` holds its path whatever the format)."""
     title: str = ""
     """The episode's title, as tagged."""
+    uncached: str | None = None
+    """Why the build ran without the cache, when its cache folder could not be used."""
 
 
 def read_source(path: Path) -> bytes:
@@ -147,6 +149,7 @@ def build(
     started = time.perf_counter()
     config, unnamed = without_placeholder(config)
     config = replace(config, mix=mix_for(config.audio_format, config.mix))
+    config, uncached = reuse.usable_cache(config)
     mp3 = output_path(source, out, config.audio_format.suffix)
     write.prepare_folder(mp3.parent)
     rundown, _ = load_rundown(source, config)
@@ -162,10 +165,15 @@ def build(
         elapsed=time.perf_counter() - started,
         mix=report,
         voices=voices.describe(),
-        notices=unnamed + voices.notices,
+        notices=(*_cache_notice(uncached), *unnamed, *voices.notices),
         audio_format=config.audio_format,
         title=rundown.title,
+        uncached=uncached,
     )
+
+
+def _cache_notice(uncached: str | None) -> tuple[str, ...]:
+    return () if uncached is None else (f"cache folder {uncached}; building without the cache",)
 
 
 def render(

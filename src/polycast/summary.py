@@ -45,4 +45,6 @@ def summary_text(result: BuildResult) -> str:
         f"loudness  {result.mix.summary()}",
         f"took      {result.elapsed:.1f} s ({speed:.0f}x real time)",
     ]
+    if result.uncached is not None:
+        lines.append(f"cache     none: {result.uncached}")
     return "\n".join(lines)

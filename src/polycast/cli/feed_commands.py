@@ -30,8 +30,6 @@ def publish(
     episode: Annotated[
         Path,
         typer.Argument(
-            exists=True,
-            dir_okay=False,
             help="The episode MP3 a build wrote; its .chapters.json, .vtt and .srt go along.",
         ),
     ],
