@@ -97,10 +97,15 @@ class TruePeakMeter:
         frames = data.astype(np.float64).reshape(-1, self.channels) * scale
         if not len(frames):
             return
-        context = np.concatenate([self._history, frames])
+        # Past the last sound and the 11 samples its interpolation reaches, every interpolated
+        # value is zero: a long pause costs one scan for its last sound, none for its zeros.
+        loud = np.flatnonzero(frames.any(axis=1))
+        reach = int(loud[-1]) + PHASE_TAPS if len(loud) else PHASE_TAPS - 1
+        context = np.concatenate([self._history, frames[:reach]])
         for ch in range(self.channels):
             self._scan(context[:, ch])
-        self._history = context[-(PHASE_TAPS - 1) :]
+        kept = frames[-(PHASE_TAPS - 1) :]
+        self._history = np.concatenate([self._history, kept])[-(PHASE_TAPS - 1) :]
 
     def _scan(self, context: FloatArray) -> None:
         """Raise the peak to the largest value in ``context`` (11 samples of history first).
