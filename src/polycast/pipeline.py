@@ -90,7 +90,7 @@ def load_rundown(path: Path, config: Config) -> tuple[Rundown, Article | None]:
             raise InputError(
                 f"{path}: a rundown must be UTF-8 ({e.reason} at byte {e.start})"
             ) from e
-        return rundown_file.loads(text), None
+        return rundown_file.loads(text, str(path)), None
     article = read_article(data, path.name, config.format)
     return _plan(article, config), article
 
