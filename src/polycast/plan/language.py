@@ -1,10 +1,13 @@
 """Which language every segment (and every long quoted passage) is spoken in.
 
 The narration language comes from the article's metadata, else from detection over all of its
-narration. Detection looks at the writing system first: text mostly in a script that belongs to
-one language (Hebrew, Ethiopic, Greek, Thai, ...: ``polycast.plan.script``) is in that language. Each post is detected on its own text: an embed's ``lang`` attribute is only a hint,
+narration. Each post is detected on its own text: an embed's ``lang`` attribute is only a hint,
 and a confident detection wins over it (English tweets tagged ``nl`` exist). Text too short or too
-ambiguous to tell (a heading, a one-word post) takes the language around it. Detection uses
+ambiguous to tell (a heading, a one-word post) takes the language around it.
+
+Detection looks at the writing system first: text mostly in a script that belongs to one
+language (Hebrew, Ethiopic, Greek, Thai, ...: ``polycast.plan.script``) is in that language,
+whether or not a voice here speaks it (if none does, the voice stage says so). Other text goes to
 lingua, restricted to the languages the chosen voices speak, so it never picks a language nobody
 can read aloud; the detector is built on first use, once per set of languages.
 """
@@ -95,7 +98,8 @@ class Detector:
 
         Returns ``None`` for text with fewer than ``min_words`` words once links, handles,
         hashtags, numbers and emoji are set aside, or when fewer than two candidates are known
-        to the detector (then there is nothing to choose).
+        to the detector (then there is nothing to choose). Text mostly in a script of one
+        language is that language, confidence 1 (``script_language``).
         """
         clean = _NOISE.sub(" ", emoji.replace_emoji(text, replace=" "))[:_SAMPLE_CHARS]
         script = script_language(clean)
