@@ -204,3 +204,12 @@ def test_script_language(text: str, expected: str | None) -> None:
 def test_script_language_is_linear() -> None:
     # A long text is one pass: a megabyte of Greek is still Greek (and no quadratic blow-up).
     assert script_language("Καλημέρα κόσμε. " * 65_536) == "el"
+
+
+def test_script_doctests() -> None:
+    import doctest
+
+    from polycast.plan import script
+
+    assert doctest.testmod(script).attempted > 0
+    assert doctest.testmod(script).failed == 0

@@ -97,15 +97,16 @@ class LoudnessMeter:
 
         int16 input is scaled to full scale 1.0; float input is taken as it is.
         """
-        frames = _as_frames(block, self.channels)
-        if not len(frames):
-            return
         # Digital silence after the filter has settled adds no energy: it is counted, not
         # filtered, so a long pause costs one scan for its last sound and a loop over its steps.
-        sound = _sound_end(frames)
-        if sound == 0 and self._settled():
-            self._quiet(len(frames))
+        data = np.asarray(block)
+        if not data.any() and self._settled():
+            self._quiet(data.size // self.channels)
             return
+        frames = _as_frames(data, self.channels)
+        if not len(frames):
+            return
+        sound = _sound_end(frames)
         head = frames[: min(len(frames), sound + self.rate // 10)]
         self._filter(head)
         if len(head) < len(frames):

@@ -93,6 +93,8 @@ class TruePeakMeter:
         int16 input is scaled to full scale 1.0; float input is taken as it is.
         """
         data = np.asarray(block)
+        if not data.any() and not self._history.any():
+            return  # silence after silence: every interpolated value is zero
         scale = 1 / 32768 if data.dtype == np.int16 else 1.0
         frames = data.astype(np.float64).reshape(-1, self.channels) * scale
         if not len(frames):
