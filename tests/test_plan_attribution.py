@@ -92,6 +92,11 @@ def test_templates_may_only_name_the_placeholders(template: str, problem: str) -
     assert "\n" not in message
 
 
+def test_templates_given_in_code_are_checked_too() -> None:
+    with pytest.raises(ConfigError, match=r"plan\.attribution\.nl\.plain: .*reaches into"):
+        PlanSettings(attribution={"nl": {"plain": "{author.__init__.__globals__}"}})
+
+
 def test_literal_braces_are_allowed() -> None:
     said = _say(CEPA, "nl", nl={"date_platform": "{{{author}}} op {platform}:"})
     assert said == "{CEPA} op Twitter:"

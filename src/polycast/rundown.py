@@ -38,8 +38,11 @@ _TOP_KEYS = {"title", "language", "date", "author", "chapter"}
 _CHAPTER_KEYS = {"title", "url", "cue"}
 _CUE_KEYS = {"text", "lang", "voice", "pause_ms", "speaker", "kind", "segment"}
 _KINDS = {kind.value: kind for kind in Kind}
-_LANGUAGE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{1,8})*")
-"""A language code as voices name them: ``nl``, ``en-us``, ``yue``, ``sr-latn``."""
+_LANGUAGE = re.compile(r"[a-z]{1,8}(-[a-z0-9]{1,8})*")
+"""A BCP 47-shaped language code, as voices name them: ``nl``, ``en-us``, ``yue``, ``sr-latn``.
+
+Only the shape is checked here; whether a voice speaks it is the voice stage's question, which
+``--fallback-lang`` can answer."""
 
 
 def _string(value: str) -> str:

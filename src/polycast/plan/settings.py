@@ -72,6 +72,16 @@ class PlanSettings:
     lexicon: Lexicon = field(default_factory=Lexicon)
     """Pronunciation fixes, applied to every cue of their language."""
 
+    def __post_init__(self) -> None:
+        """Check templates given in code too: formatting an unchecked one can run into internals.
+
+        Raises:
+            ConfigError: a template with more than the bare placeholders.
+        """
+        for lang, templates in self.attribution.items():
+            for key, template in templates.items():
+                check_template(template, f"plan.attribution.{lang}.{key}")
+
     @classmethod
     def from_toml(cls, table: Mapping[str, Any]) -> PlanSettings:
         """Build settings from a parsed ``[plan]`` table, checking every key and value.
