@@ -140,15 +140,17 @@ def shorten(sentence: str, limit: int = TITLE_CHARS) -> str:
 def fit_chapters(chapters: Sequence[Chapter], limit: int = MAX_CHAPTERS) -> tuple[Chapter, ...]:
     """Merge neighbouring chapters until at most ``limit`` remain, the shortest pairs first.
 
-    An ID3 table of contents holds at most 255 entries. The ID3 chapter addendum allows nested
-    tables (a top-level CTOC of sub-CTOCs), but players show chapters from one flat, top-level,
-    ordered CTOC: BookPlayer lists ``n mod 256`` chapters of a longer one and none of a nested
-    one, Apple Podcasts and Overcast show nothing without a flat CTOC. A list of 600 chapters
-    is also no help to a listener scrolling it on a phone. So a long article keeps one flat table
-    and loses its smallest chapter marks: the pair of neighbours with the least text between them
-    is merged first (ties: the earliest), so short sections join their neighbours while long
-    ones keep their marks. A merged chapter keeps its first chapter's title, link and start; no
-    cue, pause or sentence changes, and the chapters JSON and transcripts follow the same list.
+    An ID3 table of contents (CTOC) counts its entries in one byte: 255 at most. The chapter
+    addendum allows nested tables (a top-level CTOC whose entries are sub-CTOCs), but players
+    are written for the one flat, top-level, ordered CTOC that Forecast and Auphonic write:
+    BookPlayer lists chapters only from a table of contents and takes its count byte as the
+    number of chapters (TortugaPower/BookPlayer#1022: 256 chapters show as none), and no podcast
+    app is known to walk a nested table. A flat table of at most 255 CHAPs is what every reader
+    handles, and a list of 600 marks would not help a listener scrolling it on a phone anyway.
+    So a long article keeps one flat table and loses its smallest marks: the neighbours with
+    the least text between them merge first (ties: the earliest), so the chapters stay even.
+    A merged chapter keeps its first chapter's title, link and start; no cue, pause or sentence
+    changes, and the chapters JSON and transcripts follow the same list.
     """
     if len(chapters) <= limit:
         return tuple(chapters)
