@@ -116,3 +116,9 @@ def test_config_pause_out_of_bounds(hostile: Hostile, ms: str) -> None:
     hostile.fails(
         "build", "short-nl.txt", "-o", "out", words=("podcast.toml", "plan.pauses.paragraph")
     )
+
+
+def test_article_in_a_script_no_voice_speaks(hostile: Hostile) -> None:
+    # Khmer script is Khmer, whatever detection's candidates are; espeak-ng has no Khmer voice.
+    hostile.write("km.txt", "ភ្នំពេញគឺជារាជធានីនៃប្រទេសកម្ពុជា ទីក្រុងនេះមានប្រវត្តិយូរលង់\n")
+    hostile.fails("build", "km.txt", "-o", "out", "--engine", "espeak", words=("'km'",))
