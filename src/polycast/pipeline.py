@@ -22,6 +22,7 @@ from polycast.frame import add_frame
 from polycast.mix import MixReport, mix
 from polycast.models import Article, Chapter, EpisodeInfo, Kind, Rundown, Segment, Timeline
 from polycast.plan import plan
+from polycast.plan.chapters import FRAME_CHAPTERS, MAX_CHAPTERS, fit_chapters
 from polycast.read import read_article
 from polycast.speak import SpeakPlan, prepare_voices, speak
 
@@ -92,7 +93,7 @@ def load_rundown(path: Path, config: Config) -> tuple[Rundown, Article | None]:
             raise InputError(
                 f"{path}: a rundown must be UTF-8 ({e.reason} at byte {e.start})"
             ) from e
-        return rundown_file.loads(text), None
+        return rundown_file.loads(text, str(path)), None
     article = read_article(data, path.name, config.format)
     return _plan(article, config), article
 
@@ -153,6 +154,10 @@ def build(
     mp3 = output_path(source, out, config.audio_format.suffix)
     write.prepare_folder(mp3.parent)
     rundown, _ = load_rundown(source, config)
+    # A hand-edited rundown may hold more chapters than an ID3 table of contents: fit it (with
+    # room for the intro and outro) before anything is spoken.
+    limit = MAX_CHAPTERS - FRAME_CHAPTERS
+    rundown = replace(rundown, chapters=fit_chapters(rundown.chapters, limit))
     rundown = add_frame(rundown, config.show_name, config.mix)
     timeline, report, voices, slot = render(rundown, config, progress, start)
     written = write_outputs(timeline, episode_info(rundown, config), mp3, config, slot, report)

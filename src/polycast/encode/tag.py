@@ -27,6 +27,7 @@ from lingua import IsoCode639_1, Language
 from polycast import langcodes
 from polycast.errors import InputError, OutputError
 from polycast.models import EpisodeInfo, TimedChapter
+from polycast.plan.chapters import MAX_CHAPTERS
 from polycast.times import to_ms
 
 log = logging.getLogger(__name__)
@@ -91,6 +92,9 @@ def render_tag(
 
     Returns:
         The tag's bytes, header included.
+
+    Raises:
+        OutputError: more than ``MAX_CHAPTERS`` chapters.
     """
     tags = id3.ID3()
     for frame in _text_frames(info):
@@ -99,6 +103,13 @@ def render_tag(
     frames = [_frame_bytes(frame) for frame in tags.values()]
     frames.sort(key=lambda data: _ORDER.get(data[:4], len(_ORDER)))
     ordered = sorted(chapters, key=lambda c: (c.start, c.end))
+    if len(ordered) > MAX_CHAPTERS:
+        # The plan fits chapters to this before speaking (``fit_chapters``); this is the last
+        # line, so a caller that skipped it gets an error rather than mutagen's ValueError.
+        raise OutputError(
+            f"{len(ordered)} chapters: an ID3 table of contents holds at most {MAX_CHAPTERS};"
+            " merge them with polycast.plan.chapters.fit_chapters"
+        )
     if ordered:
         ids = [f"chp{i}" for i in range(len(ordered))]
         frames.append(_frame_bytes(_toc(ids)))

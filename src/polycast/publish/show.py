@@ -234,7 +234,7 @@ publish_dir = "output/public"
 # default_language = "en"                 # narration when metadata and detection say nothing
 # min_confidence = 0.6                    # detection's certainty needed to override a hint
 
-# Silence after a cue, in milliseconds.
+# Silence after a cue, in milliseconds (0 to 60000).
 # [plan.pauses]
 # sentence = 250
 # paragraph = 600
@@ -244,7 +244,8 @@ publish_dir = "output/public"
 # chapter = 1200
 
 # How the narrator introduces an embedded post, per narration language; placeholders {author},
-# {date} and {platform}. Keys: date_platform, date, platform, plain (by what is known).
+# {date} and {platform}, bare (no .attribute, [index], !conversion or :format; {{ }} for a brace).
+# Keys: date_platform, date, platform, plain (by what is known).
 # [plan.attribution.en]
 # date_platform = "On {date}, {author} wrote on {platform}:"
 # plain = "{author} wrote:"
