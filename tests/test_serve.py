@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import doctest
 import http.client
 import os
 import re
@@ -14,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from polycast.errors import ConfigError
-from polycast.publish import make_server, serve
+from polycast.publish import make_server
 from polycast.publish.serve import PublishServer
 
 MP3 = bytes(range(256)) * 40  # 10240 bytes, every offset's value known
@@ -64,10 +63,6 @@ def request(
         return response.status, dict(response.getheaders()), response.read()
     finally:
         connection.close()
-
-
-def test_doctests() -> None:
-    assert doctest.testmod(serve).failed == 0
 
 
 def test_whole_file(server: PublishServer) -> None:

