@@ -17,6 +17,7 @@ import typer
 from mutagen.id3 import ID3
 from typer.testing import CliRunner
 
+from gtts_server import HANG_S, GttsServer, without_proxies
 from id3_reader import read_tag
 from polycast import __version__
 from polycast.cli import app
@@ -229,38 +230,42 @@ def test_a_full_disk_keeps_the_previous_episode(tmp_path: Path) -> None:
 
 
 def test_ctrl_c_halfway_leaves_nothing_half_written(tmp_path: Path) -> None:
-    """SIGINT during a build: exit 130, one line, the previous episode untouched, no temp files."""
-    cache = tmp_path / "cache"
-    first = run_cli("build", str(SHORT), "-o", str(tmp_path / "out"), "--cache-dir", str(cache))
-    assert first.returncode == 0, first.stderr
-    before = {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()}
-    article = tmp_path / "short-nl.txt"
-    article.write_text("\n\n".join([SHORT.read_text()] * 40))
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "polycast",
-            "build",
-            str(article),
-            "-o",
-            str(tmp_path / "out"),
-            "--no-cache",
-            "--workers",
-            "1",
-        ],
-        stderr=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stderr is not None
-    assert process.stderr.read(len("speaking")) == "speaking"  # it has started to speak
-    process.send_signal(signal.SIGINT)
-    _, err = process.communicate(timeout=60)
+    """SIGINT during a build: exit 130, one line, the previous episode untouched, no temp files.
+
+    The build speaks through a local gTTS endpoint that answers the first sentence and holds the
+    second until the signal is sent: the interrupt lands mid-speech however busy the machine is.
+    """
+    out = tmp_path / "out"
+    first = runner.invoke(app, ["build", str(SHORT), "-o", str(out), "--no-cache"])
+    assert first.exit_code == 0, first.output
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    with without_proxies(), GttsServer() as server:
+        config = tmp_path / "podcast.toml"
+        config.write_text(
+            f'[speak]\nengine = "gtts"\n\n[speak.gtts]\nendpoint = "{server.endpoint}"\n'
+        )
+        server.behave(hold_after=1)
+        options = ["--config", str(config), "--no-cache", "--workers", "1"]
+        process = subprocess.Popen(
+            [sys.executable, "-m", "polycast", "build", str(SHORT), "-o", str(out), *options],
+            stderr=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert process.stderr is not None
+            assert process.stderr.read(len("speaking")) == "speaking"  # the bar has started
+            server.wait_held(1)  # one sentence spoken, the next one asked for and unanswered
+            process.send_signal(signal.SIGINT)
+            server.release()
+            _, err = process.communicate(timeout=HANG_S)
+        finally:
+            process.kill()
+            process.wait()
     assert process.returncode == 130, err
     assert "Traceback" not in err
     assert err.strip().endswith("interrupted; nothing was written")
-    after = {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()}
+    after = {p.name: p.read_bytes() for p in out.iterdir()}
     assert after == before
 
 
