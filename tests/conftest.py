@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Point the default cache (``$POLYCAST_CACHE``) at a folder of this test process's own.
+
+    A build or plan without ``--cache-dir`` uses the user's cache: tests must neither read what
+    an earlier run left there nor share it with the other worker processes running beside them.
+    """
+    folder = tmp_path_factory.mktemp("user-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("POLYCAST_CACHE", str(folder))
+        yield folder
 
 
 def _find_ffprobe() -> str | None:
