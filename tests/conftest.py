@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import shutil
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 DATA = Path(__file__).parent / "data"
+
+# A shell starts a background job with Ctrl-C ignored, and an ignored signal stays ignored in every
+# process started from it: the polycast processes the tests interrupt would then never see it.
+# Python's own handler here is reset to the default in each child, so Ctrl-C tests hold wherever
+# the suite is started from.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session", autouse=True)
