@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import signal
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -194,3 +195,42 @@ def test_importing_loads_no_library_until_first_use() -> None:
         "e.EspeakEngine().voices(); assert e._LIBRARY is not None"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+_SPEAK_UNTIL_INTERRUPTED = """
+import sys
+from polycast.speak.espeak import speak_text
+text = " ".join(["een lange zin zonder einde over het weer en de wind"] * 400)
+speak_text("kort", "nl")  # the library is loaded: what follows is speech, not start-up
+print("speaking", flush=True)
+try:
+    speak_text(text, "nl")
+except KeyboardInterrupt:
+    print("interrupted", flush=True)
+    sys.exit(3)
+print("finished", flush=True)
+"""
+
+
+def test_ctrl_c_while_espeak_speaks_stops_the_speech() -> None:
+    """Ctrl-C lands inside espeak's callback: ctypes would swallow it and speech would go on.
+
+    The sentence takes tens of seconds to speak, so the signal sent once "speaking" is read
+    arrives while espeak runs; the interrupt must come out of ``speak_text``.
+    """
+    process = subprocess.Popen(
+        [sys.executable, "-c", _SPEAK_UNTIL_INTERRUPTED],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline() == "speaking\n"
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+        process.wait()
+    assert (process.returncode, out) == (3, "interrupted\n"), err
+    assert "Exception ignored" not in err

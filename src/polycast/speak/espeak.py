@@ -71,6 +71,8 @@ class _Library:
             ) from e
         self.lock = threading.Lock()
         self._pcm = bytearray()
+        self._interrupt: BaseException | None = None
+        """An exception raised inside the callback (Ctrl-C), for ``speak`` to raise again."""
         self._callback = Callback(self._collect)  # kept referenced: the library calls it later
         self.rate = 0
         lib = self._open()
@@ -103,9 +105,19 @@ class _Library:
         return lib
 
     def _collect(self, wav: ctypes.Array[ctypes.c_short], count: int, events: int) -> int:
-        if count > 0 and wav:
-            self._pcm += ctypes.string_at(wav, count * 2)
-        return 0  # carry on
+        """Keep a block of samples; stop the synthesis when a signal interrupts us here.
+
+        Ctrl-C (or SIGTERM turned into an interrupt) raised inside a ctypes callback is printed
+        and swallowed by ctypes, so a build would go on as if nothing happened: the interrupt is
+        kept and raised again by ``speak`` once espeak has returned.
+        """
+        try:
+            if count > 0 and wav:
+                self._pcm += ctypes.string_at(wav, count * 2)
+            return 0  # carry on
+        except BaseException as e:  # re-raised by speak, outside the callback
+            self._interrupt = e
+            return 1  # abort the synthesis
 
     def _list_voices(self, lib: ctypes.CDLL) -> dict[str, tuple[str, ...]]:
         """Map every language code to its voice ids, best first, leaving out voices with no data."""
@@ -142,6 +154,9 @@ class _Library:
             status = lib.espeak_Synth(
                 data, len(data), 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None
             )
+            if self._interrupt is not None:
+                interrupt, self._interrupt = self._interrupt, None
+                raise interrupt
             if status != 0:
                 raise EngineError(
                     f"espeak-ng failed to speak with voice '{voice}' (status {status})"
