@@ -353,7 +353,7 @@ def test_more_chapters_than_a_toc_holds_is_a_clear_error() -> None:
         render_tag(INFO, chapters, RATE)
 
 
-@pytest.mark.parametrize("count", [256, 600])
+@pytest.mark.parametrize("count", [256])  # 600 is planned above; one build shows the tag holds
 def test_an_article_with_many_headings_builds_with_readable_chapters(
     tmp_path: Path, count: int, ffprobe: str | None
 ) -> None:
