@@ -7,6 +7,7 @@
     [mp3]    bitrate, quality
     [output] format: "mp3" (default) or "opus"
     [opus]   bitrate
+    [input]  max_article_mb: the largest article or page read (default 10)
 
 Each stage validates its own table; this module only finds the file and hands each table over.
 Command-line options override the file (the CLI applies them with ``dataclasses.replace``).
@@ -24,6 +25,7 @@ from polycast.encode import Mp3Settings
 from polycast.encode_ogg import OpusSettings
 from polycast.errors import ConfigError
 from polycast.formats import AudioFormat, parse_format
+from polycast.inputs import MB
 from polycast.mix import MixSettings
 from polycast.plan import PlanSettings
 from polycast.read import Format
@@ -32,7 +34,10 @@ from polycast.speak import SpeakSettings
 CONFIG_NAME = "podcast.toml"
 """The file a build looks for in the current folder when no ``--config`` is given."""
 
-_TABLES = {"show", "plan", "speak", "mix", "mp3", "output", "opus"}
+_TABLES = {"show", "plan", "speak", "mix", "mp3", "output", "opus", "input"}
+
+MAX_ARTICLE_MB = 10.0
+"""The default cap on an article's size: a long feature is under 1 MB, a saved page under 5."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,13 @@ class Config:
     """The episode's audio format."""
     opus: OpusSettings = field(default_factory=OpusSettings)
     """How an Opus episode is encoded."""
+    max_article_mb: float = MAX_ARTICLE_MB
+    """The largest article, page or rundown read, in MB; a bigger one is refused unread."""
+
+    @property
+    def max_article_bytes(self) -> int:
+        """``max_article_mb`` in bytes."""
+        return int(self.max_article_mb * MB)
 
 
 def parse_config(text: str, base: Path | None = None) -> Config:
@@ -86,6 +98,7 @@ def parse_config(text: str, base: Path | None = None) -> Config:
         show_name=_optional_text(show, "title"),
         audio_format=_output_format(_table(document, "output")),
         opus=OpusSettings.from_toml(_table(document, "opus")),
+        max_article_mb=_max_article_mb(_table(document, "input")),
     )
 
 
@@ -128,6 +141,17 @@ def _output_format(table: Mapping[str, Any]) -> AudioFormat:
     if unknown:
         raise ConfigError(f"output.{unknown[0]}: unknown key (known: format)")
     return parse_format(table.get("format", AudioFormat.MP3.value))
+
+
+def _max_article_mb(table: Mapping[str, Any]) -> float:
+    unknown = sorted(set(table) - {"max_article_mb"})
+    if unknown:
+        raise ConfigError(f"input.{unknown[0]}: unknown key (known: max_article_mb)")
+    value = table.get("max_article_mb", MAX_ARTICLE_MB)
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if not number or not 0.001 <= value <= 10_000:
+        raise ConfigError(f"input.max_article_mb must be between 0.001 and 10000, not {value!r}")
+    return float(value)
 
 
 def _mp3(table: Mapping[str, Any]) -> Mp3Settings:
