@@ -16,10 +16,9 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import emoji
-
 from polycast.models import Article, Kind, Segment
 from polycast.plan.attribution import base_language
+from polycast.plan.emojis import replace_emoji
 from polycast.plan.settings import PlanSettings
 
 if TYPE_CHECKING:
@@ -40,7 +39,9 @@ _SAMPLE_CHARS = 20_000
 """Narration detection reads this much: plenty to be sure, and fast on a very long article."""
 
 _NOISE = re.compile(
-    r"https?://\S+|www\.\S+|pic\.twitter\.com/\S+|\S+\.\w{2,}/\S*|[@#][\w.]+|\d+",
+    # A bare link starts a word (never its middle), so a long word is scanned once, not once
+    # per character.
+    r"https?://\S+|www\.\S+|pic\.twitter\.com/\S+|(?<!\S)\S+\.\w{2,}/\S*|[@#][\w.]+|\d+",
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[^\W\d_]+")
@@ -95,7 +96,7 @@ class Detector:
         hashtags, numbers and emoji are set aside, or when fewer than two candidates are known
         to the detector (then there is nothing to choose).
         """
-        clean = _NOISE.sub(" ", emoji.replace_emoji(text, replace=" "))
+        clean = _NOISE.sub(" ", replace_emoji(text, replace=" "))
         if len(_WORD.findall(clean)) < min_words and not _is_cjk(clean):
             return None
         detector = _lingua(frozenset(self.codes))
