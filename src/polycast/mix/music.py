@@ -70,17 +70,28 @@ def check_music(settings: MixSettings) -> None:
         ConfigError: a file is missing, a directory, a FIFO or device, or over ``max_music_mb``.
     """
     for what, path in music_files(settings).items():
-        check_size(path, _cap(settings), what, ConfigError, "mix.max_music_mb")
+        try:
+            check_size(path, _cap(settings), what, ConfigError, "mix.max_music_mb")
+        except ConfigError as e:
+            raise _unreadable(what, e) from e
 
 
 def _cap(settings: MixSettings) -> int:
     return int(settings.max_music_mb * MB)
 
 
+def _unreadable(what: str, e: ConfigError) -> ConfigError:
+    """Say which setting names a music file that cannot be read."""
+    return ConfigError(f"cannot read the {what}: {e}; check mix.{what}")
+
+
 def _load(path: Path, what: str, settings: MixSettings) -> Float32Array:
     """Read one asset as mono float32 at the output rate, reading no more than the cap."""
     rate = settings.rate
-    raw = read_bounded(path, _cap(settings), what, ConfigError, "mix.max_music_mb")
+    try:
+        raw = read_bounded(path, _cap(settings), what, ConfigError, "mix.max_music_mb")
+    except ConfigError as e:
+        raise _unreadable(what, e) from e
     try:
         data, source_rate = soundfile.read(io.BytesIO(raw), dtype="float32", always_2d=True)
     except (OSError, RuntimeError, soundfile.LibsndfileError) as e:
