@@ -121,12 +121,18 @@ def check_size(path: Path, cap: int, what: str, error: type[PolycastError], sett
 
 
 def _identity(path: Path) -> tuple[int, int] | None:
-    """Return the device and inode ``path`` leads to (through links), or None if nothing."""
-    try:
-        info = path.stat()
-    except OSError:
-        return None
-    return info.st_dev, info.st_ino
+    """Return the device and inode ``path`` leads to (through links), or None if nothing.
+
+    ``out/../a.txt`` leads nowhere while ``out`` is missing, but the build makes ``out`` before
+    it writes: such a path is also looked up with its ``..`` resolved by name.
+    """
+    for candidate in (path, Path(os.path.normpath(path.absolute()))):
+        try:
+            info = candidate.stat()
+        except OSError:
+            continue
+        return info.st_dev, info.st_ino
+    return None
 
 
 def refuse_overwrite(outputs: Iterable[Path], inputs: Iterable[Path | None]) -> None:

@@ -303,6 +303,11 @@ publish_dir = "output/public"
 # sting_level = -4.0                      # LU relative to the speech
 # bed_level = -16.0
 # duck_db = 12.0                          # how far the bed drops under speech
+# max_music_mb = 100                      # a larger sting or bed file is refused unread
+
+# What polycast agrees to read.
+# [input]
+# max_article_mb = 10                     # a larger article, page or rundown is refused unread
 
 # How the episode is encoded.
 # [mp3]
