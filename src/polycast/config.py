@@ -25,7 +25,7 @@ from polycast.encode import Mp3Settings
 from polycast.encode_ogg import OpusSettings
 from polycast.errors import ConfigError
 from polycast.formats import AudioFormat, parse_format
-from polycast.inputs import MB
+from polycast.inputs import MB, read_bounded
 from polycast.mix import MixSettings
 from polycast.plan import PlanSettings
 from polycast.read import Format
@@ -35,6 +35,9 @@ CONFIG_NAME = "podcast.toml"
 """The file a build looks for in the current folder when no ``--config`` is given."""
 
 _TABLES = {"show", "plan", "speak", "mix", "mp3", "output", "opus", "input"}
+
+SETTINGS_CAP = 1_000_000
+"""The largest config or lexicon file read: a long one is a few KB."""
 
 MAX_ARTICLE_MB = 10.0
 """The default cap on an article's size: a long feature is under 1 MB, a saved page under 5."""
@@ -112,14 +115,24 @@ def load_config(path: Path | None = None) -> Config:
         path = Path(CONFIG_NAME)
         if not path.is_file():
             return Config()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f"cannot read config {path}: {getattr(e, 'strerror', None) or e}") from e
+    text = read_settings(path, "config")
     try:
         return parse_config(text, base=path.parent)
     except ConfigError as e:
         raise ConfigError(f"{path}: {e}") from e
+
+
+def read_settings(path: Path, what: str) -> str:
+    """Read a config or lexicon file: a regular file, at most ``SETTINGS_CAP`` bytes, UTF-8.
+
+    Raises:
+        ConfigError: it is missing, not a regular file, too large, or not UTF-8.
+    """
+    data = read_bounded(path, SETTINGS_CAP, what, ConfigError, None)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{path}: the {what} is not UTF-8 ({e.reason} at byte {e.start})") from e
 
 
 def _table(document: Mapping[str, Any], name: str) -> Mapping[str, Any]:

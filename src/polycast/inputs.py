@@ -48,7 +48,7 @@ def read_bounded(
     cap: int,
     what: str = "article",
     error: type[PolycastError] = InputError,
-    setting: str = "input.max_article_mb",
+    setting: str | None = "input.max_article_mb",
 ) -> bytes:
     """Read a regular file of at most ``cap`` bytes, refusing anything else before reading.
 
@@ -57,7 +57,7 @@ def read_bounded(
         cap: the most bytes accepted; the limit's setting is named in ``what``'s message.
         what: what the file is, for messages ("article", "bed").
         error: the error to raise (``ConfigError`` for files a config names).
-        setting: the setting that raises ``cap``, named when a file is over it.
+        setting: the setting that raises ``cap``, named when a file is over it (None: none).
 
     Raises:
         PolycastError: (``error``) the file is missing, not a regular file (a directory, FIFO or
@@ -93,16 +93,20 @@ def _check(  # noqa: PLR0917 (read_bounded's arguments, passed on)
     cap: int,
     what: str,
     error: type[PolycastError],
-    setting: str,
+    setting: str | None,
 ) -> None:
     """Refuse a file that is not a regular file, or is larger than ``cap``."""
     if not stat.S_ISREG(info.st_mode):
         raise error(f"{path}: the {what} is {_kind(info.st_mode)}, not a regular file")
     if info.st_size > cap:
         raise error(
-            f"{path}: the {what} is {size_text(info.st_size)}, "
-            f"over the {cap / MB:g} MB limit ({setting})"
+            f"{path}: the {what} is {size_text(info.st_size)}, over the {_limit(cap, setting)}"
         )
+
+
+def _limit(cap: int, setting: str | None) -> str:
+    """Say a limit, and the setting that raises it."""
+    return f"{cap / MB:g} MB limit" + (f" ({setting})" if setting else "")
 
 
 def check_size(path: Path, cap: int, what: str, error: type[PolycastError], setting: str) -> None:

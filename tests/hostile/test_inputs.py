@@ -186,3 +186,23 @@ def test_an_emoji_only_article_fails_the_same_way_twice(hostile: Hostile) -> Non
     assert second == first  # no "cached plan ... is unreadable" before it
     plans = Path(hostile.env["POLYCAST_CACHE"]) / "plans"
     assert not plans.exists() or not any(plans.rglob("*.toml"))
+
+
+# Settings files are inputs too
+
+
+def test_a_config_of_dev_zero_is_refused(hostile: Hostile) -> None:
+    hostile.short("a.txt")
+    hostile.fails("plan", "a.txt", "--config", "/dev/zero", words=("config", "character device"))
+
+
+def test_a_lexicon_that_is_a_fifo_is_refused(hostile: Hostile) -> None:
+    hostile.short("a.txt")
+    os.mkfifo(hostile.root / "words.toml")
+    hostile.fails("segments", "a.txt", "--lexicon", "words.toml", words=("lexicon", "FIFO"))
+
+
+def test_a_config_over_1_mb_is_refused_with_its_size(hostile: Hostile) -> None:
+    hostile.short("a.txt")
+    hostile.write("podcast.toml", "#" * 1_000_001)
+    hostile.fails("segments", "a.txt", words=("podcast.toml", "1000001 bytes", "1 MB limit"))
