@@ -24,7 +24,7 @@ import soxr
 from bench_child import in_child, peak_rss_mb
 from polycast import pipeline
 from polycast.config import Config
-from polycast.encode import Mp3Settings, encode_mp3
+from polycast.encode.mp3 import Mp3Settings, encode_mp3
 from polycast.models import Timeline
 from polycast.speak import SpeakSettings
 from polycast.speak.espeak import speak_text

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from polycast.encode import EncodeReport, Mp3Settings, encode_mp3
+from polycast.encode.mp3 import EncodeReport, Mp3Settings, encode_mp3
 from polycast.models import Timeline
 
 RATE = 44100

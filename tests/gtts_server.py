@@ -7,8 +7,10 @@ for a line holding ``jQ1olc","[\\"<base64 MP3>\\"]``. This server answers the sa
 burst per character (longer text, longer audio), 24 kHz mono like the real thing.
 
 It can misbehave the ways the real endpoint does (``Failure``), for every request or only the first
-N; it records what it received and the peak number of requests in flight. Use it as
-``with GttsServer() as server:`` and point the engine at ``server.endpoint``.
+N; it records what it received and the peak number of requests in flight, and it can hold requests
+until told to answer (``hold_after``, ``release``), so a test waits for an event
+(``wait_in_flight``, ``wait_held``) instead of sleeping. Use it as ``with GttsServer() as
+server:`` and point the engine at ``server.endpoint``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import contextlib
 import functools
 import json
 import os
+import select
 import threading
 import time
 import zlib
@@ -35,6 +38,8 @@ import numpy as np
 RPC_PATH = "/_/TranslateWebserverUi/data/batchexecute"
 SECONDS_PER_CHAR = 0.06
 """Audio length per character of text: the clip of an N-character text lasts about N * this."""
+HANG_S = 60.0
+"""Longest any wait here lasts: past it something hangs and the wait fails (never a speed check)."""
 
 
 PROXY_VARIABLES = (
@@ -78,7 +83,7 @@ class Failure(Enum):
     TRUNCATE = "truncate"
     """Send the headers and half the body, then close the connection."""
     STALL = "stall"
-    """Wait ``Behaviour.stall_s`` before answering, longer than a client's timeout."""
+    """Answer nothing until the client gives up and hangs up (its timeout), then close."""
 
 
 @dataclass
@@ -95,8 +100,8 @@ class Behaviour:
     """Delay before every answer, failed or not."""
     retry_after: str | None = None
     """``Retry-After`` header value sent with a 429."""
-    stall_s: float = 1.0
-    """How long a ``STALL`` waits."""
+    hold_after: int | None = None
+    """Answer this many requests, then hold each later one, in flight, until ``release``."""
     rate: int = 24000
     """Sample rate of the MP3 answers."""
 
@@ -158,7 +163,10 @@ class _State:
     answered: int = 0
     in_flight: int = 0
     peak_in_flight: int = 0
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    held: int = 0
+    gate: threading.Event = field(default_factory=threading.Event)
+    lock: threading.Condition = field(default_factory=threading.Condition)
+    """Guards the counts; notified whenever ``in_flight`` or ``held`` changes."""
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -187,14 +195,17 @@ class _Handler(BaseHTTPRequestHandler):
             return
         with state.lock:
             state.received.append(request)
-            index, behaviour = state.answered, state.behaviour
+            index, behaviour, gate = state.answered, state.behaviour, state.gate
             state.answered += 1
             state.in_flight += 1
             state.peak_in_flight = max(state.peak_in_flight, state.in_flight)
             self.landed = False
+            state.lock.notify_all()
         failing = behaviour.fail_count is None or index < behaviour.fail_count
         failing = failing and (behaviour.fail_text is None or behaviour.fail_text in request.text)
         try:
+            if behaviour.hold_after is not None and index >= behaviour.hold_after:
+                self._hold(gate)
             time.sleep(behaviour.latency_ms / 1000)
             self._answer(behaviour.failure if failing else Failure.NONE, behaviour, request)
         except OSError:  # the client gave up (a timeout test); nothing to answer
@@ -205,8 +216,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, failure: Failure, behaviour: Behaviour, request: Received) -> None:
         speech = speech_mp3(request.text, f"{request.lang}/{request.tld}", behaviour.rate)
         if failure is Failure.STALL:
-            time.sleep(behaviour.stall_s)
-        if failure is Failure.RATE_LIMITED:
+            select.select([self.connection], [], [], HANG_S)  # readable: the client hung up
+            self.close_connection = True
+        elif failure is Failure.RATE_LIMITED:
             headers = {"Retry-After": behaviour.retry_after} if behaviour.retry_after else {}
             self._send(429, b"Too Many Requests", headers)
         elif failure is Failure.SERVER_ERROR:
@@ -227,12 +239,24 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._send(200, rpc_answer(speech))
 
+    def _hold(self, gate: threading.Event) -> None:
+        """Wait, counted as held, until the test opens ``gate``."""
+        state = self.server.state
+        with state.lock:
+            state.held += 1
+            state.lock.notify_all()
+        gate.wait(HANG_S)
+        with state.lock:
+            state.held -= 1
+            state.lock.notify_all()
+
     def _land(self) -> None:
         """Stop counting this request as in flight: before the client can see the answer end."""
         if not self.landed:
             self.landed = True
             with self.server.state.lock:
                 self.server.state.in_flight -= 1
+                self.server.state.lock.notify_all()
 
     def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
@@ -300,17 +324,43 @@ class GttsServer:
         """The most well-formed requests being answered at the same time so far."""
         return self._httpd.state.peak_in_flight
 
+    @property
+    def held(self) -> int:
+        """Requests being held right now (``Behaviour.hold_after``)."""
+        return self._httpd.state.held
+
     def behave(self, **changes: Any) -> None:
         """Answer as ``Behaviour(**changes)`` from now on, counting ``fail_count`` from zero."""
         with self._httpd.state.lock:
             self._httpd.state.behaviour = Behaviour(**changes)
             self._httpd.state.answered = 0
+            self._httpd.state.gate = threading.Event()
+
+    def release(self) -> None:
+        """Answer every request held so far and every later one."""
+        with self._httpd.state.lock:
+            self._httpd.state.gate.set()
+
+    def wait_in_flight(self, count: int) -> None:
+        """Return once ``count`` requests are in flight at the same time."""
+        self._wait(lambda state: state.in_flight >= count, f"{count} requests in flight")
+
+    def wait_held(self, count: int) -> None:
+        """Return once ``count`` requests are being held."""
+        self._wait(lambda state: state.held >= count, f"{count} requests held")
+
+    def _wait(self, done: Any, what: str) -> None:
+        state = self._httpd.state
+        with state.lock:
+            if not state.lock.wait_for(lambda: done(state), HANG_S):
+                raise AssertionError(f"no {what} after {HANG_S:g} s: the client hangs")
 
     def start(self) -> GttsServer:
         self._thread.start()
         return self
 
     def stop(self) -> None:
+        self.release()
         self._httpd.shutdown()
         self._httpd.server_close()
         self._thread.join()

@@ -9,7 +9,7 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from polycast import companions, tag
+from polycast import companions, times
 from polycast.models import NARRATOR, EpisodeInfo
 from publish_fixtures import CHAPTERS, CUES, RATE, timeline
 
@@ -98,7 +98,7 @@ def test_chapter_times_round_like_the_mp3_frames_at_half_milliseconds() -> None:
     line = timeline([], spans, 48000)
     chapters = json.loads(companions.chapters_json(line, INFO))["chapters"]
     assert [c["startTime"] for c in chapters] == [0.0, 0.0, 0.001, 0.002]
-    assert [tag.to_ms(s, 48000) for s, _, _, _ in spans] == [0, 0, 1, 2]
+    assert [times.to_ms(s, 48000) for s, _, _, _ in spans] == [0, 0, 1, 2]
 
 
 def test_chapters_json_sorts_and_omits_missing_metadata() -> None:

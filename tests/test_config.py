@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from polycast import config as config_module
 from polycast import rundown as rundown_toml
 from polycast.cli import app
 from polycast.config import load_config, parse_config
+from polycast.encode.formats import AudioFormat
 from polycast.errors import ConfigError
 from polycast.mix.settings import BedSpan
 from polycast.publish import read_show
@@ -70,6 +72,15 @@ def test_the_uncommented_template_loads_for_build_and_publish(written: Path) -> 
     assert config.mix.bed == written.parent / "audio" / "bed.flac"
     assert config.mix.bed_span is BedSpan.FRAME
     assert config.mp3.bitrate == 64
+
+
+def test_every_table_the_loader_accepts_is_in_the_template(written: Path) -> None:
+    text = written.read_text(encoding="utf-8")
+    for table in sorted(config_module._TABLES):
+        assert re.search(rf"^(# )?\[{table}\]$", text, re.MULTILINE), f"init writes no [{table}]"
+    config = parse_config(uncomment(text), base=written.parent)
+    assert config.audio_format is AudioFormat.MP3
+    assert config.opus.bitrate == 48
 
 
 def test_uncomment_leaves_prose_alone() -> None:
@@ -155,3 +166,27 @@ def test_the_music_limit_is_read_from_the_mix_table() -> None:
     assert parse_config("[mix]\nmax_music_mb = 5\n").mix.max_music_mb == 5.0
     with pytest.raises(ConfigError, match=r"mix\.max_music_mb must be between"):
         parse_config("[mix]\nmax_music_mb = -1\n")
+
+
+SHORT = Path(__file__).parent / "data" / "cli" / "short-nl.txt"
+
+
+def _build_texts(folder: Path) -> tuple[str, str]:
+    """Build the short article with ./podcast.toml; return what it wrote as text, and stderr."""
+    result = runner.invoke(app, ["build", str(SHORT), "--cache-dir", str(folder / "cache")])
+    assert result.exit_code == 0, result.output
+    out = folder / "output"
+    written = [out / f"short-nl{suffix}" for suffix in (".vtt", ".srt", ".chapters.json")]
+    return "\n".join(p.read_text(encoding="utf-8") for p in written) + result.stdout, result.stderr
+
+
+def test_a_fresh_template_does_not_announce_its_placeholder_show(written: Path) -> None:
+    texts, stderr = _build_texts(written.parent)
+    assert "My Show" not in texts
+    assert 'still called "My Show"' in stderr and "[show] title" in stderr
+
+    text = written.read_text(encoding="utf-8").replace('"My Show"', '"De Avondkrant"', 1)
+    written.write_text(text, encoding="utf-8")
+    texts, stderr = _build_texts(written.parent)
+    assert "Je luistert naar De Avondkrant." in texts
+    assert "My Show" not in stderr

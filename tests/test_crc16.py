@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from polycast.crc16 import Crc16, crc16
+from polycast.encode.crc16 import Crc16, crc16
 from test_encode import crc16_arc
 
 

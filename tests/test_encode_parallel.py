@@ -8,9 +8,9 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from polycast import encode_parallel
-from polycast.encode import decode_mp3
-from polycast.encode_parallel import POST_ROLL, PRE_ROLL, _plan, _windows_meet
+from polycast.encode import parallel as encode_parallel
+from polycast.encode.mp3 import decode_mp3
+from polycast.encode.parallel import POST_ROLL, PRE_ROLL, _plan, _windows_meet
 from polycast.models import Timeline
 from test_encode import encode, info_tag, vowel, walk_frames
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import signal
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -153,10 +155,30 @@ def test_threads_are_serialised_without_mixing_speech(engine: EspeakEngine) -> N
         assert clip.seconds == pytest.approx(alone[lang], rel=0.05)
 
 
-def test_same_text_gives_the_same_length_of_speech(engine: EspeakEngine) -> None:
-    """Samples differ slightly call to call (espeak-ng's flutter state); the timing does not."""
-    first, second = engine.synthesize(DUTCH, "nl"), engine.synthesize(DUTCH, "nl")
-    assert second.seconds == pytest.approx(first.seconds, abs=0.05)
+def test_same_text_gives_the_same_samples_whatever_was_spoken_before(
+    engine: EspeakEngine,
+) -> None:
+    """The library's flutter, gain and seed would otherwise carry over from one cue to the next."""
+    between = [("Het regent in het noorden.", "nl"), (ENGLISH, "en"), ("Morgen zon.", "nl")]
+    takes = []
+    for text, lang in between:
+        takes.append(engine.synthesize(DUTCH, "nl").samples)
+        engine.synthesize(text, lang)
+    assert engine.deterministic is True
+    assert len({take.tobytes() for take in takes}) == 1
+
+
+def test_another_process_speaks_the_same_samples(engine: EspeakEngine) -> None:
+    """Speech workers are processes: a clip must not depend on which one spoke it."""
+    code = (
+        "import sys, hashlib; from polycast.speak.espeak import EspeakEngine; "
+        "e = EspeakEngine(); e.synthesize('Iets anders eerst.', 'nl'); "
+        f"sys.stdout.write(hashlib.sha256(e.synthesize({DUTCH!r}, 'nl').samples.tobytes())"
+        ".hexdigest())"
+    )
+    other = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    here = hashlib.sha256(engine.synthesize(DUTCH, "nl").samples.tobytes()).hexdigest()
+    assert other.stdout == here
 
 
 def test_a_long_text_in_one_call_lasts_as_long_as_its_sentences(engine: EspeakEngine) -> None:
@@ -173,3 +195,42 @@ def test_importing_loads_no_library_until_first_use() -> None:
         "e.EspeakEngine().voices(); assert e._LIBRARY is not None"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+_SPEAK_UNTIL_INTERRUPTED = """
+import sys
+from polycast.speak.espeak import speak_text
+text = " ".join(["een lange zin zonder einde over het weer en de wind"] * 400)
+speak_text("kort", "nl")  # the library is loaded: what follows is speech, not start-up
+print("speaking", flush=True)
+try:
+    speak_text(text, "nl")
+except KeyboardInterrupt:
+    print("interrupted", flush=True)
+    sys.exit(3)
+print("finished", flush=True)
+"""
+
+
+def test_ctrl_c_while_espeak_speaks_stops_the_speech() -> None:
+    """Ctrl-C lands inside espeak's callback: ctypes would swallow it and speech would go on.
+
+    The sentence takes tens of seconds to speak, so the signal sent once "speaking" is read
+    arrives while espeak runs; the interrupt must come out of ``speak_text``.
+    """
+    process = subprocess.Popen(
+        [sys.executable, "-c", _SPEAK_UNTIL_INTERRUPTED],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline() == "speaking\n"
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+        process.wait()
+    assert (process.returncode, out) == (3, "interrupted\n"), err
+    assert "Exception ignored" not in err

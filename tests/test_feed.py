@@ -109,8 +109,8 @@ def test_new_feed_has_every_field_apple_and_podcasting20_need(tmp_path: Path) ->
         }
     ]
     assert ep["total_time"] == int(entry.itunes_duration) == round(MP3(mp3).info.length) == 2
-    notes = "Loekasjenko en Poetin\n\n00:00 Inleiding\n00:00 CEPA (@cepa) "
-    notes += "https://twitter.com/cepa/status/1\n00:01 Verder"
+    notes = "Loekasjenko en Poetin\n\n0:00 Inleiding\n0:00 CEPA (@cepa) "
+    notes += "https://twitter.com/cepa/status/1\n0:01 Verder"
     html_notes = rss.notes_html(notes)
     assert ep["description"] == entry.content[0].value == notes  # itunes:summary: plain text
     assert ep["description_html"] == html_notes  # description: HTML, as apps read it

@@ -175,3 +175,77 @@ def test_limiter_holds_true_peaks_under_the_threshold_and_leaves_the_rest() -> N
     m = limiter.margin
     part = limiter.gain(x[a - m : b + m])[m:-m]
     np.testing.assert_allclose(part, gain[a:b], atol=1e-12)
+
+
+class _CountingLoudness(LoudnessMeter):
+    """A real meter that also counts the samples it runs through the K-weighting filter."""
+
+    filtered = 0
+
+    def _filter(self, frames: np.ndarray) -> None:
+        self.filtered += len(frames)
+        super()._filter(frames)
+
+
+class _CountingPeak(TruePeakMeter):
+    """A real true-peak meter that also counts the samples it scans."""
+
+    scanned = 0
+
+    def _scan(self, context: np.ndarray) -> None:
+        self.scanned += len(context)
+        super()._scan(context)
+
+
+def _one_pass_loudness(x: np.ndarray, rate: int) -> tuple[float, float]:
+    """Filter every sample, as the meter did before it skipped silence: (integrated, ungated)."""
+    weighted = signal.sosfilt(k_weighting(rate), x)
+    energy = weighted**2
+    step = rate // 10
+    sums = energy[: len(x) // step * step].reshape(-1, step).sum(axis=1)
+    blocks = np.convolve(sums, np.ones(4), "valid") / (4 * step)
+    with np.errstate(divide="ignore"):
+        loudness = -0.691 + 10 * np.log10(blocks)
+    above = loudness[loudness > -70]
+    power = -0.691 + 10 * np.log10(np.mean(10 ** ((above + 0.691) / 10)))
+    gated = above[above > power - 10]
+    integrated = -0.691 + 10 * np.log10(np.mean(10 ** ((gated + 0.691) / 10)))
+    return float(integrated), float(-0.691 + 10 * np.log10(energy.sum() / len(x)))
+
+
+@pytest.mark.parametrize("block", [1000, 65536, 10**6])
+def test_silence_is_counted_not_filtered(block: int) -> None:
+    rate = 48000
+    talk = speech(2.0, rate, seed=9)
+    x = np.concatenate([talk, np.zeros(60 * rate), talk, np.zeros(rate // 3)])
+    meter = _CountingLoudness(rate)
+    peak = _CountingPeak()
+    for lo in range(0, len(x), block):
+        meter.add(x[lo : lo + block])
+        peak.add(x[lo : lo + block])
+    assert meter.frames == len(x)
+    integrated, ungated = _one_pass_loudness(x, rate)
+    assert meter.integrated() == pytest.approx(integrated, abs=1e-9)
+    assert meter.ungated() == pytest.approx(ungated, abs=1e-9)
+    # A minute of zeros is skipped: what is filtered is the speech and its settling tail, at most
+    # 100 ms per block (and one block to notice the end of each sound), never the minute.
+    assert meter.filtered < 2 * len(talk) + 2 * (rate // 10) + 2 * block
+    # The true-peak meter scans each sound, plus 22 samples per block around block edges.
+    assert peak.scanned < 2 * len(talk) + 2 * block + 22 * (len(x) // block + 1)
+    whole = TruePeakMeter()
+    whole.add(x)
+    assert peak.peak() == pytest.approx(whole.peak(), rel=1e-12)
+    assert whole.peak() == pytest.approx(
+        max(_interpolate(np.zeros(11), np.concatenate([x, np.zeros(11)])).max(), 1e-9), rel=1e-12
+    )
+
+
+def test_silence_after_an_unsettled_filter_is_filtered() -> None:
+    rate = 44100
+    meter = _CountingLoudness(rate)
+    meter.add(np.zeros(rate))
+    assert meter.filtered == 0  # a fresh filter is settled: nothing to carry
+    meter.add(np.full(100, 0.5))  # a step: the filter rings for a while
+    meter.add(np.zeros(rate))
+    assert 100 < meter.filtered <= 100 + rate // 10 + rate
+    assert meter.frames == 2 * rate + 100

@@ -19,13 +19,13 @@ import soxr
 
 from polycast import pipeline
 from polycast.config import Config
-from polycast.encode import decode_mp3
+from polycast.encode.mp3 import decode_mp3
+from polycast.encode.tag import read_chapters
 from polycast.frame import INTRO_PAUSE_MS, OUTRO_PAUSE_MS, add_frame
 from polycast.mix import MixSettings
 from polycast.mix.runs import CUT_PAUSE_MS
 from polycast.models import Cue
 from polycast.plan.settings import Pauses
-from polycast.tag import read_chapters
 from sound_checks import (
     FloatArray,
     Span,

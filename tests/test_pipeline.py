@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from polycast import pipeline
 from polycast.config import Config
-from polycast.encode import decode_mp3
+from polycast.encode.mp3 import decode_mp3
 from polycast.errors import PolycastError
 from polycast.speak import SpeakSettings
 

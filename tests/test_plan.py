@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
-import importlib
 import re
 from pathlib import Path
 
@@ -245,12 +243,3 @@ def test_languages_restrict_detection() -> None:
     # With only Dutch voices, everything is Dutch.
     only_dutch = plan(article, languages=["nl"])
     assert {c.lang for ch in only_dutch.chapters for c in ch.cues} == {"nl"}
-
-
-@pytest.mark.parametrize(
-    "module", ["attribution", "chapters", "countries", "sentences", "speech", "spoken"]
-)
-def test_docstring_examples(module: str) -> None:
-    result = doctest.testmod(importlib.import_module(f"polycast.plan.{module}"))
-    assert result.attempted > 0
-    assert result.failed == 0

@@ -69,6 +69,40 @@ def test_override_templates_are_checked() -> None:
 
 
 @pytest.mark.parametrize(
+    ("template", "problem"),
+    [
+        ("{author.__class__.__mro__} {author.__init__.__globals__}", "reaches into a value"),
+        ("{author.__class__.__mro__}", "reaches into a value"),
+        ("{author[0]} schreef:", "reaches into a value"),
+        ("{author!r} schreef:", "has a conversion"),
+        ("{author:>99999999} schreef:", "has a format spec"),
+        ("{author} schreef op {when}:", "{when} is not a placeholder"),
+        ("{} schreef:", "names no placeholder"),
+        ("{0} schreef:", "{0} is not a placeholder"),
+        ("{author schreef:", "not a valid template"),
+    ],
+)
+def test_templates_may_only_name_the_placeholders(template: str, problem: str) -> None:
+    table = {"attribution": {"nl": {"date_platform": template}}}
+    with pytest.raises(ConfigError) as error:
+        PlanSettings.from_toml(table)
+    message = str(error.value)
+    assert message.startswith("plan.attribution.nl.date_platform: ")
+    assert problem in message
+    assert "\n" not in message
+
+
+def test_templates_given_in_code_are_checked_too() -> None:
+    with pytest.raises(ConfigError, match=r"plan\.attribution\.nl\.plain: .*reaches into"):
+        PlanSettings(attribution={"nl": {"plain": "{author.__init__.__globals__}"}})
+
+
+def test_literal_braces_are_allowed() -> None:
+    said = _say(CEPA, "nl", nl={"date_platform": "{{{author}}} op {platform}:"})
+    assert said == "{CEPA} op Twitter:"
+
+
+@pytest.mark.parametrize(
     ("iso", "lang", "expected"),
     [
         ("2021-09-09", "nl", "9 september 2021"),

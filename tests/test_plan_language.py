@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from polycast.cli import app
 from polycast.models import Article, Kind, Post, Segment
 from polycast.plan import PlanSettings, plan
 from polycast.plan.language import Detector, assign, normalize, split_quotes
+from polycast.plan.script import script_language
+from polycast.read import read_article
+from polycast.speak import SpeakSettings, prepare_voices
 
 NL = (
     "Het kabinet wil dat er de komende tien jaar een miljoen nieuwe woningen bijkomen. "
@@ -107,3 +117,99 @@ def test_default_language_when_nothing_to_detect() -> None:
     article = Article((Segment(Kind.PARAGRAPH, "OK"),))
     assert assign(article, PlanSettings(default_language="de")).narration == "de"
     assert assign(article, SETTINGS, languages=["nl"]).narration == "nl"
+
+
+SCRIPTED = {
+    "am": "ኢትዮጵያ በምሥራቅ አፍሪካ የምትገኝ ሀገር ናት። ዋና ከተማዋ አዲስ አበባ ነው። ብዙ ሕዝብ የሚኖርባት ሀገር ናት።",
+    "he": "ירושלים היא עיר הבירה של ישראל. העיר עתיקה מאוד ויש בה מקומות קדושים רבים.",
+    "ka": "თბილისი საქართველოს დედაქალაქია. ქალაქი მდებარეობს მტკვრის ნაპირებზე.",
+    "el": "Η Αθήνα είναι η πρωτεύουσα της Ελλάδας. Η πόλη έχει μακρά ιστορία και πολλά μνημεία.",
+    "th": "กรุงเทพมหานครเป็นเมืองหลวงของประเทศไทย เมืองนี้มีวัดที่สวยงามมากมาย",
+}
+
+
+@pytest.mark.parametrize("lang", sorted(SCRIPTED))
+def test_a_script_of_one_language_gets_that_language_and_its_voice(
+    lang: str, tmp_path: Path
+) -> None:
+    article = tmp_path / f"{lang}.txt"
+    article.write_text(SCRIPTED[lang] + "\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["segments", str(article), "--json"])
+    assert result.exit_code == 0, result.output
+    shown = json.loads(result.stdout)
+    assert shown["language"] == lang
+    assert [s["lang"] for s in shown["segments"]] == [lang]
+    rundown = plan(read_article(article.read_bytes(), article.name))
+    assert {cue.lang for chapter in rundown.chapters for cue in chapter.cues} == {lang}
+    voices = prepare_voices(rundown, SpeakSettings(engine="espeak", cache=False))
+    assert voices.substitutes == {}
+    assert voices[lang].voice_for(lang) != voices[lang].voice_for("en")  # not the English voice
+    assert f"voice={lang}" in voices.describe()[lang]
+
+
+def test_scripts_in_a_mixed_article() -> None:
+    narration, langs = _langs(
+        Segment(Kind.PARAGRAPH, NL),
+        Segment(Kind.POST, SCRIPTED["he"], lang_hint="nl"),
+        Segment(Kind.HEADING, "Αθήνα"),  # one word: too short to leave the narration's language
+        Segment(Kind.PARAGRAPH, NL + " Een woord in het Hebreeuws: שלום."),
+    )
+    assert (narration, langs) == ("nl", ("nl", "he", "nl", "nl"))
+
+
+def test_a_language_no_voice_speaks_is_the_voice_stage_error() -> None:
+    from polycast.errors import UnsupportedLanguage
+
+    khmer = "ភ្នំពេញគឺជារាជធានីនៃប្រទេសកម្ពុជា ទីក្រុងនេះមានប្រវត្តិយូរលង់"
+    rundown = plan(Article((Segment(Kind.PARAGRAPH, khmer),)))
+    assert rundown.language == "km"
+    with pytest.raises(UnsupportedLanguage, match="'km'"):
+        prepare_voices(rundown, SpeakSettings(engine="espeak", cache=False))
+    fallback = SpeakSettings(engine="espeak", cache=False, fallback_lang="en")
+    assert prepare_voices(rundown, fallback).substitutes == {"km": "en"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("שלום עולם", "he"),
+        ("Καλημέρα κόσμε", "el"),
+        ("नमस्ते दुनिया", "hi"),
+        ("হ্যালো বিশ্ব", "bn"),
+        ("வணக்கம் உலகம்", "ta"),
+        ("హలో ప్రపంచం", "te"),
+        ("હેલો વર્લ્ડ", "gu"),
+        ("ਸਤਿ ਸ੍ਰੀ ਅਕਾਲ", "pa"),
+        ("ಹಲೋ ವರ್ಲ್ಡ್", "kn"),
+        ("ഹലോ വേൾഡ്", "ml"),
+        ("안녕하세요 세계", "ko"),
+        ("こんにちは世界", "ja"),
+        ("東京は日本の首都です", "ja"),
+        ("北京是中国的首都", None),
+        ("Բարև աշխարհ", "hy"),
+        ("გამარჯობა", "ka"),
+        ("ສະບາຍດີ", "lo"),
+        ("မင်္ဂလာပါ", "my"),
+        ("ආයුබෝවන්", "si"),
+        ("Привет мир", None),
+        ("Hello world", None),
+        ("Shalom, שלום, hello there friends", None),  # no majority
+        ("", None),
+    ],
+)
+def test_script_language(text: str, expected: str | None) -> None:
+    assert script_language(text) == expected
+
+
+def test_script_language_is_linear() -> None:
+    # A long text is one pass: a megabyte of Greek is still Greek (and no quadratic blow-up).
+    assert script_language("Καλημέρα κόσμε. " * 65_536) == "el"
+
+
+def test_script_doctests() -> None:
+    import doctest
+
+    from polycast.plan import script
+
+    assert doctest.testmod(script).attempted > 0
+    assert doctest.testmod(script).failed == 0

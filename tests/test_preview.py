@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from polycast import pipeline
 from polycast.cli import app
 from polycast.config import Config
-from polycast.encode import decode_mp3
+from polycast.encode.mp3 import decode_mp3
 from polycast.models import Cue
 from polycast.speak import cache_key, create_engine
 

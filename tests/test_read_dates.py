@@ -1,6 +1,4 @@
 import datetime as dt
-import doctest
-import importlib
 
 import pytest
 
@@ -60,10 +58,3 @@ def test_normalise_date_from_parsed_metadata() -> None:
 
 def test_long_input_is_cut_not_scanned() -> None:
     assert parse_date("x" * 1_000_000 + " 9 september 2021") is None
-
-
-@pytest.mark.parametrize("module", ["blocks", "dates", "markdown", "posts", "text"])
-def test_doctests(module: str) -> None:
-    result = doctest.testmod(importlib.import_module(f"polycast.read.{module}"))
-    assert result.attempted > 0
-    assert result.failed == 0

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from polycast.cli import app
-from polycast.encode import decode_mp3
+from polycast.encode.mp3 import decode_mp3
 from polycast.speak import cache_key, create_engine
 
 SHORT = Path(__file__).parent / "data" / "cli" / "short-nl.txt"

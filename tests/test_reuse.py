@@ -11,7 +11,7 @@ import pytest
 
 from polycast import pipeline, reuse
 from polycast.config import Config
-from polycast.encode import Mp3Settings, decode_mp3
+from polycast.encode.mp3 import Mp3Settings, decode_mp3
 from polycast.speak import SpeakSettings
 
 ARTICLE = Path(__file__).parent / "data" / "cli" / "short-nl.txt"

@@ -9,11 +9,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from polycast import pipeline
 from polycast import rundown as rundown_toml
+from polycast.config import Config
+from polycast.encode.mp3 import decode_mp3
 from polycast.errors import InputError
 from polycast.models import Chapter, Cue, Kind, Rundown
 from polycast.plan import plan
 from polycast.read import read_article
+from polycast.speak import SpeakSettings
 
 EXAMPLE = Path(__file__).parent / "data" / "articles" / "loekasjenko-poetin-2021-09.txt"
 
@@ -74,6 +78,8 @@ voice = "nl+f3"
 
 GOOD_CUE = '[[chapter.cue]]\ntext = "Hallo."\nlang = "nl"\n'
 HEAD = 'title = "T"\nlanguage = "nl"\n\n[[chapter]]\ntitle = "C"\n\n'
+CUE = r"\(chapter 1, cue 1\)"
+CUE2 = r"\(chapter 1, cue 2\)"
 
 
 @pytest.mark.parametrize(
@@ -81,21 +87,41 @@ HEAD = 'title = "T"\nlanguage = "nl"\n\n[[chapter]]\ntitle = "C"\n\n'
     [
         ("title = ", "not valid TOML"),
         ('title = "T"\nlanguage = "nl"\n', "no \\[\\[chapter\\]\\]"),
-        (HEAD, r"line 4: chapter has no \[\[chapter.cue\]\]"),
-        (HEAD + GOOD_CUE + '\n[[chapter.cue]]\ntext = "x"\n', r"line 11: .* missing 'lang'"),
-        (HEAD + GOOD_CUE + "pause_ms = -5\n", "line 10: pause_ms must not be negative"),
-        (HEAD + GOOD_CUE + 'pause_ms = "long"\n', "line 10: 'pause_ms' must be a whole number"),
-        (HEAD + GOOD_CUE + 'kind = "poem"\n', "line 10: kind 'poem' is not one of"),
-        (HEAD + GOOD_CUE + 'lnag = "en"\n', "line 10: unknown key 'lnag'"),
-        (HEAD + GOOD_CUE.replace('"Hallo."', '"  "'), "line 8: text is empty"),
-        (HEAD + GOOD_CUE.replace('"Hallo."', "3"), "line 8: 'text' .* must be text"),
+        (HEAD, r"line 4 \(chapter 1\): chapter has no \[\[chapter.cue\]\]"),
+        (
+            HEAD + GOOD_CUE + '\n[[chapter.cue]]\ntext = "x"\n',
+            rf"line 11 {CUE2}: .* missing 'lang'",
+        ),
+        (HEAD + GOOD_CUE + "pause_ms = -5\n", rf"line 10 {CUE}: pause_ms must be from 0 to 60000"),
+        (HEAD + GOOD_CUE + "pause_ms = 60001\n", rf"line 10 {CUE}: pause_ms .* not 60001"),
+        (HEAD + GOOD_CUE + "pause_ms = 1000000000000\n", "pause_ms must be from 0 to 60000"),
+        (HEAD + GOOD_CUE + "pause_ms = 1.5\n", "'pause_ms' must be a whole number"),
+        (HEAD + GOOD_CUE + 'pause_ms = "long"\n', rf"line 10 {CUE}: 'pause_ms' must be a whole"),
+        (HEAD + GOOD_CUE + "segment = -2\n", rf"line 10 {CUE}: segment must be from -1"),
+        (HEAD + GOOD_CUE + 'kind = "poem"\n', rf"line 10 {CUE}: kind 'poem' is not one of"),
+        (HEAD + GOOD_CUE + 'lnag = "en"\n', rf"line 10 {CUE}: unknown key 'lnag'"),
+        (HEAD + GOOD_CUE + 'voice = " "\n', rf"line 10 {CUE}: voice is empty"),
+        (HEAD + GOOD_CUE.replace('"Hallo."', '"  "'), rf"line 8 {CUE}: text is empty"),
+        (HEAD + GOOD_CUE.replace('"Hallo."', "3"), rf"line 8 {CUE}: 'text' .* must be text"),
+        (HEAD + GOOD_CUE.replace('"nl"', '"Dutch language"'), "lang 'Dutch language' is not a"),
+        (HEAD + GOOD_CUE.replace('"nl"', '""'), "lang '' is not a language code"),
+        (HEAD + GOOD_CUE.replace('"nl"', "[1]"), "'lang' in .* must be text"),
+        (HEAD.replace('"nl"', '"../x"') + GOOD_CUE, r"line 2: language '\.\./x' is not a"),
+        (HEAD.replace('"C"', "{}") + GOOD_CUE, r"line 5 \(chapter 1\): 'title' .* must be text"),
         ('language = "nl"\n\n[[chapter]]\ntitle = "C"\n' + GOOD_CUE, "line 1: .* missing 'title'"),
         ('title = "T"\nlanguage = "nl"\nsubtitle = "x"\n', "line 3: unknown key 'subtitle'"),
     ],
 )
 def test_bad_rundowns_name_the_line(text: str, match: str) -> None:
-    with pytest.raises(InputError, match=match):
-        rundown_toml.loads(text)
+    with pytest.raises(InputError, match=match) as error:
+        rundown_toml.loads(text, "r.toml")
+    assert str(error.value).startswith("r.toml ")
+    assert "\n" not in str(error.value)
+
+
+def test_the_longest_pause_is_allowed() -> None:
+    loaded = rundown_toml.loads(HEAD + GOOD_CUE + "pause_ms = 60000\n")
+    assert loaded.chapters[0].cues[0].pause_ms == 60_000
 
 
 _text = st.text(st.characters(exclude_categories=("Cs",)), min_size=1).filter(str.strip)
@@ -138,3 +164,19 @@ def test_a_rundown_is_told_by_its_content(example: Rundown) -> None:
     assert not rundown_toml.is_rundown("[[chapter]] is a wiki link, not a table.\n")
     assert not rundown_toml.is_rundown('title = "only toml"\n')
     assert not rundown_toml.is_rundown("# A heading\n\nSome text.\n")
+
+
+def test_a_rundown_with_a_minute_of_pause_builds(tmp_path: Path) -> None:
+    source = tmp_path / "r.toml"
+    source.write_text(
+        HEAD + GOOD_CUE + "pause_ms = 60000\n\n" + GOOD_CUE.replace("Hallo.", "Tot ziens."),
+        encoding="utf-8",
+    )
+    config = Config(speak=SpeakSettings(engine="espeak", cache=False, workers=1))
+    result = pipeline.build(source, config, tmp_path / "out")
+    samples, rate, _ = decode_mp3(result.mp3.read_bytes())
+    assert 60 < len(samples) / rate == pytest.approx(result.seconds, abs=0.05)
+    assert result.seconds < 63
+    start, end = int(2 * rate), int(59 * rate)  # inside the pause: after "Hallo.", before the next
+    assert not samples[start:end].any()
+    assert samples[-3 * rate :].any()  # "Tot ziens." after the minute

@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from polycast.encode import decode_mp3, encode_mp3
+from polycast.encode.mp3 import decode_mp3, encode_mp3
 from polycast.mix import MixSettings, mix
 from polycast.mix.runs import GRID, QUANTUM_DB, digest
 from polycast.mix.source import RunSource

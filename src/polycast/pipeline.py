@@ -13,16 +13,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from polycast import companions as companion_files
-from polycast import episode, reuse
+from polycast import reuse, write
 from polycast import rundown as rundown_file
-from polycast.config import MAX_ARTICLE_MB, Config
+from polycast.config import MAX_ARTICLE_MB, Config, without_placeholder
+from polycast.encode.formats import AudioFormat, mix_for
 from polycast.errors import ConfigError, InputError
-from polycast.formats import AudioFormat, mix_for
 from polycast.frame import add_frame
 from polycast.inputs import MB, check_size, read_bounded, refuse_overwrite
 from polycast.mix import MixReport, check_music, mix
 from polycast.models import Article, Chapter, EpisodeInfo, Kind, Rundown, Segment, Timeline
 from polycast.plan import plan
+from polycast.plan.chapters import FRAME_CHAPTERS, MAX_CHAPTERS, fit_chapters
 from polycast.read import read_article
 from polycast.speak import SpeakPlan, prepare_voices, speak
 
@@ -58,6 +59,8 @@ class BuildResult:
     """The format of the episode file (``mp3`` holds its path whatever the format)."""
     title: str = ""
     """The episode's title, as tagged."""
+    uncached: str | None = None
+    """Why the build ran without the cache, when its cache folder could not be used."""
 
 
 def read_source(path: Path, cap: int = int(MAX_ARTICLE_MB * MB)) -> bytes:
@@ -77,7 +80,7 @@ def load_source(path: Path, config: Config) -> Article | Rundown:
     data = read_source(path, config.max_article_bytes)
     text = _rundown_text(path, data)
     if text is not None:
-        return rundown_file.loads(text)
+        return rundown_file.loads(text, str(path))
     return read_article(data, path.name, config.format)
 
 
@@ -175,12 +178,18 @@ def build(
         PolycastError: any expected failure; nothing is left half-written.
     """
     started = time.perf_counter()
+    config, unnamed = without_placeholder(config)
     config = replace(config, mix=mix_for(config.audio_format, config.mix))
+    config, uncached = reuse.usable_cache(config)
     mp3 = output_path(source, out, config.audio_format.suffix)
     check_paths(source, (mp3, *companion_paths(mp3)), config)
     check_music(config.mix)
-    episode.prepare_folder(mp3.parent)
+    write.prepare_folder(mp3.parent)
     rundown, _ = load_rundown(source, config)
+    # A hand-edited rundown may hold more chapters than an ID3 table of contents: fit it (with
+    # room for the intro and outro) before anything is spoken.
+    limit = MAX_CHAPTERS - FRAME_CHAPTERS
+    rundown = replace(rundown, chapters=fit_chapters(rundown.chapters, limit))
     rundown = add_frame(rundown, config.show_name, config.mix)
     timeline, report, voices, slot = render(rundown, config, progress, start)
     written = write_outputs(timeline, episode_info(rundown, config), mp3, config, slot, report)
@@ -193,10 +202,15 @@ def build(
         elapsed=time.perf_counter() - started,
         mix=report,
         voices=voices.describe(),
-        notices=voices.notices,
+        notices=(*_cache_notice(uncached), *unnamed, *voices.notices),
         audio_format=config.audio_format,
         title=rundown.title,
+        uncached=uncached,
     )
+
+
+def _cache_notice(uncached: str | None) -> tuple[str, ...]:
+    return () if uncached is None else (f"cache folder {uncached}; building without the cache",)
 
 
 def render(
@@ -229,7 +243,7 @@ def speak_and_mix(
         start(len(cues))
     clips = speak(cues, voices, cache=voices.cache, workers=voices.workers, progress=progress)
     store = reuse.run_cache(config)
-    return mix(rundown, clips, config.mix, store=store, workers=episode.encode_workers())
+    return mix(rundown, clips, config.mix, store=store, workers=write.encode_workers())
 
 
 def _skip(cues: int, progress: Progress | None, start: Start | None) -> None:
@@ -288,7 +302,7 @@ def preview(rundown: Rundown, config: Config, mp3: Path) -> tuple[Timeline, tupl
     Returns:
         The timeline written, and the notices of the voice choice (a fallback language, say).
     """
-    episode.prepare_folder(mp3.parent)
+    write.prepare_folder(mp3.parent)
     plain = replace(config, mix=replace(config.mix, intro=False, outro=False, sting=None, bed=None))
     plain = replace(plain, audio_format=AudioFormat.MP3, mix=mix_for(AudioFormat.MP3, plain.mix))
     timeline, report, voices, slot = render(rundown, plain)
@@ -330,11 +344,11 @@ def write_outputs(  # noqa: PLR0917 (the episode, and what the cache holds of it
     """
     texts = _companions(timeline, info, mp3) if companions else {}
     if config.audio_format is AudioFormat.OPUS:
-        episode.write_opus_episode(timeline, info, mp3, config.opus, texts)
+        write.write_opus_episode(timeline, info, mp3, config.opus, texts)
     elif slot is not None and slot.saved is not None:
-        episode.write_episode(timeline, info, mp3, config.mp3, texts, encoded=slot.saved.mp3)
+        write.write_episode(timeline, info, mp3, config.mp3, texts, encoded=slot.saved.mp3)
     else:
         keep = slot.keeper(timeline, report) if slot is not None and report is not None else None
         runs = reuse.run_cache(config)
-        episode.write_episode(timeline, info, mp3, config.mp3, texts, on_encoded=keep, store=runs)
+        write.write_episode(timeline, info, mp3, config.mp3, texts, on_encoded=keep, store=runs)
     return tuple(texts)

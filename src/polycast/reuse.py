@@ -26,7 +26,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
 
@@ -36,13 +36,13 @@ import soundfile
 
 from polycast import rundown as rundown_file
 from polycast.config import Config
+from polycast.encode.formats import AudioFormat
 from polycast.errors import OutputError, PolycastError
 from polycast.files import atomic_write, write_bytes_atomic
-from polycast.formats import AudioFormat
 from polycast.inputs import MB, read_bounded
 from polycast.mix import MixReport, VoiceLevel
 from polycast.models import Article, Rundown, TimedChapter, TimedCue, Timeline
-from polycast.speak import Engine, default_cache_dir
+from polycast.speak import Engine, default_cache_dir, unusable
 from polycast.speak.runner import audio_keys
 
 log = logging.getLogger(__name__)
@@ -57,6 +57,19 @@ def cache_folder(config: Config) -> Path | None:
     if cache is False:
         return None
     return default_cache_dir() if cache is True else Path(cache)
+
+
+def usable_cache(config: Config) -> tuple[Config, str | None]:
+    """Return ``config`` without its cache when its cache folder cannot be used, and why.
+
+    Checked once per build, so an unusable folder (a file, a read-only place) is one notice
+    and a build without the cache, not a warning for every entry the build would keep.
+    """
+    folder = cache_folder(config)
+    problem = None if folder is None else unusable(folder)
+    if problem is None:
+        return config, None
+    return replace(config, speak=replace(config.speak, cache=False)), f"{folder} {problem}"
 
 
 @functools.cache

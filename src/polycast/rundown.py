@@ -15,6 +15,7 @@ from typing import Any
 
 from polycast.errors import InputError
 from polycast.models import NARRATOR, Chapter, Cue, Kind, Rundown
+from polycast.plan.settings import MAX_PAUSE_MS
 
 HEADER = """\
 # polycast rundown: everything the episode says, in order. Edit it, then rebuild with
@@ -26,7 +27,7 @@ HEADER = """\
 #   text      what the voice says (respell a word here to fix how it is pronounced)
 #   lang      language code of the voice: nl, en, de, ...
 #   voice     optional: an engine voice to use instead of the language's default
-#   pause_ms  silence after the cue, in milliseconds
+#   pause_ms  silence after the cue, in milliseconds (0 to 60000)
 #   speaker   "narrator", or the author of a quoted post (shown in transcripts)
 #   kind      what the cue came from: paragraph, heading, post, quote, ...
 #   segment   index of the article segment it came from (-1: added by hand or by polycast)
@@ -37,6 +38,11 @@ _TOP_KEYS = {"title", "language", "date", "author", "chapter"}
 _CHAPTER_KEYS = {"title", "url", "cue"}
 _CUE_KEYS = {"text", "lang", "voice", "pause_ms", "speaker", "kind", "segment"}
 _KINDS = {kind.value: kind for kind in Kind}
+_LANGUAGE = re.compile(r"[a-z]{1,8}(-[a-z0-9]{1,8})*")
+"""A BCP 47-shaped language code, as voices name them: ``nl``, ``en-us``, ``yue``, ``sr-latn``.
+
+Only the shape is checked here; whether a voice speaks it is the voice stage's question, which
+``--fallback-lang`` can answer."""
 
 
 def _string(value: str) -> str:
@@ -105,27 +111,34 @@ def is_rundown(text: str) -> bool:
     return isinstance(data.get("chapter"), list)
 
 
-def loads(text: str) -> Rundown:
+def loads(text: str, name: str = "rundown") -> Rundown:
     """Read a rundown written by ``dumps`` and perhaps edited by hand.
 
+    Every value is checked here, before anything is spoken: a pause of 10^12 ms or a language
+    code that is not one fails now, in one line, not after minutes of work.
+
+    Args:
+        text: the TOML.
+        name: what to call it in messages (its file's path).
+
     Raises:
-        InputError: the text is not TOML, or a key is missing, unknown or of the wrong type;
-            the message names the line and the key.
+        InputError: the text is not TOML, or a key is missing, unknown, of the wrong type or out
+            of range; the message names the file, the line, the chapter and cue, and the key.
     """
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise InputError(f"rundown is not valid TOML: {e}") from e
-    where = _Where(text)
+        raise InputError(f"{name} is not valid TOML: {e}") from e
+    where = _Where(text, name)
     top = _Block(where, 0)
     top.check_keys(data, _TOP_KEYS, "the top of the rundown")
     chapters = data.get("chapter", [])
     if not isinstance(chapters, list) or not chapters:
-        raise InputError("rundown has no [[chapter]]: there is nothing to say")
+        raise InputError(f"{name} has no [[chapter]]: there is nothing to say")
     return Rundown(
         chapters=tuple(_chapter(c, i, where) for i, c in enumerate(chapters)),
         title=top.required(data, "title"),
-        language=top.required(data, "language"),
+        language=top.language(data),
         date=top.optional(data, "date"),
         author=top.optional(data, "author"),
     )
@@ -134,7 +147,8 @@ def loads(text: str) -> Rundown:
 class _Where:
     """Where each [[chapter]] and [[chapter.cue]] header is, to point at a mistake by line."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, name: str) -> None:
+        self.name = name
         self.lines = text.splitlines()
         self.chapters: list[int] = []
         self.cues: list[list[int]] = []
@@ -162,12 +176,15 @@ class _Where:
 class _Block:
     """One table of the rundown (the top, a chapter or a cue) and how to check its values."""
 
-    def __init__(self, where: _Where, start: int, what: str = "the rundown") -> None:
-        self.where, self.start, self.what = where, start, what
+    def __init__(
+        self, where: _Where, start: int, what: str = "the rundown", place: str = ""
+    ) -> None:
+        self.where, self.start, self.what, self.place = where, start, what, place
 
     def at(self, key: str | None = None) -> str:
         line = self.where.line_of(self.start, key) if key else max(self.start, 1)
-        return f"rundown line {line}"
+        place = f" ({self.place})" if self.place else ""
+        return f"{self.where.name} line {line}{place}"
 
     def fail(self, message: str, key: str | None = None) -> InputError:
         return InputError(f"{self.at(key)}: {message}")
@@ -192,15 +209,27 @@ class _Block:
             raise self.fail(f"{key!r} in {self.what} must be text, not {value!r}", key)
         return value
 
-    def integer(self, data: Mapping[str, Any], key: str, default: int) -> int:
+    def integer(self, data: Mapping[str, Any], key: str, default: int, low: int, high: int) -> int:
         value = data.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.fail(f"{key!r} must be a whole number, not {value!r}", key)
+        if not low <= value <= high:
+            raise self.fail(f"{key} must be from {low} to {high}, not {value}", key)
         return value
+
+    def language(self, data: Mapping[str, Any], key: str = "language") -> str:
+        code = self.required(data, key).strip().lower().replace("_", "-")
+        if not _LANGUAGE.fullmatch(code):
+            raise self.fail(
+                f"{key} {data[key]!r} is not a language code; give one such as nl, en or en-us",
+                key,
+            )
+        return code
 
 
 def _chapter(data: object, i: int, where: _Where) -> Chapter:
-    block = _Block(where, where.chapters[i] if i < len(where.chapters) else 0, "[[chapter]]")
+    start = where.chapters[i] if i < len(where.chapters) else 0
+    block = _Block(where, start, "[[chapter]]", f"chapter {i + 1}")
     if not isinstance(data, Mapping):
         raise block.fail("a [[chapter]] must be a table")
     block.check_keys(data, _CHAPTER_KEYS, "[[chapter]]")
@@ -211,7 +240,15 @@ def _chapter(data: object, i: int, where: _Where) -> Chapter:
     return Chapter(
         title=block.required(data, "title"),
         cues=tuple(
-            _cue(c, _Block(where, lines[j] if j < len(lines) else 0, "[[chapter.cue]]"))
+            _cue(
+                c,
+                _Block(
+                    where,
+                    lines[j] if j < len(lines) else 0,
+                    "[[chapter.cue]]",
+                    f"chapter {i + 1}, cue {j + 1}",
+                ),
+            )
             for j, c in enumerate(cues)
         ),
         url=block.optional(data, "url"),
@@ -228,19 +265,16 @@ def _cue(data: object, block: _Block) -> Cue:
     kind = block.optional(data, "kind") or Kind.PARAGRAPH.value
     if kind not in _KINDS:
         raise block.fail(f"kind {kind!r} is not one of {', '.join(sorted(_KINDS))}", "kind")
-    pause = block.integer(data, "pause_ms", default=0)
-    if pause < 0:
-        raise block.fail(f"pause_ms must not be negative, not {pause}", "pause_ms")
     speaker = block.optional(data, "speaker")
-    lang = block.required(data, "lang").strip().lower()
-    if not lang:
-        raise block.fail("lang is empty; give a language code such as nl or en", "lang")
+    voice = block.optional(data, "voice")
+    if voice is not None and not voice.strip():
+        raise block.fail("voice is empty; delete the key to use the language's voice", "voice")
     return Cue(
         text=text,
-        lang=lang,
+        lang=block.language(data, "lang"),
         kind=_KINDS[kind],
-        segment=block.integer(data, "segment", default=-1),
-        pause_ms=pause,
+        segment=block.integer(data, "segment", -1, -1, 2**31),
+        pause_ms=block.integer(data, "pause_ms", 0, 0, MAX_PAUSE_MS),
         speaker=NARRATOR if speaker is None else speaker,
-        voice=block.optional(data, "voice"),
+        voice=voice,
     )

@@ -1,10 +1,4 @@
-"""The build summary a person reads (or a script parses with ``--json``).
-
->>> clock(3725.4)
-'1:02:05'
->>> clock(65.0)
-'1:05'
-"""
+"""The build summary a person reads (or a script parses with ``--json``)."""
 
 from __future__ import annotations
 
@@ -12,14 +6,7 @@ import json
 from typing import Any
 
 from polycast.pipeline import BuildResult
-
-
-def clock(seconds: float) -> str:
-    """Format seconds as ``m:ss`` or ``h:mm:ss``, as podcast apps show times."""
-    whole = round(seconds)
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+from polycast.times import clock, seconds_to_ms
 
 
 def summary_dict(result: BuildResult) -> dict[str, Any]:
@@ -49,13 +36,15 @@ def summary_text(result: BuildResult) -> str:
     """Return the summary as a few aligned lines."""
     speed = result.seconds / result.elapsed if result.elapsed > 0 else 0.0
     lines = [
-        f"episode   {result.mp3} ({clock(result.seconds)}, {result.cues} sentences)",
+        f"episode   {result.mp3} ({clock(seconds_to_ms(result.seconds))}, {result.cues} sentences)",
         f"title     {result.title}",
         f"also      {', '.join(p.name for p in result.companions)}",
         f"chapters  {len(result.chapters)}",
-        *(f"  {clock(start):>7}  {title}" for title, start in result.chapters),
+        *(f"  {clock(seconds_to_ms(start)):>7}  {title}" for title, start in result.chapters),
         "voices    " + ", ".join(f"{lang}: {v}" for lang, v in sorted(result.voices.items())),
         f"loudness  {result.mix.summary()}",
         f"took      {result.elapsed:.1f} s ({speed:.0f}x real time)",
     ]
+    if result.uncached is not None:
+        lines.append(f"cache     none: {result.uncached}")
     return "\n".join(lines)

@@ -24,7 +24,7 @@ from polycast.cli.options import (
     WorkersOption,
     settings_from,
 )
-from polycast.formats import AudioFormat
+from polycast.encode.formats import AudioFormat
 from polycast.summary import summary_json, summary_text
 
 

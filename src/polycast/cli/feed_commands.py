@@ -30,8 +30,6 @@ def publish(
     episode: Annotated[
         Path,
         typer.Argument(
-            exists=True,
-            dir_okay=False,
             help="The episode MP3 a build wrote; its .chapters.json, .vtt and .srt go along.",
         ),
     ],
@@ -71,12 +69,16 @@ def serve(
     config: Annotated[
         Path, typer.Option(help="The show config whose publish_dir is served.")
     ] = Path("podcast.toml"),
+    idle_timeout: Annotated[
+        float,
+        typer.Option(help="Seconds a connection may take to send its request before it is closed."),
+    ] = 10.0,
 ) -> None:
     """Serve the published folder over HTTP, to try the feed in a podcast app. Ctrl-C stops."""
     with handled():
         if folder is None:
             folder = read_show(config).publish_dir if config.exists() else DEFAULT_PUBLISH_DIR
-        server = make_server(folder, host, port)
+        server = make_server(folder, host, port, idle_timeout=idle_timeout)
         typer.echo(f"serving {folder} at {server.url}  (feed: {server.url}feed.xml)")
         try:
             server.serve_forever()

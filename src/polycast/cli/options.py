@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 import typer
 
 from polycast.config import Config, load_config, read_settings
-from polycast.mp3frame import BITRATES
+from polycast.encode.bitstream import BITRATES
 from polycast.plan import Lexicon
 from polycast.read import Format
 from polycast.speak import SpeakSettings

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from polycast.errors import ConfigError
+from polycast.template import check_placeholders
 
 RATES = (44100, 48000)
 """Output rates MP3 players handle everywhere."""
@@ -201,12 +202,6 @@ def _check_range(name: str, value: float, low: float, high: float) -> None:
 
 
 def _check_template(name: str, text: str | None) -> None:
-    """Check that a frame template names only ``{show}`` and ``{title}``."""
-    if text is None:
-        return
-    try:
-        text.format(show="show", title="title")
-    except (KeyError, IndexError, ValueError) as e:
-        raise ConfigError(
-            f"mix.{name} {text!r} is not a valid template: use only {{show}} and {{title}}"
-        ) from e
+    """Check that a frame template names only ``{show}`` and ``{title}``, by parsing it."""
+    if text is not None:
+        check_placeholders(text, ("show", "title"), f"mix.{name}")

@@ -93,14 +93,21 @@ class TruePeakMeter:
         int16 input is scaled to full scale 1.0; float input is taken as it is.
         """
         data = np.asarray(block)
+        if not data.any() and not self._history.any():
+            return  # silence after silence: every interpolated value is zero
         scale = 1 / 32768 if data.dtype == np.int16 else 1.0
         frames = data.astype(np.float64).reshape(-1, self.channels) * scale
         if not len(frames):
             return
-        context = np.concatenate([self._history, frames])
+        # Past the last sound and the 11 samples its interpolation reaches, every interpolated
+        # value is zero: a long pause costs one scan for its last sound, none for its zeros.
+        loud = np.flatnonzero(frames.any(axis=1))
+        reach = int(loud[-1]) + PHASE_TAPS if len(loud) else PHASE_TAPS - 1
+        context = np.concatenate([self._history, frames[:reach]])
         for ch in range(self.channels):
             self._scan(context[:, ch])
-        self._history = context[-(PHASE_TAPS - 1) :]
+        kept = frames[-(PHASE_TAPS - 1) :]
+        self._history = np.concatenate([self._history, kept])[-(PHASE_TAPS - 1) :]
 
     def _scan(self, context: FloatArray) -> None:
         """Raise the peak to the largest value in ``context`` (11 samples of history first).

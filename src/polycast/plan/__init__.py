@@ -14,7 +14,14 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from polycast.models import Article, Rundown
-from polycast.plan.chapters import chapters, episode_title, opening_title
+from polycast.plan.chapters import (
+    FRAME_CHAPTERS,
+    MAX_CHAPTERS,
+    chapters,
+    episode_title,
+    fit_chapters,
+    opening_title,
+)
 from polycast.plan.cues import speak_segments
 from polycast.plan.describe import SegmentView, describe, segments_document
 from polycast.plan.lexicon import Lexicon
@@ -52,10 +59,13 @@ def plan(
     langs, spoken = speak_segments(article, settings, languages)
     title = episode_title(article.title, settings.title, spoken)
     own = (article.title or settings.title or "").strip() or None
+    planned = chapters(
+        spoken, opening_title(own, langs.narration), langs.narration, settings.pauses
+    )
     return Rundown(
-        chapters=chapters(
-            spoken, opening_title(own, langs.narration), langs.narration, settings.pauses
-        ),
+        # Within an ID3 table of contents with room for the show's intro and outro, decided
+        # here, before anything is spoken.
+        chapters=fit_chapters(planned, MAX_CHAPTERS - FRAME_CHAPTERS),
         title=title,
         language=langs.narration,
         date=article.date,

@@ -16,8 +16,9 @@ from urllib.parse import urlsplit
 
 import emoji
 
-from polycast.errors import ConfigError
+from polycast import langcodes
 from polycast.models import Post
+from polycast.template import check_placeholders
 
 TEMPLATE_KEYS = ("date_platform", "date", "platform", "plain")
 """Which template is used: by whether the post's date and platform are known."""
@@ -111,7 +112,7 @@ _ISO = re.compile(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
 
 def base_language(lang: str) -> str:
     """Return the language part of a code: ``en-us`` -> ``en``."""
-    return re.split(r"[-_]", lang.lower(), maxsplit=1)[0]
+    return langcodes.primary(lang)
 
 
 def spoken_date(iso: str, lang: str) -> str | None:
@@ -176,13 +177,11 @@ def templates_for(lang: str, overrides: Mapping[str, Mapping[str, str]]) -> Mapp
 
 
 def check_template(template: str, where: str) -> None:
-    """Raise ``ConfigError`` unless ``template`` uses only the known placeholders."""
-    try:
-        template.format(author="A", date="D", platform="P")
-    except (KeyError, IndexError, ValueError) as e:
-        raise ConfigError(
-            f"{where}: bad template {template!r} ({e}); use {{author}}, {{date}}, {{platform}}"
-        ) from e
+    """Raise ``ConfigError`` unless ``template`` uses only ``{author}``, ``{date}``, ``{platform}``.
+
+    Checked by parsing, never by formatting: formatting a hostile template runs it.
+    """
+    check_placeholders(template, ("author", "date", "platform"), where)
 
 
 def attribution(

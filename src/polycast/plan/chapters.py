@@ -16,6 +16,7 @@ after the last cue of the episode.
 from __future__ import annotations
 
 import dataclasses
+import heapq
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -34,6 +35,10 @@ OPENING = {"nl": "Inleiding", "en": "Introduction", "de": "Einleitung", "fr": "I
 POST = {"nl": "Bericht", "en": "Post", "de": "Beitrag", "fr": "Publication", "ja": "投稿"}
 TITLE_CHARS = 60
 """Longest title made from the lead sentence, cut on a word boundary."""
+MAX_CHAPTERS = 255
+"""Most chapters an episode has: an ID3 table of contents (CTOC) counts its entries in a byte."""
+FRAME_CHAPTERS = 2
+"""Chapters a build may add around a plan (the show's intro and outro)."""
 
 
 @dataclass
@@ -130,3 +135,46 @@ def shorten(sentence: str, limit: int = TITLE_CHARS) -> str:
     cut = sentence[: limit + 1]
     cut = cut[: cut.rfind(" ")] if " " in cut else cut[:limit]
     return cut.rstrip(".!?;:,-– ") + "…"
+
+
+def fit_chapters(chapters: Sequence[Chapter], limit: int = MAX_CHAPTERS) -> tuple[Chapter, ...]:
+    """Merge neighbouring chapters until at most ``limit`` remain, the shortest pairs first.
+
+    An ID3 table of contents (CTOC) counts its entries in one byte: 255 at most. The chapter
+    addendum allows nested tables (a top-level CTOC whose entries are sub-CTOCs), but players
+    are written for the one flat, top-level, ordered CTOC that Forecast and Auphonic write:
+    BookPlayer lists chapters only from a table of contents and takes its count byte as the
+    number of chapters (TortugaPower/BookPlayer#1022: 256 chapters show as none), and no podcast
+    app is known to walk a nested table. A flat table of at most 255 CHAPs is what every reader
+    handles, and a list of 600 marks would not help a listener scrolling it on a phone anyway.
+    So a long article keeps one flat table and loses its smallest marks: the neighbours with
+    the least text between them merge first (ties: the earliest), so the chapters stay even.
+    A merged chapter keeps its first chapter's title, link and start; no cue, pause or sentence
+    changes, and the chapters JSON and transcripts follow the same list.
+    """
+    if len(chapters) <= limit:
+        return tuple(chapters)
+    groups = [[c] for c in chapters]
+    size = [sum(len(cue.text) for cue in c.cues) for c in chapters]
+    after = [*range(1, len(chapters)), -1]
+    before = [-1, *range(len(chapters) - 1)]
+    heap = [(size[i] + size[i + 1], i, i + 1) for i in range(len(chapters) - 1)]
+    heapq.heapify(heap)
+    merges = len(chapters) - max(1, limit)
+    while merges:
+        total, i, j = heapq.heappop(heap)
+        if not groups[i] or not groups[j] or after[i] != j or total != size[i] + size[j]:
+            continue  # a stale pair: one side has grown or gone since it was pushed
+        groups[i] += groups[j]
+        groups[j] = []
+        size[i] = total
+        after[i] = after[j]
+        if after[j] != -1:
+            before[after[j]] = i
+            heapq.heappush(heap, (size[i] + size[after[i]], i, after[i]))
+        if before[i] != -1:
+            heapq.heappush(heap, (size[before[i]] + size[i], before[i], i))
+        merges -= 1
+    return tuple(
+        Chapter(g[0].title, tuple(cue for c in g for cue in c.cues), g[0].url) for g in groups if g
+    )

@@ -3,7 +3,11 @@
 The narration language comes from the article's metadata, else from detection over all of its
 narration. Each post is detected on its own text: an embed's ``lang`` attribute is only a hint,
 and a confident detection wins over it (English tweets tagged ``nl`` exist). Text too short or too
-ambiguous to tell (a heading, a one-word post) takes the language around it. Detection uses
+ambiguous to tell (a heading, a one-word post) takes the language around it.
+
+Detection looks at the writing system first: text mostly in a script that belongs to one
+language (Hebrew, Ethiopic, Greek, Thai, ...: ``polycast.plan.script``) is in that language,
+whether or not a voice here speaks it (if none does, the voice stage says so). Other text goes to
 lingua, restricted to the languages the chosen voices speak, so it never picks a language nobody
 can read aloud; the detector is built on first use, once per set of languages.
 """
@@ -19,6 +23,7 @@ from typing import TYPE_CHECKING
 from polycast.models import Article, Kind, Segment
 from polycast.plan.attribution import base_language
 from polycast.plan.emojis import replace_emoji
+from polycast.plan.script import UNSPACED, script_language
 from polycast.plan.settings import PlanSettings
 
 if TYPE_CHECKING:
@@ -94,15 +99,21 @@ class Detector:
 
         Returns ``None`` for text with fewer than ``min_words`` words once links, handles,
         hashtags, numbers and emoji are set aside, or when fewer than two candidates are known
-        to the detector (then there is nothing to choose).
+        to the detector (then there is nothing to choose). Text mostly in a script of one
+        language is that language, confidence 1 (``script_language``).
         """
-        clean = _NOISE.sub(" ", replace_emoji(text, replace=" "))
-        if len(_WORD.findall(clean)) < min_words and not _is_cjk(clean):
+        clean = _NOISE.sub(" ", replace_emoji(text, replace=" "))[:_SAMPLE_CHARS]
+        script = script_language(clean)
+        if len(_WORD.findall(clean)) < min_words and not (_is_cjk(clean) or script in UNSPACED):
             return None
+        if script is not None:
+            # The writing system settles it, whether or not a voice here speaks the language:
+            # if none does, the voice stage says so (or reads it with --fallback-lang).
+            return self.resolve(script), 1.0
         detector = _lingua(frozenset(self.codes))
         if detector is None:
             return None
-        values = detector.compute_language_confidence_values(clean[:_SAMPLE_CHARS])
+        values = detector.compute_language_confidence_values(clean)
         if not values or values[0].value <= 0:
             return None
         best = values[0].language.iso_code_639_1.name.lower()

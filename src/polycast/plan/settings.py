@@ -33,6 +33,9 @@ from polycast.errors import ConfigError
 from polycast.plan.attribution import TEMPLATE_KEYS, check_template
 from polycast.plan.lexicon import Lexicon
 
+MAX_PAUSE_MS = 60_000
+"""The longest pause a config or a rundown may ask for: a minute of silence is already a lot."""
+
 
 @dataclass(frozen=True)
 class Pauses:
@@ -68,6 +71,16 @@ class PlanSettings:
     """Attribution templates per narration language, overriding the built-in ones key by key."""
     lexicon: Lexicon = field(default_factory=Lexicon)
     """Pronunciation fixes, applied to every cue of their language."""
+
+    def __post_init__(self) -> None:
+        """Check templates given in code too: formatting an unchecked one can run into internals.
+
+        Raises:
+            ConfigError: a template with more than the bare placeholders.
+        """
+        for lang, templates in self.attribution.items():
+            for key, template in templates.items():
+                check_template(template, f"plan.attribution.{lang}.{key}")
 
     @classmethod
     def from_toml(cls, table: Mapping[str, Any]) -> PlanSettings:
@@ -121,8 +134,10 @@ def _pauses(value: object) -> Pauses:
     known = {f.name for f in dataclasses.fields(Pauses)}
     _check_keys(table, known, "plan.pauses")
     for key, ms in table.items():
-        if isinstance(ms, bool) or not isinstance(ms, int) or not 0 <= ms <= 60_000:
-            raise ConfigError(f"plan.pauses.{key} must be whole milliseconds 0-60000, not {ms!r}")
+        if isinstance(ms, bool) or not isinstance(ms, int) or not 0 <= ms <= MAX_PAUSE_MS:
+            raise ConfigError(
+                f"plan.pauses.{key} must be whole milliseconds 0-{MAX_PAUSE_MS}, not {ms!r}"
+            )
     return Pauses(**table)
 
 

@@ -18,8 +18,8 @@ from mutagen import MutagenError
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
+from polycast.encode.tag import DATE_DESC, chapters_of
 from polycast.errors import InputError
-from polycast.tag import DATE_DESC, chapters_of
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +134,9 @@ def read_episode(mp3: Path) -> Episode:
     Raises:
         InputError: the file is missing, unreadable, or not an MP3.
     """
+    if not mp3.is_file():  # one line naming the file, as every other failure here
+        reason = "is a folder, not an MP3" if mp3.is_dir() else "no such file"
+        raise InputError(f"{mp3}: {reason}")
     try:
         # mutagen has no annotations: its objects are Any here, checked where they are used.
         audio: Any = MP3(mp3)  # type: ignore[no-untyped-call]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import re
 import shutil
 import xml.etree.ElementTree as ET
@@ -39,7 +40,9 @@ from polycast.publish.rss import (
     upsert_item,
 )
 from polycast.publish.show import ShowConfig
+from polycast.publish.verify import check_companions
 from polycast.publish.xmlio import parse_feed, serialize
+from polycast.times import clock, seconds_to_ms
 
 log = logging.getLogger(__name__)
 
@@ -103,13 +106,6 @@ def episode_date(text: str | None) -> datetime | None:
         return None
 
 
-def _timestamp(seconds: float) -> str:
-    whole = int(seconds)
-    hours, rest = divmod(whole, 3600)
-    minutes = f"{rest // 60:02d}:{rest % 60:02d}"
-    return f"{hours}:{minutes}" if hours else minutes
-
-
 def show_notes(episode: Episode) -> str:
     """Return the episode's description, or plain show notes: its title and timed chapter list.
 
@@ -122,7 +118,7 @@ def show_notes(episode: Episode) -> str:
         lines.append("")
     for chapter in episode.chapters:
         link = f" {chapter.url}" if chapter.url else ""
-        lines.append(f"{_timestamp(chapter.start)} {chapter.title}{link}")
+        lines.append(f"{clock(seconds_to_ms(chapter.start))} {chapter.title}{link}")
     return "\n".join(lines)
 
 
@@ -147,12 +143,33 @@ def feed_item(episode: Episode, show: ShowConfig, show_guid: str) -> FeedItem:
 @contextlib.contextmanager
 def _locked(feed: Path, timeout: float) -> Iterator[None]:
     """Hold the lock file beside ``feed`` (hidden, so ``serve`` never shows it)."""
-    lock = filelock.FileLock(str(feed.parent / f".{feed.name}.lock"), timeout=timeout)
+    path = feed.parent / f".{feed.name}.lock"
+    try:  # a folder that cannot be written fails here at once, not after the lock's timeout
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o644))
+    except OSError as e:
+        raise OutputError(f"cannot write the feed in {feed.parent}: {e.strerror or e}") from e
+    lock = filelock.FileLock(str(path), timeout=timeout)
     try:
         with lock:
             yield
     except filelock.Timeout as e:
         raise FeedError(f"{feed}: another publish has held its lock for {timeout:g} s") from e
+    except (PermissionError, IsADirectoryError) as e:  # the lock file itself cannot be opened
+        raise OutputError(f"cannot lock the feed {feed}: {e.strerror or e}") from e
+
+
+def _through_link(feed: Path) -> Path:
+    """Return the file a symlinked feed points at, so the feed is updated there, not replaced.
+
+    Raises:
+        OutputError: the link cannot be followed (a loop).
+    """
+    if not feed.is_symlink():
+        return feed
+    try:
+        return feed.resolve()
+    except (OSError, RuntimeError) as e:  # a loop: RuntimeError before Python 3.13
+        raise OutputError(f"{feed}: cannot follow the symlink: {e}") from e
 
 
 def _copy(source: Path, folder: Path) -> Path | None:
@@ -216,7 +233,8 @@ def publish_episode(
         mp3: the built episode; ``<stem>.chapters.json``, ``.vtt`` and ``.srt`` beside it are
             published too where they exist.
         show: the show config; ``show.publish_dir`` is the folder served at ``show.base_url``.
-        feed: the feed file; default ``feed.xml`` in the publish folder. Created if absent.
+        feed: the feed file; default ``feed.xml`` in the publish folder. Created if absent; a
+            symlink is followed, and the file it points at is updated.
         now: the time to record as the feed's build time (and an undated new episode's date).
         lock_timeout: seconds to wait for another publish to finish.
 
@@ -224,13 +242,16 @@ def publish_episode(
         What was done.
 
     Raises:
-        InputError: the episode is not a readable MP3.
+        InputError: the episode is not a readable MP3, or a companion file is broken (nothing
+            is copied and the feed is untouched).
         FeedError: the existing feed cannot be read or parsed, or is not RSS (left untouched).
         OutputError: a file could not be copied or written.
     """
     feed = feed or show.publish_dir / FEED_NAME
     moment = now or datetime.now(UTC)
     episode = read_episode(mp3)
+    check_companions(episode.companions)
+    feed = _through_link(feed)
     _make_folder(show.publish_dir)
     _make_folder(feed.parent)
     with _locked(feed, lock_timeout):

@@ -7,7 +7,8 @@ podcast apps expect (``audio/mpeg``, ``application/rss+xml``, ``application/json
 ``text/vtt``, ``application/x-subrip``) and a CORS header, since web players fetch chapters and
 transcripts from other origins. Only files inside the folder are served: no ``..``, no symlink out
 of it, no hidden files (the feed's lock and half-written temporary files start with a dot), and no
-directory listings.
+directory listings. A fixed pool of threads answers, and a connection takes one only once its
+request has arrived (``pool``), so silent or half-open connections cannot use the server up.
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ import logging
 import re
 from email.utils import formatdate
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import unquote, urlsplit
 
 from polycast.errors import ConfigError
+from polycast.publish.pool import PooledHandler, PooledHTTPServer
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,9 @@ _TYPES = {
     ".txt": "text/plain; charset=utf-8",
 }
 _RANGE = re.compile(r"bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*")
-_CHUNK = 1 << 16
+_CHUNK = 1 << 14
+"""Bytes read and sent at a time: each send must finish within the idle timeout, so a listener
+streaming at playback speed (2 KB/s and up) is never cut off."""
 
 
 def content_type(name: str) -> str:
@@ -97,15 +100,15 @@ def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
     return first, size - 1 if last is None else min(last, size - 1)
 
 
-class PublishServer(ThreadingHTTPServer):
-    """A threaded HTTP server for one folder."""
+class PublishServer(PooledHTTPServer):
+    """An HTTP server for one folder, answering with a bounded pool of threads."""
 
-    daemon_threads = True
-
-    def __init__(self, folder: Path, host: str, port: int) -> None:
+    def __init__(
+        self, folder: Path, host: str, port: int, workers: int = 16, idle_timeout: float = 10.0
+    ) -> None:
         """Bind to ``host:port`` (port 0 picks a free one) to serve ``folder``."""
         self.root = folder.resolve()
-        super().__init__((host, port), _Handler)
+        super().__init__((host, port), _Handler, workers, idle_timeout)
 
     @property
     def url(self) -> str:
@@ -115,18 +118,18 @@ class PublishServer(ThreadingHTTPServer):
         return f"http://{f'[{host}]' if ':' in host else host}:{port}/"
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(PooledHandler):
     """Answers GET and HEAD for files in the server's folder."""
 
     server: PublishServer
     protocol_version = "HTTP/1.1"
     server_version = "polycast"
 
-    def do_GET(self) -> None:
+    def do_GET(self) -> None:  # noqa: N802 -- the name http.server calls
         """Send a file, or the byte range asked for."""
         self._answer(with_body=True)
 
-    def do_HEAD(self) -> None:
+    def do_HEAD(self) -> None:  # noqa: N802 -- the name http.server calls
         """Send the headers a GET would."""
         self._answer(with_body=False)
 
@@ -207,15 +210,34 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
 
-def make_server(folder: Path, host: str = "127.0.0.1", port: int = 8000) -> PublishServer:
+def make_server(
+    folder: Path,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int = 16,
+    idle_timeout: float = 10.0,
+) -> PublishServer:
     """Create a server for ``folder``, bound and ready for ``serve_forever()``.
 
+    Args:
+        folder: The folder to serve; nothing outside it is.
+        host: The address to listen on.
+        port: The port to listen on; 0 picks a free one.
+        workers: Requests answered at once; more wait their turn, idle connections take none.
+        idle_timeout: Seconds a connection may take to send a request, or to take an answer.
+
     Raises:
-        ConfigError: the folder does not exist, or the address cannot be bound (port in use).
+        ConfigError: the folder does not exist, the address cannot be bound (port in use), or
+            ``workers`` or ``idle_timeout`` is not positive.
     """
     if not folder.is_dir():
         raise ConfigError(f"{folder}: no such folder to serve; publish an episode first")
+    if workers < 1 or not idle_timeout > 0:
+        raise ConfigError(
+            f"serve needs at least one worker and a positive idle timeout, "
+            f"not {workers} and {idle_timeout}"
+        )
     try:
-        return PublishServer(folder, host, port)
+        return PublishServer(folder, host, port, workers, idle_timeout)
     except OSError as e:
         raise ConfigError(f"cannot listen on {host}:{port}: {e.strerror or e}") from e

@@ -196,7 +196,7 @@ TEMPLATE = """\
 # Edit every value, then: polycast publish output/EPISODE.mp3
 
 [show]
-title = "My Show"
+title = "My Show"                         # the intro says it; builds skip it while it is My Show
 description = "Articles read aloud, every quoted voice in its own language."
 author = "Jane Doe"                       # itunes:author
 owner_name = "Jane Doe"                   # itunes:owner: who directories contact
@@ -234,7 +234,7 @@ publish_dir = "output/public"
 # default_language = "en"                 # narration when metadata and detection say nothing
 # min_confidence = 0.6                    # detection's certainty needed to override a hint
 
-# Silence after a cue, in milliseconds.
+# Silence after a cue, in milliseconds (0 to 60000).
 # [plan.pauses]
 # sentence = 250
 # paragraph = 600
@@ -244,7 +244,8 @@ publish_dir = "output/public"
 # chapter = 1200
 
 # How the narrator introduces an embedded post, per narration language; placeholders {author},
-# {date} and {platform}. Keys: date_platform, date, platform, plain (by what is known).
+# {date} and {platform}, bare (no .attribute, [index], !conversion or :format; {{ }} for a brace).
+# Keys: date_platform, date, platform, plain (by what is known).
 # [plan.attribution.en]
 # date_platform = "On {date}, {author} wrote on {platform}:"
 # plain = "{author} wrote:"
@@ -309,10 +310,19 @@ publish_dir = "output/public"
 # [input]
 # max_article_mb = 10                     # a larger article, page or rundown is refused unread
 
-# How the episode is encoded.
+# The episode's audio format: "mp3" (every podcast app plays it; ID3 chapters) or "opus" (Ogg Opus
+# at 48 kHz: clearer speech for its size, but not every app plays it). --audio-format overrides it.
+# [output]
+# format = "mp3"
+
+# How an MP3 episode is encoded.
 # [mp3]
 # bitrate = 64                            # kb/s, constant: 32 to 320; 64 suits speech
 # quality = 5                             # LAME: 0 best and slowest to 9 fastest
+
+# How an Opus episode is encoded.
+# [opus]
+# bitrate = 48                            # kb/s for all channels: 6 to 256 a channel
 """
 """The commented ``podcast.toml`` that ``polycast init`` writes; it loads as it is, and with
 every ``# key = value`` and ``# [table]`` line uncommented too."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from polycast import langcodes
 from polycast.models import Post
 from polycast.read.dates import parse_date
 
@@ -92,7 +93,7 @@ def normalise_lang(code: str | None) -> str | None:
     """
     if not code:
         return None
-    primary = re.split(r"[-_]", code.strip().lower(), maxsplit=1)[0]
+    primary = langcodes.primary(code)
     if not re.fullmatch(r"[a-z]{2,3}", primary) or primary in _NO_LANGUAGE:
         return None
     return _OLD_CODES.get(primary, primary)

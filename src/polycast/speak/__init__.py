@@ -6,7 +6,7 @@ their libraries when first used.
 """
 
 from polycast.speak.base import Concurrency, Engine, concurrency_of, match_language
-from polycast.speak.cache import ClipCache, cache_key, default_cache_dir
+from polycast.speak.cache import ClipCache, cache_key, default_cache_dir, unusable
 from polycast.speak.choose import (
     EngineChoice,
     SpeakPlan,
@@ -40,4 +40,5 @@ __all__ = [
     "prepare_voices",
     "register",
     "speak",
+    "unusable",
 ]

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from enum import Enum
 from typing import Protocol, runtime_checkable
 
+from polycast import langcodes
 from polycast.models import Clip
 
 
@@ -70,7 +71,7 @@ def normalize_language(lang: str) -> str:
     >>> normalize_language("en_US")
     'en-us'
     """
-    return lang.strip().replace("_", "-").lower()
+    return langcodes.normalize(lang)
 
 
 def match_language(lang: str, available: Iterable[str]) -> str | None:
@@ -88,7 +89,7 @@ def match_language(lang: str, available: Iterable[str]) -> str | None:
     wanted = normalize_language(lang)
     if wanted in codes:
         return codes[wanted]
-    primary = wanted.split("-", 1)[0]
+    primary = langcodes.primary(wanted)
     return codes.get(primary)
 
 

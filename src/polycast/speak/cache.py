@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import struct
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +44,25 @@ def default_cache_dir() -> Path:
     xdg = os.environ.get("XDG_CACHE_HOME")
     base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
     return base / "polycast"
+
+
+def unusable(folder: Path) -> str | None:
+    """Say why ``folder`` cannot hold a cache (made if missing, then written once), or None.
+
+    A cache that cannot be used would otherwise fail, and warn, once per entry.
+
+    >>> unusable(Path("/proc/polycast-cache")) is not None
+    True
+    """
+    if folder.exists() and not folder.is_dir():
+        return "is not a folder"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as e:
+        return f"cannot be written: {e.strerror or e}"
+    return None
 
 
 def cache_key(identity: str, lang: str, text: str, voice: str | None = None) -> str:

@@ -4,7 +4,8 @@ The library and its data come from the ``espeakng-loader`` wheel and are driven 
 ``espeak_Initialize`` in synchronous mode hands every block of samples to a callback while
 ``espeak_Synth`` runs, so a whole cue comes back as one array. The library keeps global state
 (one current voice, one callback) and is not thread-safe, so one lock serialises it per process;
-the runner gets parallelism from worker processes, each with its own copy.
+the runner gets parallelism from worker processes, each with its own copy. Each utterance gets
+a freshly loaded library, so the same text gives the same samples in any process, in any order.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import numpy as np
 from polycast.errors import ConfigError, EngineError, UnsupportedLanguage
 from polycast.models import Clip
 from polycast.speak.base import describe_languages, match_language
+from polycast.speak.espeak_c import Callback, close, declare, parse_languages
 
 log = logging.getLogger(__name__)
 
@@ -30,38 +32,9 @@ _POS_CHARACTER = 1
 _CHARS_UTF8 = 1
 _PARAM_RATE = 1
 _PARAM_PITCH = 3
+_SEED = 1
 _PREFERRED = {"en": "en-us"}
 """Which voice a bare language code means where espeak-ng ranks another first."""
-
-_Callback = ctypes.CFUNCTYPE(
-    ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p
-)
-
-
-class _Voice(ctypes.Structure):
-    """``espeak_VOICE`` from speak_lib.h."""
-
-    _fields_ = (
-        ("name", ctypes.c_char_p),
-        ("languages", ctypes.c_void_p),
-        ("identifier", ctypes.c_char_p),
-        ("gender", ctypes.c_ubyte),
-        ("age", ctypes.c_ubyte),
-        ("variant", ctypes.c_ubyte),
-        ("xx1", ctypes.c_ubyte),
-        ("score", ctypes.c_int),
-        ("spare", ctypes.c_void_p),
-    )
-
-
-def _parse_languages(address: int) -> list[tuple[int, str]]:
-    """Decode ``espeak_VOICE.languages``: (priority byte, NUL-terminated code) pairs, then 0."""
-    pairs: list[tuple[int, str]] = []
-    while (priority := ctypes.c_ubyte.from_address(address).value) != 0:
-        code = ctypes.string_at(address + 1)
-        pairs.append((priority, code.decode("ascii", "replace").lower()))
-        address += len(code) + 2
-    return pairs
 
 
 def _dictionary_of(voice_file: Path) -> str | None:
@@ -79,41 +52,77 @@ def _dictionary_of(voice_file: Path) -> str | None:
 
 
 class _Library:
-    """The libespeak-ng of this process: loaded once, initialised once, used under one lock."""
+    """The libespeak-ng of this process, loaded afresh for every utterance, used under one lock.
+
+    The library keeps synthesis state in static variables that neither ``espeak_Initialize``
+    nor a random seed resets (pitch flutter position, gain control, echo buffer), so a text's
+    samples would depend on what was spoken before it. Unloading and loading it again puts every
+    one back to its starting value; with a fixed seed each utterance is then the same bytes
+    wherever and whenever it is spoken (a few milliseconds a cue: the data files stay cached).
+    """
 
     def __init__(self) -> None:
         try:
             self.data = Path(espeakng_loader.get_data_path())
-            lib = ctypes.CDLL(espeakng_loader.get_library_path())
+            self.path = espeakng_loader.get_library_path()
         except (OSError, RuntimeError) as e:
             raise EngineError(
                 f"cannot load espeak-ng from the espeakng-loader package: {e}; reinstall polycast"
             ) from e
-        _declare(lib)
-        self.rate = int(
+        self.lock = threading.Lock()
+        self._pcm = bytearray()
+        self._interrupt: BaseException | None = None
+        """An exception raised inside the callback (Ctrl-C), for ``speak`` to raise again."""
+        self._callback = Callback(self._collect)  # kept referenced: the library calls it later
+        self.rate = 0
+        lib = self._open()
+        try:
+            self.version = (lib.espeak_Info(None) or b"?").decode()
+            self.voices = self._list_voices(lib)
+        finally:
+            close(lib)
+
+    def _open(self) -> ctypes.CDLL:
+        """Load and initialise a pristine copy of the library, seeded the same every time."""
+        try:
+            lib = ctypes.CDLL(self.path)
+        except OSError as e:
+            raise EngineError(
+                f"cannot load espeak-ng from {self.path}: {e}; reinstall polycast"
+            ) from e
+        declare(lib)
+        rate = int(
             lib.espeak_Initialize(
                 _AUDIO_OUTPUT_SYNCHRONOUS, 0, str(self.data).encode(), _INITIALIZE_DONT_EXIT
             )
         )
-        if self.rate <= 0:
+        if rate <= 0:
+            close(lib)
             raise EngineError(f"espeak-ng failed to start with its data in {self.data}")
-        self.version = (lib.espeak_Info(None) or b"?").decode()
-        self.lock = threading.Lock()
-        self._lib = lib
-        self._pcm = bytearray()
-        self._callback = _Callback(self._collect)  # kept referenced: the library calls it later
+        self.rate = rate
+        lib.espeak_ng_SetRandSeed(_SEED)  # espeak_Initialize seeds it from the clock
         lib.espeak_SetSynthCallback(self._callback)
-        self.voices = self._list_voices()
+        return lib
 
     def _collect(self, wav: ctypes.Array[ctypes.c_short], count: int, events: int) -> int:
-        if count > 0 and wav:
-            self._pcm += ctypes.string_at(wav, count * 2)
-        return 0  # carry on
+        """Keep a block of samples; stop the synthesis when a signal interrupts us here.
 
-    def _list_voices(self) -> dict[str, tuple[str, ...]]:
+        Ctrl-C (or SIGTERM turned into an interrupt) raised inside a ctypes callback is printed
+        and swallowed by ctypes, so a build would go on as if nothing happened: the interrupt is
+        kept and raised again by ``speak`` once espeak has returned.
+        """
+        try:
+            if count > 0 and wav:
+                self._pcm += ctypes.string_at(wav, count * 2)
+            return 0  # carry on
+        except BaseException as e:  # re-raised by speak, outside the callback
+            self._interrupt = e
+            return 1  # abort the synthesis
+
+    def _list_voices(self, lib: ctypes.CDLL) -> dict[str, tuple[str, ...]]:
         """Map every language code to its voice ids, best first, leaving out voices with no data."""
         ranked: dict[str, list[tuple[int, str]]] = {}
-        entries = self._lib.espeak_ListVoices(None)
+        entries = lib.espeak_ListVoices(None)
         index = 0
         while entries[index]:
             voice = entries[index].contents
@@ -123,7 +132,7 @@ class _Library:
             if dictionary is None or not (self.data / f"{dictionary}_dict").exists():
                 continue  # listed, but its data is not bundled: it cannot speak
             voice_id = identifier.rsplit("/", 1)[-1].lower()
-            for priority, code in _parse_languages(voice.languages):
+            for priority, code in parse_languages(voice.languages):
                 ranked.setdefault(code, []).append((priority, voice_id))
         voices = {code: [v for _, v in sorted(pairs)] for code, pairs in ranked.items()}
         for code, preferred in _PREFERRED.items():
@@ -134,46 +143,29 @@ class _Library:
 
     def speak(self, text: str, voice: str, rate: int, pitch: int) -> np.ndarray:
         """Speak ``text`` with ``voice`` and return int16 samples; callers hold ``lock``."""
-        lib = self._lib
-        if lib.espeak_SetVoiceByName(voice.encode()) != 0:
-            raise EngineError(f"espeak-ng has no voice '{voice}'; `polycast voices` lists them")
-        lib.espeak_SetParameter(_PARAM_RATE, rate, 0)
-        lib.espeak_SetParameter(_PARAM_PITCH, pitch, 0)
-        data = text.replace("\0", " ").encode("utf-8") + b"\0"
-        self._pcm = bytearray()
-        status = lib.espeak_Synth(data, len(data), 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None)
-        if status != 0:
-            raise EngineError(f"espeak-ng failed to speak with voice '{voice}' (status {status})")
-        samples = np.frombuffer(bytes(self._pcm), dtype=np.int16)
-        self._pcm = bytearray()
+        lib = self._open()
+        try:
+            if lib.espeak_SetVoiceByName(voice.encode()) != 0:
+                raise EngineError(f"espeak-ng has no voice '{voice}'; `polycast voices` lists them")
+            lib.espeak_SetParameter(_PARAM_RATE, rate, 0)
+            lib.espeak_SetParameter(_PARAM_PITCH, pitch, 0)
+            data = text.replace("\0", " ").encode("utf-8") + b"\0"
+            self._pcm = bytearray()
+            status = lib.espeak_Synth(
+                data, len(data), 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None
+            )
+            if self._interrupt is not None:
+                interrupt, self._interrupt = self._interrupt, None
+                raise interrupt
+            if status != 0:
+                raise EngineError(
+                    f"espeak-ng failed to speak with voice '{voice}' (status {status})"
+                )
+            samples = np.frombuffer(bytes(self._pcm), dtype=np.int16)
+        finally:
+            self._pcm = bytearray()
+            close(lib)
         return samples
-
-
-def _declare(lib: ctypes.CDLL) -> None:
-    """Give ctypes the C signatures so arguments are passed, and results read, correctly."""
-    lib.espeak_Initialize.argtypes = (ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int)
-    lib.espeak_Initialize.restype = ctypes.c_int
-    lib.espeak_Info.argtypes = (ctypes.c_void_p,)
-    lib.espeak_Info.restype = ctypes.c_char_p
-    lib.espeak_SetSynthCallback.argtypes = (_Callback,)
-    lib.espeak_SetSynthCallback.restype = None
-    lib.espeak_ListVoices.argtypes = (ctypes.c_void_p,)
-    lib.espeak_ListVoices.restype = ctypes.POINTER(ctypes.POINTER(_Voice))
-    lib.espeak_SetVoiceByName.argtypes = (ctypes.c_char_p,)
-    lib.espeak_SetVoiceByName.restype = ctypes.c_int
-    lib.espeak_SetParameter.argtypes = (ctypes.c_int, ctypes.c_int, ctypes.c_int)
-    lib.espeak_SetParameter.restype = ctypes.c_int
-    lib.espeak_Synth.argtypes = (
-        ctypes.c_void_p,
-        ctypes.c_size_t,
-        ctypes.c_uint,
-        ctypes.c_int,
-        ctypes.c_uint,
-        ctypes.c_uint,
-        ctypes.c_void_p,
-        ctypes.c_void_p,
-    )
-    lib.espeak_Synth.restype = ctypes.c_int
 
 
 _LIBRARY: _Library | None = None
@@ -204,11 +196,8 @@ class EspeakEngine:
     name = "espeak"
     network = False
     releases_gil = False
-    deterministic = False
-    """espeak-ng carries pitch-flutter and phase state from one utterance to the next (even
-    through ``espeak_Initialize``, whatever the random seed), so a text's samples depend slightly
-    on what was spoken before it. Durations agree within a few milliseconds; the cache is what
-    makes a rebuild identical."""
+    deterministic = True
+    """Every utterance starts from a freshly loaded library with a fixed seed (see ``_Library``)."""
 
     def __init__(
         self, rate: int = 175, pitch: int = 50, voices: Mapping[str, str] | None = None

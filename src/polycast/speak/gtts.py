@@ -28,13 +28,13 @@ import requests
 import soundfile
 import soxr
 import urllib3
-from gtts import gTTS, gTTSError
+from gtts import gTTSError
 from gtts.lang import tts_langs
-from gtts.utils import _clean_tokens
 
 from polycast.errors import ConfigError, EngineError, UnsupportedLanguage
 from polycast.models import Clip
 from polycast.speak.base import describe_languages, normalize_language
+from polycast.speak.gtts_adapter import Request, answer_of, network_cause, speakable
 
 log = logging.getLogger(__name__)
 
@@ -161,11 +161,12 @@ def _network_failure(error: BaseException | None, timeout: float) -> _Failure:
 
 def _gtts_failure(error: Any, timeout: float) -> _Failure:
     """Describe what gTTS reported: an HTTP error, an answer without audio, or a network failure."""
-    if error.rsp is None:  # gTTS raised it inside `except RequestException`
-        return _network_failure(error.__context__, timeout)
-    if error.rsp.status_code == 200:
+    response = answer_of(error)
+    if response is None:
+        return _network_failure(network_cause(error), timeout)
+    if response.status_code == 200:
         return _Failure("the gTTS endpoint answered without audio", True)
-    return _http_failure(error.rsp)
+    return _http_failure(response)
 
 
 def _decode(mp3: bytes) -> npt.NDArray[np.int16]:
@@ -180,24 +181,6 @@ def _decode(mp3: bytes) -> npt.NDArray[np.int16]:
         raise _Failure("the gTTS endpoint sent no audio", True)
     mono = samples.mean(axis=1).astype(np.int16) if samples.shape[1] > 1 else samples[:, 0]
     return mono if rate == RATE else np.asarray(soxr.resample(mono, rate, RATE), dtype=np.int16)
-
-
-class _Request(gTTS):  # type: ignore[misc]  # gTTS ships no types
-    """gTTS with its host swapped for ``base``; request building and answer parsing stay gTTS's.
-
-    gTTS 2.5 hard-codes ``https://translate.google.<tld>`` in ``_prepare_requests``, the one seam:
-    gTTS prepares its requests as always, then each is re-pointed at the same path under ``base``.
-    """
-
-    def __init__(self, base: str, text: str, **options: Any) -> None:
-        super().__init__(text, **options)
-        self._base = base.rstrip("/")
-
-    def _prepare_requests(self) -> list[Any]:
-        prepared: list[Any] = super()._prepare_requests()
-        for request in prepared:
-            request.prepare_url(self._base + urlsplit(request.url).path, None)
-        return prepared
 
 
 class GttsEngine:
@@ -277,7 +260,7 @@ class GttsEngine:
         """
         glang, tld = self._resolve(lang, voice)
         # gTTS asserts on a piece of only punctuation ("…"); its own cleaner says which those are.
-        parts = [part for part in split_text(text) if _clean_tokens([part])]
+        parts = [part for part in split_text(text) if speakable(part)]
         pieces = [self._fetch_with_retries(part, glang, tld) for part in parts]
         return Clip(np.concatenate(pieces) if pieces else np.zeros(0, np.int16), RATE)
 
@@ -345,7 +328,7 @@ class GttsEngine:
         "st" or "dr" ("the test." -> "the test"), losing sentence ends, and the planner has cleaned
         the text for speech already. ``text`` fits one request, so gTTS never re-splits it.
         """
-        request = _Request(
+        request = Request(
             self.endpoint.replace("{tld}", tld), text, tld=tld, lang=glang, slow=self.slow,
             lang_check=False, pre_processor_funcs=[], timeout=timeout,
         )  # fmt: skip

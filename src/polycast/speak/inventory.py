@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from polycast import langcodes
 from polycast.errors import PolycastError
 from polycast.speak.base import match_language
 from polycast.speak.choose import DEFAULT_ENGINE
@@ -83,8 +84,8 @@ def inventory(
 
 def _related(wanted: str, code: str) -> bool:
     """Say whether ``code`` speaks ``wanted`` or is a regional variant of it."""
-    primary = wanted.replace("_", "-").lower().split("-", 1)[0]
-    return match_language(wanted, [code]) is not None or code.split("-", 1)[0] == primary
+    primary = langcodes.primary(wanted)
+    return match_language(wanted, [code]) is not None or langcodes.primary(code) == primary
 
 
 def format_inventory(engines: list[EngineVoices], width: int = 100) -> str:

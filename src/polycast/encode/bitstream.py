@@ -16,7 +16,8 @@ from enum import Enum
 import numpy as np
 import numpy.typing as npt
 
-from polycast.crc16 import crc16
+from polycast.encode.crc16 import crc16
+from polycast.errors import Mp3FormatError
 
 SAMPLES_PER_FRAME = 1152
 """Sample frames in one MPEG-1 Layer III frame."""
@@ -33,10 +34,6 @@ _XING_SIZE = 120  # "Info", flags, frames, bytes, 100-byte TOC, quality
 _LAME_SIZE = 36  # the LAME extension that follows, ending in its own CRC
 _CBR_METHOD = 1  # LAME tag revision 0, VBR method 1 = constant bitrate
 _LAME_VBR_Q = 4  # LAME's default -V, folded into the Xing quality field as LAME does
-
-
-class Mp3FormatError(ValueError):
-    """Bytes that should be an MPEG-1 Layer III frame are not one."""
 
 
 class ChannelMode(Enum):

@@ -35,14 +35,15 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from polycast.models import RunStore, Timeline
-from polycast.mp3frame import (
+from polycast.encode.bitstream import (
     ENCODER_DELAY,
     SAMPLES_PER_FRAME,
     FrameHeader,
     block_types,
     main_data_begin,
 )
+from polycast.errors import JoinError
+from polycast.models import RunStore, Timeline
 
 PRE_ROLL = 16
 """Frames a stretch encodes before its nominal start, to settle the encoder."""
@@ -61,10 +62,6 @@ PcmChunker = Callable[[Iterable[npt.NDArray[np.int16]], int], Iterator[bytes]]
 """Turns a timeline's blocks (and its channel count) into PCM bytes."""
 FrameEncoder = Callable[[Iterable[bytes]], Iterator[list[bytes]]]
 """Encodes PCM bytes with one fresh LAME encoder, yielding frames in batches."""
-
-
-class JoinError(RuntimeError):
-    """Two stretches could not be joined (an encoder that is not deterministic, or a bug)."""
 
 
 @dataclass(frozen=True)

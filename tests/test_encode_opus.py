@@ -20,9 +20,9 @@ from typer.testing import CliRunner
 
 from polycast.cli import app
 from polycast.config import parse_config
-from polycast.encode_ogg import OpusSettings, encode_opus, tag_opus, vorbis_comments
+from polycast.encode.formats import HEADROOM_DB, AudioFormat, mix_for
+from polycast.encode.opus import OpusSettings, encode_opus, tag_opus, vorbis_comments
 from polycast.errors import ConfigError, InputError, OutputError
-from polycast.formats import HEADROOM_DB, AudioFormat, mix_for
 from polycast.mix import MixSettings
 from polycast.models import EpisodeInfo, TimedChapter, Timeline
 from sound_checks import as_float, correlation, loudness, true_peak

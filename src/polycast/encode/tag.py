@@ -24,8 +24,11 @@ import mutagen
 import mutagen.id3 as _mutagen_id3
 from lingua import IsoCode639_1, Language
 
+from polycast import langcodes
 from polycast.errors import InputError, OutputError
 from polycast.models import EpisodeInfo, TimedChapter
+from polycast.plan.chapters import MAX_CHAPTERS
+from polycast.times import to_ms
 
 log = logging.getLogger(__name__)
 
@@ -56,15 +59,6 @@ class ChapterTag:
     """Its WXXX link, if any."""
 
 
-def to_ms(sample: int, rate: int) -> int:
-    """Round a sample index to the nearest millisecond, halves up, from the exact count.
-
-    >>> to_ms(22050, 44100), to_ms(1, 2000), to_ms(44099, 44100)
-    (500, 1, 1000)
-    """
-    return (2 * sample * 1000 + rate) // (2 * rate)
-
-
 def iso639_2(language: str) -> str | None:
     """Give the ISO 639-2 code ID3's TLAN wants (``nl`` -> ``nld``), or None when unknown.
 
@@ -74,7 +68,7 @@ def iso639_2(language: str) -> str | None:
     >>> iso639_2("nl"), iso639_2("en-US"), iso639_2("eng"), iso639_2("xx")
     ('nld', 'eng', 'eng', None)
     """
-    primary = language.replace("_", "-").split("-")[0].lower()
+    primary = langcodes.primary(language)
     if len(primary) == 3 and primary.isalpha():
         return primary
     try:
@@ -98,6 +92,9 @@ def render_tag(
 
     Returns:
         The tag's bytes, header included.
+
+    Raises:
+        OutputError: more than ``MAX_CHAPTERS`` chapters.
     """
     tags = id3.ID3()
     for frame in _text_frames(info):
@@ -106,6 +103,13 @@ def render_tag(
     frames = [_frame_bytes(frame) for frame in tags.values()]
     frames.sort(key=lambda data: _ORDER.get(data[:4], len(_ORDER)))
     ordered = sorted(chapters, key=lambda c: (c.start, c.end))
+    if len(ordered) > MAX_CHAPTERS:
+        # The plan fits chapters to this before speaking (``fit_chapters``); this is the last
+        # line, so a caller that skipped it gets an error rather than mutagen's ValueError.
+        raise OutputError(
+            f"{len(ordered)} chapters: an ID3 table of contents holds at most {MAX_CHAPTERS};"
+            " merge them with polycast.plan.chapters.fit_chapters"
+        )
     if ordered:
         ids = [f"chp{i}" for i in range(len(ordered))]
         frames.append(_frame_bytes(_toc(ids)))

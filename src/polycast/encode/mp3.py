@@ -2,9 +2,9 @@
 
 The audio is streamed from ``Timeline.blocks()`` through LAME (lameenc) and written frame by
 frame, so an hour never sits in memory. LAME's bare frames are preceded by a Xing/LAME "Info"
-frame (built in ``polycast.mp3frame``) holding the frame and byte counts, a seek table and the
-encoder delay and padding: podcast apps show the right duration, seek exactly, and gapless
-decoders trim the priming samples so the decoded audio has the timeline's length.
+frame (built in ``polycast.encode.bitstream``) holding the frame and byte counts, a seek table
+and the encoder delay and padding: podcast apps show the right duration, seek exactly, and
+gapless decoders trim the priming samples so the decoded audio has the timeline's length.
 """
 
 from __future__ import annotations
@@ -22,20 +22,23 @@ import numpy as np
 import numpy.typing as npt
 import soundfile
 
-from polycast import mp3frame
-from polycast.crc16 import Crc16
-from polycast.encode_parallel import JoinError, parallel_frames
-from polycast.errors import ConfigError, InputError, OutputError, PolycastError
+from polycast.encode import bitstream
+from polycast.encode.bitstream import ENCODER_DELAY, SAMPLES_PER_FRAME, FrameHeader, FrameSplitter
+from polycast.encode.crc16 import Crc16
+from polycast.encode.parallel import parallel_frames
+from polycast.errors import (
+    ConfigError,
+    EncodeError,
+    InputError,
+    JoinError,
+    Mp3FormatError,
+    OutputError,
+)
 from polycast.models import RunStore, Timeline
-from polycast.mp3frame import ENCODER_DELAY, SAMPLES_PER_FRAME, FrameHeader, FrameSplitter
 
 log = logging.getLogger(__name__)
 
 _BLOCK_FRAMES = 64  # MP3 frames of PCM handed to LAME per call: big enough to amortise the call
-
-
-class EncodeError(PolycastError, RuntimeError):
-    """The MP3 encoder failed or produced something that is not an MP3 stream."""
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,7 @@ class Mp3Settings:
     """How to encode: constant bitrate and LAME's quality/speed trade-off."""
 
     bitrate: int = 64
-    """Kilobits per second; one of ``mp3frame.BITRATES`` (32 to 320). 64 suits speech."""
+    """Kilobits per second; one of ``bitstream.BITRATES`` (32 to 320). 64 suits speech."""
     quality: int = 5
     """LAME's algorithm quality, 0 (best, slowest) to 9 (fastest); 5 is fast, clean for speech."""
 
@@ -53,12 +56,12 @@ class Mp3Settings:
         Raises:
             ConfigError: a bitrate, quality, rate or channel count MP3 does not allow.
         """
-        if rate not in mp3frame.RATES:
+        if rate not in bitstream.RATES:
             raise ConfigError(
                 f"cannot encode MP3 at {rate} Hz: supported rates are 32000, 44100 and 48000"
             )
-        if self.bitrate not in mp3frame.BITRATES:
-            allowed = ", ".join(map(str, mp3frame.BITRATES))
+        if self.bitrate not in bitstream.BITRATES:
+            allowed = ", ".join(map(str, bitstream.BITRATES))
             raise ConfigError(f"MP3 bitrate {self.bitrate} kb/s is not one of {allowed}")
         if not 0 <= self.quality <= 9:
             raise ConfigError(f"LAME quality {self.quality} is out of range: use 0 (best) to 9")
@@ -189,7 +192,7 @@ def encode_frames(
             yield splitter.feed(bytes(encoder.encode(block)))
         yield splitter.feed(bytes(encoder.flush()))
         splitter.close()
-    except (RuntimeError, mp3frame.Mp3FormatError) as e:
+    except (RuntimeError, Mp3FormatError) as e:
         raise EncodeError(f"LAME failed: {e}") from e
 
 
@@ -222,8 +225,8 @@ class _FrameWriter:
         self._settings = settings
         self._rate = rate
         self._start = _position(out)
-        mode = mp3frame.ChannelMode.MONO if channels == 1 else mp3frame.ChannelMode.STEREO
-        reserved = mp3frame.frame_size(mp3frame.info_bitrate(settings.bitrate, rate, mode), rate)
+        mode = bitstream.ChannelMode.MONO if channels == 1 else bitstream.ChannelMode.STEREO
+        reserved = bitstream.frame_size(bitstream.info_bitrate(settings.bitrate, rate, mode), rate)
         self._reserved = reserved if self._start is not None else 0
         self._offsets = array("q")
         self._bytes = self._reserved
@@ -277,10 +280,10 @@ class _FrameWriter:
         )
 
     def _write_info(self, start: int, first: FrameHeader, frames: int, padding: int) -> None:
-        tag = mp3frame.InfoTag(
+        tag = bitstream.InfoTag(
             frames=frames,
             stream_bytes=self._bytes,
-            toc=mp3frame.cbr_toc(np.frombuffer(self._offsets, dtype=np.int64), self._bytes),
+            toc=bitstream.cbr_toc(np.frombuffer(self._offsets, dtype=np.int64), self._bytes),
             quality=self._settings.quality,
             bitrate=self._settings.bitrate,
             delay=ENCODER_DELAY,
@@ -288,7 +291,7 @@ class _FrameWriter:
             music_crc=self._crc.value,
             version=_lame_version(),
         )
-        info = mp3frame.build_info_frame(first, tag)
+        info = bitstream.build_info_frame(first, tag)
         if len(info) != self._reserved:
             raise EncodeError(f"Info frame of {len(info)} bytes does not fit {self._reserved}")
         try:
@@ -311,7 +314,7 @@ def _lame_version() -> bytes:
     """Find the version of the LAME inside lameenc, in the stuffing of a silent encode."""
     encoder = new_encoder(Mp3Settings(bitrate=320, quality=9), 44100, 1)
     silence = bytes(2 * SAMPLES_PER_FRAME * 4)
-    return mp3frame.lame_version(bytes(encoder.encode(silence)) + bytes(encoder.flush()))
+    return bitstream.lame_version(bytes(encoder.encode(silence)) + bytes(encoder.flush()))
 
 
 def _position(out: BinaryIO) -> int | None:

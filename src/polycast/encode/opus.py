@@ -11,7 +11,7 @@ chapters in the convention podcast players read::
     CHAPTER001NAME=Intro
     CHAPTER001URL=https://...
 
-Opus moves peaks more than MP3 does: ``polycast.formats.mix_for`` gives the mix the headroom.
+Opus moves peaks more than MP3 does: ``polycast.encode.formats.mix_for`` gives the mix the headroom.
 """
 
 from __future__ import annotations
@@ -29,12 +29,11 @@ import soundfile
 import soxr
 from mutagen.oggopus import OggOpus
 
-from polycast.companions import clock
-from polycast.encode import EncodeError
-from polycast.errors import ConfigError, InputError, OutputError
-from polycast.formats import OPUS_RATE
+from polycast.encode.formats import OPUS_RATE
+from polycast.encode.tag import iso639_2
+from polycast.errors import ConfigError, EncodeError, InputError, OutputError
 from polycast.models import EpisodeInfo, TimedChapter, Timeline
-from polycast.tag import iso639_2, to_ms
+from polycast.times import stamp, to_ms
 
 log = logging.getLogger(__name__)
 
@@ -239,7 +238,7 @@ def vorbis_comments(
 ) -> list[tuple[str, str]]:
     """Return the episode's Vorbis comments: tags, then chapters in time order.
 
-    Chapter times are ``tag.to_ms`` of their sample starts, as in the MP3's CHAP frames and the
+    Chapter times are ``times.to_ms`` of their sample starts, as in the MP3's CHAP frames and the
     JSON chapters, so every reader agrees to the millisecond.
 
     Args:
@@ -257,7 +256,7 @@ def vorbis_comments(
     ordered = sorted(chapters, key=lambda c: (c.start, c.end))
     for number, chapter in enumerate(ordered, start=1):
         key = f"CHAPTER{number:03d}"
-        comments.append((key, clock(to_ms(chapter.start, rate))))
+        comments.append((key, stamp(to_ms(chapter.start, rate))))
         comments.append((f"{key}NAME", chapter.title or f"Chapter {number}"))
         if chapter.url:
             comments.append((f"{key}URL", chapter.url))

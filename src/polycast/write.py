@@ -2,7 +2,9 @@
 
 The MP3 is encoded into a temporary file beside its target, tagged there, and renamed into place
 together with its companions only when every file is complete. An interrupted or failed build
-leaves the previous episode (if any) exactly as it was and no partial file behind.
+leaves the previous episode (if any) exactly as it was and no partial file behind. The renames
+happen under a lock on the output folder, so two builds into the same output name leave one
+build's episode with that same build's companions, never a mix.
 """
 
 from __future__ import annotations
@@ -12,12 +14,12 @@ import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from polycast.encode import Mp3Settings, encode_mp3
-from polycast.encode_ogg import OpusSettings, encode_opus, tag_opus
+from polycast.encode.mp3 import Mp3Settings, encode_mp3
+from polycast.encode.opus import OpusSettings, encode_opus, tag_opus
+from polycast.encode.tag import tag_mp3
 from polycast.errors import OutputError
-from polycast.files import staged
+from polycast.files import remove_stale_parts, staged
 from polycast.models import EpisodeInfo, RunStore, Timeline
-from polycast.tag import tag_mp3
 
 
 def encode_workers() -> int:
@@ -123,7 +125,9 @@ def _write_all(
 ) -> None:
     """Stage the audio and its companions, encode, sync and tag, then rename them all at once."""
     prepare_folder(audio.parent)
-    with staged([audio, *texts]) as temps:
+    targets = [audio, *texts]
+    remove_stale_parts(targets)  # what a killed build of these outputs left behind
+    with staged(targets, lock=audio.parent) as temps:
         encode(temps[audio])
         with temps[audio].open("rb") as stream:
             os.fsync(stream.fileno())  # the episode survives a power cut once renamed

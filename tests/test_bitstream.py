@@ -7,8 +7,7 @@ import itertools
 import numpy as np
 import pytest
 
-from polycast.encode import Mp3Settings, encode_frames
-from polycast.mp3frame import (
+from polycast.encode.bitstream import (
     BITRATES,
     RATES,
     ChannelMode,
@@ -21,6 +20,7 @@ from polycast.mp3frame import (
     lame_version,
     main_data_begin,
 )
+from polycast.encode.mp3 import Mp3Settings, encode_frames
 from test_encode import vowel
 
 
