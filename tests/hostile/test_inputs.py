@@ -173,7 +173,7 @@ def test_binary_garbage_as_a_rundown_is_one_clean_line(hostile: Hostile) -> None
 
 def test_a_rundown_that_is_not_one_says_where(hostile: Hostile) -> None:
     hostile.write("r.toml", '[[chapter]]\ntitle = "x"\n')
-    hostile.fails("plan", "r.toml", words=("rundown",))
+    hostile.fails("plan", "r.toml", words=("r.toml", "chapter"))
 
 
 # A plan no build can use is not cached
