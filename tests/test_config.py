@@ -15,6 +15,7 @@ from polycast import rundown as rundown_toml
 from polycast.cli import app
 from polycast.config import load_config, parse_config
 from polycast.encode.formats import AudioFormat
+from polycast.errors import ConfigError
 from polycast.mix.settings import BedSpan
 from polycast.publish import read_show
 
@@ -148,6 +149,23 @@ def test_the_speak_table_takes_a_fallback_language() -> None:
     assert parse_config('[speak]\nfallback_lang = "en"\n').speak.fallback_lang == "en"
     with pytest.raises(ValueError, match="fallback_lang has the wrong type"):
         parse_config("[speak]\nfallback_lang = 3\n")
+
+
+def test_the_article_limit_is_read_from_the_input_table() -> None:
+    assert parse_config("").max_article_bytes == 10_000_000
+    assert parse_config("[input]\nmax_article_mb = 2.5\n").max_article_bytes == 2_500_000
+    with pytest.raises(ConfigError, match=r"input\.max_article_mb must be between"):
+        parse_config("[input]\nmax_article_mb = 0\n")
+    with pytest.raises(ConfigError, match=r"input\.max_article_mb must be between"):
+        parse_config('[input]\nmax_article_mb = "10"\n')
+    with pytest.raises(ConfigError, match=r"input\.size: unknown key"):
+        parse_config("[input]\nsize = 3\n")
+
+
+def test_the_music_limit_is_read_from_the_mix_table() -> None:
+    assert parse_config("[mix]\nmax_music_mb = 5\n").mix.max_music_mb == 5.0
+    with pytest.raises(ConfigError, match=r"mix\.max_music_mb must be between"):
+        parse_config("[mix]\nmax_music_mb = -1\n")
 
 
 SHORT = Path(__file__).parent / "data" / "cli" / "short-nl.txt"

@@ -55,3 +55,31 @@ def check_one(text: str, source: Path) -> None:
     assert rate == 44100
     assert len(samples) > 0
     assert abs(len(samples) / rate - result.seconds) < 0.05
+
+
+def test_a_rundown_is_read_as_one_whatever_its_name(tmp_path: Path) -> None:
+    from polycast import rundown
+    from polycast.models import Article, Rundown
+
+    text = 'title = "Dag"\nlanguage = "nl"\n\n[[chapter]]\ntitle = "A"\n\n[[chapter.cue]]\n'
+    text += 'text = "Hallo daar."\nlang = "nl"\n'
+    path = tmp_path / "notes.txt"
+    path.write_text(text, encoding="utf-8")
+    source = pipeline.load_source(path, Config())
+    assert isinstance(source, Rundown)
+    assert source == rundown.loads(text)
+    path.write_text("Hallo daar, dit is een gewoon artikel.\n", encoding="utf-8")
+    assert isinstance(pipeline.load_source(path, Config()), Article)
+
+
+def test_build_checks_every_output_against_the_input_before_any_work(tmp_path: Path) -> None:
+    import pytest
+
+    from polycast.errors import OutputError
+
+    article = tmp_path / "notes.srt"
+    article.write_text("Hallo daar, dit is een gewoon artikel.\n", encoding="utf-8")
+    with pytest.raises(OutputError, match="leads to the input"):
+        pipeline.build(article, Config(), tmp_path / "out" / ".." / "notes.mp3")
+    assert not (tmp_path / "out").exists()  # not even the output folder was made
+    assert article.read_text(encoding="utf-8").startswith("Hallo")

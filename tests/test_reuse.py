@@ -121,3 +121,17 @@ def test_a_kept_episode_decodes_any_stretch_like_the_file(
     assert np.abs(timeline.pcm().astype(np.int32) - whole).max() <= 1
     part = np.concatenate(list(timeline.blocks(70001, 90003)))
     assert np.abs(part.astype(np.int32) - whole[70001:90003]).max() <= 1
+
+
+def test_a_plan_no_build_can_use_is_not_kept(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from polycast.models import Article, Kind, Rundown, Segment
+
+    article = Article(segments=(Segment(Kind.PARAGRAPH, "😀😀"),), language="nl")
+    key, kept = reuse.cached_plan(tmp_path, article, Config())
+    assert kept is None
+    reuse.keep_plan(tmp_path, key, Rundown(chapters=(), title="Untitled", language="nl"))
+    assert entries(tmp_path, "plans") == []
+    assert reuse.cached_plan(tmp_path, article, Config()) == (key, None)
+    assert "unreadable" not in caplog.text

@@ -157,6 +157,15 @@ def test_any_rundown_round_trips(rundown: Rundown) -> None:
     assert rundown_toml.loads(rundown_toml.dumps(rundown)) == rundown
 
 
+def test_a_rundown_is_told_by_its_content(example: Rundown) -> None:
+    assert rundown_toml.is_rundown(rundown_toml.dumps(example))
+    hand = 'title = "x"\nlanguage = "nl"\n[[chapter]]\ntitle = "a"\n'
+    assert rundown_toml.is_rundown(hand)
+    assert not rundown_toml.is_rundown("[[chapter]] is a wiki link, not a table.\n")
+    assert not rundown_toml.is_rundown('title = "only toml"\n')
+    assert not rundown_toml.is_rundown("# A heading\n\nSome text.\n")
+
+
 def test_a_rundown_with_a_minute_of_pause_builds(tmp_path: Path) -> None:
     source = tmp_path / "r.toml"
     source.write_text(

@@ -7,6 +7,7 @@
     [mp3]    bitrate, quality
     [output] format: "mp3" (default) or "opus"
     [opus]   bitrate
+    [input]  max_article_mb: the largest article or page read (default 10)
 
 Each stage validates its own table; this module only finds the file and hands each table over.
 Command-line options override the file (the CLI applies them with ``dataclasses.replace``).
@@ -24,6 +25,7 @@ from polycast.encode.formats import AudioFormat, parse_format
 from polycast.encode.mp3 import Mp3Settings
 from polycast.encode.opus import OpusSettings
 from polycast.errors import ConfigError
+from polycast.inputs import MB, read_bounded
 from polycast.mix import MixSettings
 from polycast.plan import PlanSettings
 from polycast.read import Format
@@ -32,7 +34,13 @@ from polycast.speak import SpeakSettings
 CONFIG_NAME = "podcast.toml"
 """The file a build looks for in the current folder when no ``--config`` is given."""
 
-_TABLES = {"show", "plan", "speak", "mix", "mp3", "output", "opus"}
+_TABLES = {"show", "plan", "speak", "mix", "mp3", "output", "opus", "input"}
+
+SETTINGS_CAP = 1_000_000
+"""The largest config or lexicon file read: a long one is a few KB."""
+
+MAX_ARTICLE_MB = 10.0
+"""The default cap on an article's size: a long feature is under 1 MB, a saved page under 5."""
 
 PLACEHOLDER_SHOW = "My Show"
 """The show title ``polycast init`` writes; a build neither says nor tags it until it is changed."""
@@ -60,6 +68,13 @@ class Config:
     """The episode's audio format."""
     opus: OpusSettings = field(default_factory=OpusSettings)
     """How an Opus episode is encoded."""
+    max_article_mb: float = MAX_ARTICLE_MB
+    """The largest article, page or rundown read, in MB; a bigger one is refused unread."""
+
+    @property
+    def max_article_bytes(self) -> int:
+        """``max_article_mb`` in bytes."""
+        return int(self.max_article_mb * MB)
 
 
 def parse_config(text: str, base: Path | None = None) -> Config:
@@ -89,6 +104,7 @@ def parse_config(text: str, base: Path | None = None) -> Config:
         show_name=_optional_text(show, "title"),
         audio_format=_output_format(_table(document, "output")),
         opus=OpusSettings.from_toml(_table(document, "opus")),
+        max_article_mb=_max_article_mb(_table(document, "input")),
     )
 
 
@@ -116,14 +132,24 @@ def load_config(path: Path | None = None) -> Config:
         path = Path(CONFIG_NAME)
         if not path.is_file():
             return Config()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f"cannot read config {path}: {getattr(e, 'strerror', None) or e}") from e
+    text = read_settings(path, "config")
     try:
         return parse_config(text, base=path.parent)
     except ConfigError as e:
         raise ConfigError(f"{path}: {e}") from e
+
+
+def read_settings(path: Path, what: str) -> str:
+    """Read a config or lexicon file: a regular file, at most ``SETTINGS_CAP`` bytes, UTF-8.
+
+    Raises:
+        ConfigError: it is missing, not a regular file, too large, or not UTF-8.
+    """
+    data = read_bounded(path, SETTINGS_CAP, what, ConfigError, None)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{path}: the {what} is not UTF-8 ({e.reason} at byte {e.start})") from e
 
 
 def _table(document: Mapping[str, Any], name: str) -> Mapping[str, Any]:
@@ -145,6 +171,17 @@ def _output_format(table: Mapping[str, Any]) -> AudioFormat:
     if unknown:
         raise ConfigError(f"output.{unknown[0]}: unknown key (known: format)")
     return parse_format(table.get("format", AudioFormat.MP3.value))
+
+
+def _max_article_mb(table: Mapping[str, Any]) -> float:
+    unknown = sorted(set(table) - {"max_article_mb"})
+    if unknown:
+        raise ConfigError(f"input.{unknown[0]}: unknown key (known: max_article_mb)")
+    value = table.get("max_article_mb", MAX_ARTICLE_MB)
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if not number or not 0.001 <= value <= 10_000:
+        raise ConfigError(f"input.max_article_mb must be between 0.001 and 10000, not {value!r}")
+    return float(value)
 
 
 def _mp3(table: Mapping[str, Any]) -> Mp3Settings:

@@ -8,18 +8,19 @@ place only when all of them are complete.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from polycast import companions as companion_files
 from polycast import reuse, write
 from polycast import rundown as rundown_file
-from polycast.config import Config, without_placeholder
+from polycast.config import MAX_ARTICLE_MB, Config, without_placeholder
 from polycast.encode.formats import AudioFormat, mix_for
 from polycast.errors import ConfigError, InputError
 from polycast.frame import add_frame
-from polycast.mix import MixReport, mix
+from polycast.inputs import MB, check_size, read_bounded, refuse_overwrite
+from polycast.mix import MixReport, check_music, mix
 from polycast.models import Article, Chapter, EpisodeInfo, Kind, Rundown, Segment, Timeline
 from polycast.plan import plan
 from polycast.plan.chapters import FRAME_CHAPTERS, MAX_CHAPTERS, fit_chapters
@@ -62,16 +63,37 @@ class BuildResult:
     """Why the build ran without the cache, when its cache folder could not be used."""
 
 
-def read_source(path: Path) -> bytes:
-    """Read an input file, turning every way it can fail into one clear ``InputError``."""
-    if not path.exists():
-        raise InputError(f"{path}: no such file")
-    if path.is_dir():
-        raise InputError(f"{path}: is a directory, not an article")
+def read_source(path: Path, cap: int = int(MAX_ARTICLE_MB * MB)) -> bytes:
+    """Read an input file of at most ``cap`` bytes, failing with one clear ``InputError``.
+
+    Missing, a directory, a FIFO or device, too large, unreadable: each says so in one line.
+    """
+    return read_bounded(path, cap, "article")
+
+
+def load_source(path: Path, config: Config) -> Article | Rundown:
+    """Read an article, or a rundown when the file is one (by its name or its content).
+
+    Raises:
+        InputError: the file is missing, unreadable, too large, or holds no article.
+    """
+    data = read_source(path, config.max_article_bytes)
+    text = _rundown_text(path, data)
+    if text is not None:
+        return rundown_file.loads(text, str(path))
+    return read_article(data, path.name, config.format)
+
+
+def _rundown_text(path: Path, data: bytes) -> str | None:
+    """Return the text of a rundown: a ``.toml`` file, or any file whose content is one."""
+    toml = path.suffix.lower() == ".toml"
     try:
-        return path.read_bytes()
-    except OSError as e:
-        raise InputError(f"{path}: cannot read: {e.strerror or e}") from e
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        if not toml:
+            return None
+        raise InputError(f"{path}: a rundown must be UTF-8 ({e.reason} at byte {e.start})") from e
+    return text if toml or rundown_file.is_rundown(text) else None
 
 
 def load_article(path: Path, config: Config) -> Article:
@@ -80,22 +102,30 @@ def load_article(path: Path, config: Config) -> Article:
     Raises:
         InputError: the file is missing, unreadable, or holds no article.
     """
-    return read_article(read_source(path), path.name, config.format)
+    return read_article(read_source(path, config.max_article_bytes), path.name, config.format)
 
 
 def load_rundown(path: Path, config: Config) -> tuple[Rundown, Article | None]:
     """Read an article and plan it, or read a hand-edited rundown as it is."""
-    data = read_source(path)
-    if path.suffix.lower() == ".toml":
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as e:
-            raise InputError(
-                f"{path}: a rundown must be UTF-8 ({e.reason} at byte {e.start})"
-            ) from e
-        return rundown_file.loads(text, str(path)), None
-    article = read_article(data, path.name, config.format)
-    return _plan(article, config), article
+    source = load_source(path, config)
+    if isinstance(source, Rundown):
+        return source, None
+    return _plan(source, config), source
+
+
+def check_paths(source: Path | None, outputs: Sequence[Path], config: Config) -> None:
+    """Before any work: refuse an output that is an input, and an input that cannot be read.
+
+    Every command that writes (build, preview, plan -o) calls this first, so a refused run
+    reads nothing, writes nothing and leaves the input as it was.
+
+    Raises:
+        OutputError: an output is the article (or the sting or bed), even through a link.
+        InputError: the article is not a regular file, or is over ``max_article_mb``.
+    """
+    refuse_overwrite(outputs, [source, config.mix.sting, config.mix.bed])
+    if source is not None:
+        check_size(source, config.max_article_bytes, "article", InputError, "input.max_article_mb")
 
 
 def _plan(article: Article, config: Config) -> Rundown:
@@ -152,6 +182,8 @@ def build(
     config = replace(config, mix=mix_for(config.audio_format, config.mix))
     config, uncached = reuse.usable_cache(config)
     mp3 = output_path(source, out, config.audio_format.suffix)
+    check_paths(source, (mp3, *companion_paths(mp3)), config)
+    check_music(config.mix)
     write.prepare_folder(mp3.parent)
     rundown, _ = load_rundown(source, config)
     # A hand-edited rundown may hold more chapters than an ID3 table of contents: fit it (with
@@ -280,12 +312,18 @@ def preview(rundown: Rundown, config: Config, mp3: Path) -> tuple[Timeline, tupl
     return timeline, voices.notices
 
 
+def companion_paths(mp3: Path) -> tuple[Path, Path, Path]:
+    """Name the chapters JSON, WebVTT and SRT files that go beside the episode ``mp3``."""
+    return mp3.with_suffix(".chapters.json"), mp3.with_suffix(".vtt"), mp3.with_suffix(".srt")
+
+
 def _companions(timeline: Timeline, info: EpisodeInfo, mp3: Path) -> dict[Path, str]:
     """Render the chapters JSON and transcripts that go beside an episode."""
+    chapters, vtt, srt = companion_paths(mp3)
     return {
-        mp3.with_suffix(".chapters.json"): companion_files.chapters_json(timeline, info),
-        mp3.with_suffix(".vtt"): companion_files.webvtt(timeline),
-        mp3.with_suffix(".srt"): companion_files.srt(timeline),
+        chapters: companion_files.chapters_json(timeline, info),
+        vtt: companion_files.webvtt(timeline),
+        srt: companion_files.srt(timeline),
     }
 
 

@@ -39,6 +39,7 @@ from polycast.config import Config
 from polycast.encode.formats import AudioFormat
 from polycast.errors import OutputError, PolycastError
 from polycast.files import atomic_write, write_bytes_atomic
+from polycast.inputs import MB, read_bounded
 from polycast.mix import MixReport, VoiceLevel
 from polycast.models import Article, Rundown, TimedChapter, TimedCue, Timeline
 from polycast.speak import Engine, default_cache_dir, unusable
@@ -156,8 +157,17 @@ def cached_plan(folder: Path, article: Article, config: Config) -> tuple[str, Ru
 
 
 def keep_plan(folder: Path, key: str, rundown: Rundown) -> None:
-    """Keep a plan for ``cached_plan`` to find."""
+    """Keep a plan for ``cached_plan`` to find, if a build can use it.
+
+    A plan a build cannot use (an article of emoji only plans to no cue at all) is not kept:
+    kept, every later run would find it unreadable, warn, and plan again.
+    """
     text = rundown_file.dumps(rundown)
+    try:
+        rundown_file.loads(text)
+    except PolycastError as e:
+        log.info("not keeping the plan of %r: %s", rundown.title, e)
+        return
     _store(folder / "plans" / key[:2] / f"{key}.toml", text.encode("utf-8"))
 
 
@@ -169,14 +179,17 @@ def episode_key(rundown: Rundown, audio: Sequence[str], config: Config) -> str:
         audio: the cache key of every cue's audio (engine, version, voice, options, text).
         config: the mix and encoder settings; the music files are named by their content.
     """
-    music = [_file_digest(p) for p in (config.mix.sting, config.mix.bed) if p is not None]
+    cap = int(config.mix.max_music_mb * MB)
+    music = [_file_digest(p, cap) for p in (config.mix.sting, config.mix.bed) if p is not None]
     return _key(rundown, list(audio), config.mix, music, config.mp3, config.audio_format)
 
 
-def _file_digest(path: Path) -> str:
+def _file_digest(path: Path, cap: int) -> str:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
+        return hashlib.sha256(
+            read_bounded(path, cap, "music", setting="mix.max_music_mb")
+        ).hexdigest()
+    except PolycastError:
         return f"unreadable {path}"  # the mix will say why; such a build is never kept
 
 

@@ -87,6 +87,30 @@ def dumps(rundown: Rundown) -> str:
     return "\n".join(lines) + "\n"
 
 
+_CHAPTER_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*chapter[ \t]*\]\]", re.MULTILINE)
+
+
+def is_rundown(text: str) -> bool:
+    """Tell a rundown by its content, whatever the file is called.
+
+    A rundown starts with the header ``dumps`` writes, or is TOML with ``[[chapter]]`` tables.
+
+    >>> is_rundown(dumps(Rundown(chapters=(), title="A day", language="nl")))
+    True
+    >>> is_rundown("[[chapter]] is how a wiki links a page.")
+    False
+    """
+    if text.lstrip("\ufeff \t\r\n").startswith(HEADER.split(":", 1)[0]):
+        return True
+    if not _CHAPTER_HEADER.search(text):
+        return False
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return False
+    return isinstance(data.get("chapter"), list)
+
+
 def loads(text: str, name: str = "rundown") -> Rundown:
     """Read a rundown written by ``dumps`` and perhaps edited by hand.
 

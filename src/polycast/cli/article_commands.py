@@ -19,9 +19,10 @@ from polycast.cli.options import (
 )
 from polycast.config import Config
 from polycast.files import write_text_atomic
-from polycast.models import Article
+from polycast.models import Article, Rundown
 from polycast.plan import plan, segments_document
 from polycast.plan.describe import dumps as segments_dumps
+from polycast.plan.describe import rundown_document
 from polycast.speak import prepare_voices
 
 
@@ -47,14 +48,20 @@ def segments(
     input_format: InputFormatOption = None,
     config: ConfigOption = None,
 ) -> None:
-    """Show what polycast understood: each segment's kind, language and what will be said."""
+    """Show what polycast understood: each segment's kind, language and what will be said.
+
+    Given a rundown (by its content, whatever its name), show its cues instead.
+    """
     with handled():
         settings = settings_from(
             config, lexicon=lexicon, fallback_lang=fallback_lang, input_format=input_format
         )
-        source = pipeline.load_article(article, settings)
-        document = segments_document(source, settings.plan)
-        read_as = _read_as(source, settings)
+        source = pipeline.load_source(article, settings)
+        if isinstance(source, Rundown):
+            document, read_as = rundown_document(source), {}
+        else:
+            document = segments_document(source, settings.plan)
+            read_as = _read_as(source, settings)
         if as_json:
             typer.echo(segments_dumps(document), nl=False)
             return
@@ -84,17 +91,26 @@ def plan_command(
     input_format: InputFormatOption = None,
     config: ConfigOption = None,
 ) -> None:
-    """Write the editable rundown: every sentence, its language, voice and pause, by chapter."""
+    """Write the editable rundown: every sentence, its language, voice and pause, by chapter.
+
+    Given a rundown (by its content, whatever its name), write it back as polycast writes one:
+    checked, with its header comment, keys in their order; nothing is planned again.
+    """
     with handled():
         settings = settings_from(config, title=title, lexicon=lexicon, input_format=input_format)
-        planned = plan(pipeline.load_article(article, settings), settings.plan)
+        if output is not None:
+            pipeline.check_paths(article, [output], settings)
+        source = pipeline.load_source(article, settings)
+        given = isinstance(source, Rundown)
+        planned = source if isinstance(source, Rundown) else plan(source, settings.plan)
         text = rundown.dumps(planned)
         if output is None:
             typer.echo(text, nl=False)
             return
         write_text_atomic(output, text)
         cues = sum(len(chapter.cues) for chapter in planned.chapters)
-        typer.echo(f"wrote {output}: {len(planned.chapters)} chapters, {cues} cues")
+        what = "the rundown, normalised" if given else "the rundown"
+        typer.echo(f"wrote {output}: {what}, {len(planned.chapters)} chapters, {cues} cues")
 
 
 @app.command()

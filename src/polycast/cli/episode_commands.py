@@ -156,6 +156,7 @@ def preview(
         settings = settings_from(
             config, engine=engine, voice=voice, cache_dir=cache_dir, fallback_lang=fallback_lang
         )
+        pipeline.check_paths(article, [output], settings)
         chosen = pipeline.preview_rundown(article, settings, segment, chapter, text, lang)
         timeline, notices = pipeline.preview(chosen, settings, output)
         for notice in notices:

@@ -9,9 +9,8 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from polycast.config import Config, load_config
+from polycast.config import Config, load_config, read_settings
 from polycast.encode.bitstream import BITRATES
-from polycast.errors import ConfigError
 from polycast.plan import Lexicon
 from polycast.read import Format
 from polycast.speak import SpeakSettings
@@ -27,10 +26,7 @@ def _lexicon(words: Lexicon, path: Path | None) -> Lexicon:
     """Lay a ``--lexicon`` file over the config's ``[plan.lexicon]``; the file wins."""
     if path is None:
         return words
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f"cannot read lexicon {path}: {e}") from e
+    text = read_settings(path, "lexicon")
     return words.merged(Lexicon.from_toml(text))
 
 

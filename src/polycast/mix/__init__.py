@@ -9,7 +9,7 @@ run and measures again only runs it has not seen.
 
 from polycast.mix.loudness import LoudnessMeter, integrated_loudness
 from polycast.mix.mixer import MixReport, MixResult, VoiceLevel, mix
-from polycast.mix.music import Music, load_music
+from polycast.mix.music import Music, check_music, load_music
 from polycast.mix.settings import BedSpan, MixSettings
 from polycast.mix.truepeak import TruePeakMeter
 
@@ -22,6 +22,7 @@ __all__ = [
     "Music",
     "TruePeakMeter",
     "VoiceLevel",
+    "check_music",
     "integrated_loudness",
     "load_music",
     "mix",

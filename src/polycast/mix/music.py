@@ -9,6 +9,7 @@ before a cue begins and comes back up after the cue ends, on raised-cosine ramps
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import soundfile
 import soxr
 
 from polycast.errors import ConfigError
+from polycast.inputs import MB, check_size, read_bounded
 from polycast.mix.settings import MixSettings
 
 Float32Array = npt.NDArray[np.float32]
@@ -49,15 +51,49 @@ def load_music(settings: MixSettings) -> Music:
     Raises:
         ConfigError: a file is missing, unreadable, not audio, or too short to use.
     """
-    sting = _load(settings.sting, "sting", settings.rate) if settings.sting else None
-    bed = _load(settings.bed, "bed", settings.rate) if settings.bed else None
+    check_music(settings)
+    sting = _load(settings.sting, "sting", settings) if settings.sting else None
+    bed = _load(settings.bed, "bed", settings) if settings.bed else None
     return Music(sting, bed)
 
 
-def _load(path: Path, what: str, rate: int) -> Float32Array:
-    """Read one asset as mono float32 at ``rate``."""
+def music_files(settings: MixSettings) -> dict[str, Path]:
+    """Name the music files ``settings`` use, by their setting (``sting``, ``bed``)."""
+    named = {"sting": settings.sting, "bed": settings.bed}
+    return {what: path for what, path in named.items() if path is not None}
+
+
+def check_music(settings: MixSettings) -> None:
+    """Refuse, before any work, a sting or bed that is not a regular file or is too large.
+
+    Raises:
+        ConfigError: a file is missing, a directory, a FIFO or device, or over ``max_music_mb``.
+    """
+    for what, path in music_files(settings).items():
+        try:
+            check_size(path, _cap(settings), what, ConfigError, "mix.max_music_mb")
+        except ConfigError as e:
+            raise _unreadable(what, e) from e
+
+
+def _cap(settings: MixSettings) -> int:
+    return int(settings.max_music_mb * MB)
+
+
+def _unreadable(what: str, e: ConfigError) -> ConfigError:
+    """Say which setting names a music file that cannot be read."""
+    return ConfigError(f"cannot read the {what}: {e}; check mix.{what}")
+
+
+def _load(path: Path, what: str, settings: MixSettings) -> Float32Array:
+    """Read one asset as mono float32 at the output rate, reading no more than the cap."""
+    rate = settings.rate
     try:
-        data, source_rate = soundfile.read(str(path), dtype="float32", always_2d=True)
+        raw = read_bounded(path, _cap(settings), what, ConfigError, "mix.max_music_mb")
+    except ConfigError as e:
+        raise _unreadable(what, e) from e
+    try:
+        data, source_rate = soundfile.read(io.BytesIO(raw), dtype="float32", always_2d=True)
     except (OSError, RuntimeError, soundfile.LibsndfileError) as e:
         raise ConfigError(f"cannot read the {what} {path}: {e}; check mix.{what}") from e
     mono = np.ascontiguousarray(data.mean(axis=1), dtype=np.float32)

@@ -19,6 +19,7 @@ Read from the ``[mix]`` table of a show's config::
     sting_level = -4.0           # LU relative to speech
     bed_level = -16.0            # LU relative to speech, while nobody speaks
     duck_db = 12.0               # how far the bed drops under speech
+    max_music_mb = 100           # a sting or bed file larger than this is refused
 
 Relative paths are taken from ``base`` (the folder of the config file).
 """
@@ -84,6 +85,8 @@ class MixSettings:
     """Bed loudness relative to the speech while no cue plays, in LU."""
     duck_db: float = 12.0
     """How far the bed is lowered while a cue plays, in dB."""
+    max_music_mb: float = 100.0
+    """Largest sting or bed file read, in MB: a bigger one (or ``/dev/zero``) is refused."""
 
     def __post_init__(self) -> None:
         """Check every value, so a bad setting fails before any audio is made."""
@@ -99,6 +102,7 @@ class MixSettings:
         _check_range("sting_level", self.sting_level, -40.0, 10.0)
         _check_range("bed_level", self.bed_level, -60.0, 0.0)
         _check_range("duck_db", self.duck_db, 0.0, 60.0)
+        _check_range("max_music_mb", self.max_music_mb, 0.001, 10_000.0)
         for name in ("intro_text", "outro_text"):
             _check_template(name, getattr(self, name))
 
@@ -133,7 +137,7 @@ class MixSettings:
 
 
 _INTS = {"rate", "channels", "trim_keep_ms"}
-_FLOATS = {"true_peak", "trim_db", "sting_level", "bed_level", "duck_db"}
+_FLOATS = {"true_peak", "trim_db", "sting_level", "bed_level", "duck_db", "max_music_mb"}
 _BOOLS = {"intro", "outro"}
 _TEXTS = {"intro_text", "outro_text"}
 _PATHS = {"sting", "bed"}

@@ -18,7 +18,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from polycast.models import Article, Kind
+from polycast.models import NARRATOR, Article, Kind, Rundown
 from polycast.plan.chapters import episode_title
 from polycast.plan.cues import Spoken, speak_segments
 from polycast.plan.settings import PlanSettings
@@ -90,6 +90,33 @@ def segments_document(
         "date": article.date,
         "language": langs.narration,
         "segments": [_view(item).to_json() for item in spoken],
+    }
+
+
+def rundown_document(rundown: Rundown) -> dict[str, Any]:
+    """Build the ``segments`` document of a rundown: its cues, numbered in speaking order.
+
+    A rundown has no article behind it; each cue stands for the segment it says (``text`` and
+    ``speech`` are both the cue's words, ``author`` its speaker when not the narrator).
+    """
+    cues = [cue for chapter in rundown.chapters for cue in chapter.cues]
+    views = [
+        SegmentView(
+            index=i,
+            kind=cue.kind,
+            lang=cue.lang,
+            spoken=True,
+            text=cue.text,
+            speech=cue.text,
+            author=None if cue.speaker == NARRATOR else cue.speaker,
+        )
+        for i, cue in enumerate(cues)
+    ]
+    return {
+        "title": rundown.title,
+        "date": rundown.date,
+        "language": rundown.language,
+        "segments": [view.to_json() for view in views],
     }
 
 

@@ -20,10 +20,9 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import emoji
-
 from polycast.models import Article, Kind, Segment
 from polycast.plan.attribution import base_language
+from polycast.plan.emojis import replace_emoji
 from polycast.plan.script import UNSPACED, script_language
 from polycast.plan.settings import PlanSettings
 
@@ -45,7 +44,9 @@ _SAMPLE_CHARS = 20_000
 """Narration detection reads this much: plenty to be sure, and fast on a very long article."""
 
 _NOISE = re.compile(
-    r"https?://\S+|www\.\S+|pic\.twitter\.com/\S+|\S+\.\w{2,}/\S*|[@#][\w.]+|\d+",
+    # A bare link starts a word (never its middle), so a long word is scanned once, not once
+    # per character.
+    r"https?://\S+|www\.\S+|pic\.twitter\.com/\S+|(?<!\S)\S+\.\w{2,}/\S*|[@#][\w.]+|\d+",
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[^\W\d_]+")
@@ -101,7 +102,7 @@ class Detector:
         to the detector (then there is nothing to choose). Text mostly in a script of one
         language is that language, confidence 1 (``script_language``).
         """
-        clean = _NOISE.sub(" ", emoji.replace_emoji(text, replace=" "))[:_SAMPLE_CHARS]
+        clean = _NOISE.sub(" ", replace_emoji(text, replace=" "))[:_SAMPLE_CHARS]
         script = script_language(clean)
         if len(_WORD.findall(clean)) < min_words and not (_is_cjk(clean) or script in UNSPACED):
             return None

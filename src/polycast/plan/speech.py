@@ -13,18 +13,20 @@ import html
 import re
 from collections.abc import Callable
 
-import emoji
-
 from polycast.plan import spoken
 from polycast.plan.attribution import base_language, split_handle
 from polycast.plan.countries import country_name
+from polycast.plan.emojis import replace_emoji
 
 Step = Callable[[str], str]
 
 _TLDS = r"com|org|net|nl|be|de|fr|uk|eu|io|co|info|ly|gl|me|app|ai|dev|edu|gov|tv"
 _URL = re.compile(
-    r"\S*://\S*|\bwww\.\S+|\bpic\.twitter\.com/\S*|\bt\.co/\S*"
-    rf"|\b[\w-]+(?:\.[\w-]+)*\.(?:{_TLDS})/\S*|(?<!\S)//[\w-]+\.[\w.-]+/\S*",
+    # Each alternative may start only where a link can (a word's start, not its middle), so a
+    # 2 MB line without spaces is scanned once, not once per character.
+    r"(?<!\S)\S*://\S*|\bwww\.\S+|\bpic\.twitter\.com/\S*|\bt\.co/\S*"
+    rf"|(?<![\w-])(?<![\w-]\.)[\w-]+(?:\.[\w-]+)*\.(?:{_TLDS})/\S*"
+    r"|(?<!\S)//[\w-]+\.[\w.-]+/\S*",
     re.IGNORECASE,
 )
 _TAG = re.compile(r"</?[a-zA-Z][^<>]*>|<!--.*?-->", re.DOTALL)
@@ -38,7 +40,8 @@ _BYLINE = re.compile(r"\s*(?:—|–|&mdash;|--?)\s*[^\n—–]{0,120}\(@\w+\)[^
 _LINE_BULLET = re.compile(r"^[ \t]*(?:[-*+•>]+|\d+[.)])[ \t]+", re.MULTILINE)
 _MARKUP = re.compile(r"[*_|#>~^`{}\[\]<=•·▪►→←↑↓]+")
 _LONE_SYMBOLS = re.compile(r"(?<!\S)[^\w\s.,;:!?…()'\"‘’“”„«»]+(?!\S)")
-_DASH_PAUSE = re.compile(r"\s+(?:--?|–|—)\s+|\s*—\s*")
+_DASH_PAUSE = re.compile(r"(?<!\s)\s+(?:--?|–|—)\s+|(?:(?<!\s)\s+)?—\s*")
+"""Starts only where a run of spaces starts: linear in the text, however long the run."""
 _QUOTES = re.compile(
     r"[“”„«»‹›\"「」『』]|''|(?<!\S),,"
     # A quote mark not inside a word, except a Dutch elision: 's avonds, 't, 'n.
@@ -138,19 +141,20 @@ def flags(text: str, lang: str) -> str:
 
     A flag that opens the text is a topic marker: "🇷🇺 Zapad will…" -> "Russia: Zapad will…".
     """
+    first = len(text) - len(text.lstrip())  # where the words start: a flag before is a topic
 
     def say(match: re.Match[str]) -> str:
         name = country_name(match[0], lang)
         if name is None:
             return " "
-        return f"{name}: " if not text[: match.start()].strip() else f" {name} "
+        return f"{name}: " if match.start() <= first else f" {name} "
 
     return _FLAG.sub(say, text)
 
 
 def no_emoji(text: str) -> str:
     """Drop every other emoji (and the joiners and selectors between them)."""
-    text = emoji.replace_emoji(text, replace=" ")
+    text = replace_emoji(text, replace=" ")
     return re.sub(r"[\u200d\ufe0e\ufe0f\u20e3\U0001F3FB-\U0001F3FF]", "", text)
 
 

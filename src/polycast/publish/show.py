@@ -304,6 +304,11 @@ publish_dir = "output/public"
 # sting_level = -4.0                      # LU relative to the speech
 # bed_level = -16.0
 # duck_db = 12.0                          # how far the bed drops under speech
+# max_music_mb = 100                      # a larger sting or bed file is refused unread
+
+# What polycast agrees to read.
+# [input]
+# max_article_mb = 10                     # a larger article, page or rundown is refused unread
 
 # The episode's audio format: "mp3" (every podcast app plays it; ID3 chapters) or "opus" (Ogg Opus
 # at 48 kHz: clearer speech for its size, but not every app plays it). --audio-format overrides it.

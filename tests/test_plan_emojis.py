@@ -1,0 +1,56 @@
+"""Emoji removal: the same result as the emoji library, with work that grows with the text."""
+
+from __future__ import annotations
+
+import emoji
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from polycast.plan import emojis
+from polycast.plan.emojis import replace_emoji
+from polycast.plan.speech import clean
+
+SAMPLES = [*list(emoji.EMOJI_DATA)[::40], "1️⃣", "#️⃣", "👨‍👩‍👧", "🇷🇺", "©", "é", "中文", "12", "#x"]
+
+
+@given(st.lists(st.sampled_from([*SAMPLES, " ", "a", "Zapad", "\u200d", "\ufe0f"]), max_size=30))
+def test_the_result_is_the_libraries(parts: list[str]) -> None:
+    text = "".join(parts)
+    assert replace_emoji(text) == emoji.replace_emoji(text, replace=" ")
+
+
+LIBRARY = emoji.replace_emoji
+
+
+class Counting:
+    """Counts the characters handed to the emoji library: the slow, per-character part."""
+
+    def __init__(self) -> None:
+        self.chars = 0
+
+    def __call__(self, text: str, replace: str = "") -> str:
+        self.chars += len(text)
+        return LIBRARY(text, replace=replace)
+
+
+@pytest.mark.parametrize("unit", ["abcdefgh ", "1234567", "mooi 😀 weer, 🇷🇺 en 中文. "])
+def test_the_library_sees_only_non_ascii_runs(unit: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = []
+    for repeat in (1000, 2000):
+        counting = Counting()
+        monkeypatch.setattr(emojis.emoji, "replace_emoji", counting)
+        replace_emoji(unit * repeat)
+        seen.append(counting.chars)
+    assert seen[1] == 2 * seen[0]  # linear: twice the text, twice the work
+    assert seen[0] <= sum(not c.isascii() for c in unit) * 1000
+
+
+@pytest.mark.parametrize(
+    "unit", ["abcdefgh", "😀", "ab😀", "🇷🇺 ", "a-a.", "x://", "  — ", "www.a", "#1111"]
+)
+def test_a_2_mb_single_line_is_cleaned(unit: str) -> None:
+    """Each of these took minutes (quadratic regular expressions) before; now a second or so."""
+    text = unit * (2_000_000 // len(unit.encode()))
+    spoken = clean(text, "nl")
+    assert replace_emoji(spoken) == spoken
