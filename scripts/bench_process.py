@@ -14,6 +14,7 @@ rebuild after editing one paragraph, and ``segments`` (reading and planning, not
 from __future__ import annotations
 
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -34,10 +35,16 @@ def _polycast() -> list[str]:
     return [script] if script else [sys.executable, "-m", "polycast"]
 
 
-def _run(args: list[str], env: dict[str, str]) -> float:
-    started = time.perf_counter()
+def _cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def _run(args: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Run a fresh process; return its wall-clock and CPU seconds (CPU drifts less with load)."""
+    started, cpu = time.perf_counter(), _cpu()
     subprocess.run(args, env=env, cwd=ROOT, check=True, capture_output=True)
-    return time.perf_counter() - started
+    return time.perf_counter() - started, _cpu() - cpu
 
 
 def import_cli_us(env: dict[str, str]) -> float:
@@ -57,7 +64,18 @@ def import_cli_us(env: dict[str, str]) -> float:
 
 
 def _round(folder: Path, env: dict[str, str], text: Path, edited: Path) -> dict[str, float]:
-    """One round: the floor, then every command once, each a fresh process."""
+    """One round: the floor, then every command once, each a fresh process (wall, CPU s)."""
+    times = _commands(folder, env, text, edited)
+    numbers = {name: wall for name, (wall, _) in times.items()}
+    numbers.update({f"{name}_cpu": cpu for name, (_, cpu) in times.items()})
+    numbers["import_cli_us"] = import_cli_us(env)
+    return numbers
+
+
+def _commands(
+    folder: Path, env: dict[str, str], text: Path, edited: Path
+) -> dict[str, tuple[float, float]]:
+    """Run the floor and every command once, in this order, each as a fresh process."""
     cli = _polycast()
     cache, out = ["--cache-dir", str(folder / "cache")], ["-o", str(folder / "out")]
     build = [*cli, "build", str(EXAMPLE), *out, *cache]
@@ -66,7 +84,6 @@ def _round(folder: Path, env: dict[str, str], text: Path, edited: Path) -> dict[
         "floor": _run([sys.executable, str(FLOOR), str(text)], env),
         "version": _run([*cli, "--version"], env),
         "help": _run([*cli, "--help"], env),
-        "import_cli_us": import_cli_us(env),
         "cold": _run(build, env),
         "warm": _run(build, env),
         "preview": _run(preview, env),
@@ -87,6 +104,11 @@ RATIOS = {
 """Each process figure's ratio: the figure over the one it is held against, in the same round."""
 
 
+def _key(name: str) -> str:
+    """``cold`` -> ``process_cold_s``, ``cold_cpu`` -> ``process_cold_cpu_s``; µs as they are."""
+    return name if name.endswith("_us") else f"process_{name}_s"
+
+
 def bench_as_processes(folder: Path, rounds: int = 5) -> dict[str, float]:
     """Every command as a fresh process, ``rounds`` times alternating with the floor; medians."""
     env = fresh_env(folder / "pycache")
@@ -99,11 +121,12 @@ def bench_as_processes(folder: Path, rounds: int = 5) -> dict[str, float]:
     runs = [_round(folder / f"round{k}", env, text, edited) for k in range(rounds)]
     numbers: dict[str, float] = {}
     for name in runs[0]:
-        key = name if name.endswith("_us") else f"process_{name}_s"
-        numbers[key] = statistics.median(run[name] for run in runs)
+        numbers[_key(name)] = statistics.median(run[name] for run in runs)
     for name, against in RATIOS.items():
         ratios = [run[name] / run[against] for run in runs]
         numbers[f"process_{name}_over_{against}"] = statistics.median(ratios)
+        cpu = [run[f"{name}_cpu"] / run[f"{against}_cpu"] for run in runs]
+        numbers[f"process_{name}_over_{against}_cpu"] = statistics.median(cpu)
     return numbers
 
 
