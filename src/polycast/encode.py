@@ -15,19 +15,18 @@ import logging
 from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
-
-import lameenc
-import numpy as np
-import numpy.typing as npt
-import soundfile
+from typing import TYPE_CHECKING, BinaryIO
 
 from polycast import mp3frame
 from polycast.crc16 import Crc16
-from polycast.encode_parallel import JoinError, parallel_frames
 from polycast.errors import ConfigError, InputError, OutputError, PolycastError
 from polycast.models import RunStore, Timeline
 from polycast.mp3frame import ENCODER_DELAY, SAMPLES_PER_FRAME, FrameHeader, FrameSplitter
+
+if TYPE_CHECKING:
+    import lameenc
+    import numpy as np
+    import numpy.typing as npt
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +127,8 @@ def encode_mp3(
         EncodeError: LAME failed or the timeline's blocks are not int16 PCM.
         OutputError: ``out`` could not be written.
     """
+    from polycast.encode_parallel import JoinError, parallel_frames  # noqa: PLC0415 (slow import, only when encoding)
+
     settings = settings or Mp3Settings()
     settings.check(timeline.rate, timeline.channels)
     if workers < 1:
@@ -161,6 +162,8 @@ def new_encoder(settings: Mp3Settings, rate: int, channels: int) -> lameenc.Enco
     Raises:
         EncodeError: LAME refused the settings.
     """
+    import lameenc  # noqa: PLC0415 (slow import, only when encoding)
+
     try:
         encoder = lameenc.Encoder()
         encoder.set_bit_rate(settings.bitrate)
@@ -199,6 +202,8 @@ def _pcm_blocks(blocks: Iterable[npt.NDArray[np.int16]], channels: int) -> Itera
     Raises:
         EncodeError: a block is not int16 or splits a sample frame across channels.
     """
+    import numpy as np  # noqa: PLC0415 (slow import, only when encoding)
+
     chunk = _BLOCK_FRAMES * SAMPLES_PER_FRAME * channels * 2
     pending = bytearray()
     for block in blocks:
@@ -277,6 +282,8 @@ class _FrameWriter:
         )
 
     def _write_info(self, start: int, first: FrameHeader, frames: int, padding: int) -> None:
+        import numpy as np  # noqa: PLC0415 (slow import, only when encoding)
+
         tag = mp3frame.InfoTag(
             frames=frames,
             stream_bytes=self._bytes,
@@ -337,6 +344,9 @@ def decode_mp3(source: bytes | BinaryIO) -> tuple[npt.NDArray[np.int16], int, in
     Raises:
         InputError: the data is not an MP3 libsndfile can decode.
     """
+    import numpy as np  # noqa: PLC0415 (slow import, only when decoding)
+    import soundfile  # noqa: PLC0415 (slow import, only when decoding)
+
     stream = io.BytesIO(source) if isinstance(source, bytes) else source
     try:
         data, rate = soundfile.read(stream, dtype="int16", always_2d=True)

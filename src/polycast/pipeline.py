@@ -19,7 +19,7 @@ from polycast.config import Config
 from polycast.errors import ConfigError, InputError
 from polycast.formats import AudioFormat, mix_for
 from polycast.frame import add_frame
-from polycast.mix import MixReport, mix
+from polycast.mix import MixReport
 from polycast.models import Article, Chapter, EpisodeInfo, Kind, Rundown, Segment, Timeline
 from polycast.plan import plan
 from polycast.read import read_article
@@ -192,6 +192,8 @@ def speak_and_mix(
     start: Start | None = None,
 ) -> tuple[Timeline, MixReport]:
     """Speak every cue of ``rundown`` with ``voices`` and mix the speech into a timeline."""
+    from polycast.mix import mix  # noqa: PLC0415 (slow import, only when audio is mixed)
+
     cues = [cue for chapter in rundown.chapters for cue in chapter.cues]
     if start is not None:
         start(len(cues))

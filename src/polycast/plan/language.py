@@ -16,8 +16,6 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import emoji
-
 from polycast.models import Article, Kind, Segment
 from polycast.plan.attribution import base_language
 from polycast.plan.settings import PlanSettings
@@ -95,6 +93,8 @@ class Detector:
         hashtags, numbers and emoji are set aside, or when fewer than two candidates are known
         to the detector (then there is nothing to choose).
         """
+        import emoji  # noqa: PLC0415 (slow import, only when detecting)
+
         clean = _NOISE.sub(" ", emoji.replace_emoji(text, replace=" "))
         if len(_WORD.findall(clean)) < min_words and not _is_cjk(clean):
             return None

@@ -13,8 +13,6 @@ import html
 import re
 from collections.abc import Callable
 
-import emoji
-
 from polycast.plan import spoken
 from polycast.plan.attribution import base_language, split_handle
 from polycast.plan.countries import country_name
@@ -150,6 +148,8 @@ def flags(text: str, lang: str) -> str:
 
 def no_emoji(text: str) -> str:
     """Drop every other emoji (and the joiners and selectors between them)."""
+    import emoji  # noqa: PLC0415 (slow import, only when planning)
+
     text = emoji.replace_emoji(text, replace=" ")
     return re.sub(r"[\u200d\ufe0e\ufe0f\u20e3\U0001F3FB-\U0001F3FF]", "", text)
 

@@ -14,13 +14,16 @@ import logging
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import espeakng_loader  # type: ignore[import-untyped]
-import numpy as np
 
 from polycast.errors import ConfigError, EngineError, UnsupportedLanguage
 from polycast.models import Clip
 from polycast.speak.base import describe_languages, match_language
+
+if TYPE_CHECKING:
+    import numpy as np
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +137,8 @@ class _Library:
 
     def speak(self, text: str, voice: str, rate: int, pitch: int) -> np.ndarray:
         """Speak ``text`` with ``voice`` and return int16 samples; callers hold ``lock``."""
+        import numpy as np  # noqa: PLC0415 (slow import, only when speaking)
+
         lib = self._lib
         if lib.espeak_SetVoiceByName(voice.encode()) != 0:
             raise EngineError(f"espeak-ng has no voice '{voice}'; `polycast voices` lists them")
