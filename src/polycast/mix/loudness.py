@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from polycast.mix.biquads import Biquads
+
 ABSOLUTE_GATE = -70.0
 """Blocks quieter than this (LUFS) never count."""
 RELATIVE_GATE = -10.0
@@ -71,8 +73,7 @@ class LoudnessMeter:
         """Prepare a meter for ``channels`` interleaved channels at ``rate``."""
         self.rate = rate
         self.channels = channels
-        self._sos = k_weighting(rate)
-        self._state = np.zeros((len(self._sos), 2, channels))
+        self._filter = Biquads(k_weighting(rate), channels)
         self._sums = array("d")
         """K-weighted energy (sum of squares over channels) of each complete 100 ms step."""
         self._counts = array("q")
@@ -98,10 +99,7 @@ class LoudnessMeter:
         frames = _as_frames(block, self.channels)
         if not len(frames):
             return
-        # scipy.signal is slow to import (the CLI imports this module); load it on first use.
-        from scipy import signal  # noqa: PLC0415
-
-        weighted, self._state = signal.sosfilt(self._sos, frames, axis=0, zi=self._state)
+        weighted = self._filter.filter(frames)
         energy = np.einsum("ij,ij->i", weighted, weighted)
         self._total += float(energy.sum())
         self._split(energy)

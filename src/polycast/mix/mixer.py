@@ -345,7 +345,7 @@ class _Pieces:
 def _side_by_side(make: Callable[[int], _T], count: int, workers: int) -> list[_T]:
     """Return ``make(k)`` for ``k`` in ``range(count)``, in order, on ``workers`` threads.
 
-    Runs are independent, and numpy and scipy release the GIL over a run's blocks.
+    Runs are independent, and numpy releases the GIL over most of a run's work.
     """
     if workers == 1 or count <= 1:
         return [make(k) for k in range(count)]
