@@ -67,3 +67,30 @@ def test_the_real_entry_point_loads_nothing_heavy() -> None:
 def test_a_command_still_loads_what_it_needs() -> None:
     """The check can fail: a command that detects languages does load the language models."""
     assert "lingua" in loaded_by(["segments", str(SHORT)])
+
+
+_BUILD = """
+import json, sys
+from typer.testing import CliRunner
+from polycast.cli import app
+result = CliRunner().invoke(app, json.loads(sys.argv[1]))
+assert result.exit_code == 0, result.output
+print(json.dumps(sorted({name.partition(".")[0] for name in sys.modules})))
+"""
+
+
+def test_an_unchanged_build_copies_the_kept_episode_without_audio_libraries(tmp_path: Path) -> None:
+    """A rebuild of an unchanged article takes plan and episode from the cache: no audio made."""
+    args = ["build", str(SHORT), "-o", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "c")]
+    loaded = []
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-c", _BUILD, json.dumps(args)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        loaded.append(set(json.loads(done.stdout.strip().splitlines()[-1])))
+    first, again = loaded
+    assert {"numpy", "lingua", "mutagen"} <= first  # the first build made the audio
+    assert sorted(again & {"numpy", "scipy", "pydub", "soundfile", "soxr", "lameenc"}) == []
