@@ -64,6 +64,14 @@ def test_the_real_entry_point_loads_nothing_heavy() -> None:
     assert sorted(loaded & set(HEAVY)) == []
 
 
+def test_polycast_alone_lists_the_commands() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "polycast"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 2
+    assert "Commands:" in done.stdout and "build" in done.stdout
+
+
 def test_a_command_still_loads_what_it_needs() -> None:
     """The check can fail: a command that detects languages does load the language models."""
     assert "lingua" in loaded_by(["segments", str(SHORT)])

@@ -104,6 +104,14 @@ class _Lazy(typer.core.TyperGroup):
                 e.message = f"{e.message.rstrip('.')}. Did you mean {near[0]!r}?"
             raise
 
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        """Print the help for ``polycast`` alone (Typer prints it only when rich renders it)."""
+        if not args and self.no_args_is_help and not ctx.resilient_parsing:
+            typer.echo(ctx.get_help())
+            ctx.exit(2)
+        result: list[str] = super().parse_args(ctx, args)
+        return result
+
     def format_help(self, ctx: Any, formatter: Any) -> None:
         """Write the plain help (no ``rich``: it takes longer to import than the rest)."""
         click.Command.format_help(self, ctx, formatter)
