@@ -1,8 +1,9 @@
 """Run every benchmark once and print named numbers and their targets, PASS or MISS.
 
-Usage: ``uv run python scripts/bench.py [--quick]``. Every target is a ratio of two times taken
-in the same run (the machine is shared, so absolute times drift); memory is an absolute budget.
-``--quick`` repeats nothing and builds a 15-minute article instead of an hour for memory.
+Usage: ``uv run python scripts/bench.py [--quick] [--processes]``. Every target is a ratio of two
+times taken in the same run (the machine is shared, so absolute times drift); memory is an
+absolute budget. ``--quick`` repeats less and builds a 15-minute article instead of an hour for
+memory. ``--processes`` runs only the commands as a person runs them (targets P1-P5).
 
 Targets:
 
@@ -15,6 +16,17 @@ Targets:
 6. Piper, 1 worker / 2 workers: >= 1.7
 7. peak memory building a 60-minute article: <= 200 MB
 8. preview of one segment from a warm cache in a fresh process: < 1 s
+
+As a person runs it (``bench_process.py``: every command a fresh process, rounds alternating with
+the floor as a fresh process, medians of the rounds' ratios):
+
+P1. ``polycast --version`` and ``--help`` / floor: <= 0.08 each
+P2. cold build / floor: <= 1.1
+P3. warm build (unchanged article) / cold: <= 0.10
+P4. rebuild after editing one paragraph / cold: <= 0.35
+P5. first preview of a segment whose sentences are cached / floor: <= 0.25
+Beside them: ``segments`` / floor, and what ``python -X importtime -c "import polycast.cli"``
+says (µs).
 """
 
 from __future__ import annotations
@@ -30,6 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_build
 import bench_gtts
+import bench_process
 import bench_speak
 
 Target = tuple[str, str, Callable[[float, float], bool], float]
@@ -46,6 +59,20 @@ TARGETS: list[Target] = [
     ("7  peak RSS, MB", "long_peak_rss_mb", operator.le, 200.0),
     ("8  preview, s", "preview_s", operator.lt, 1.0),
 ]
+PROCESS_TARGETS: list[Target] = [
+    ("P1 --version / floor", "process_version_over_floor", operator.le, 0.08),
+    ("P1 --help / floor", "process_help_over_floor", operator.le, 0.08),
+    ("P2 cold / floor, processes", "process_cold_over_floor", operator.le, 1.1),
+    ("P3 warm / cold, processes", "process_warm_over_cold", operator.le, 0.10),
+    ("P4 edit / cold, processes", "process_edit_over_cold", operator.le, 0.35),
+    ("P5 first preview / floor", "process_preview_over_floor", operator.le, 0.25),
+]
+
+
+def collect_processes(quick: bool) -> dict[str, float]:
+    """Run the commands as fresh processes against the floor; return medians and ratios."""
+    with tempfile.TemporaryDirectory(prefix="polycast-bench-") as name:
+        return bench_process.bench_as_processes(Path(name), rounds=3 if quick else 5)
 
 
 def collect(quick: bool) -> dict[str, float]:
@@ -56,6 +83,7 @@ def collect(quick: bool) -> dict[str, float]:
         folder = Path(name)
         numbers.update(bench_build.bench_builds(folder / "builds", repeat=repeat))
         numbers.update(bench_build.bench_processes(folder / "processes"))
+    numbers.update(collect_processes(quick))
     numbers.update(bench_gtts.bench_gtts(cues=12 if quick else 24))
     numbers.update(bench_speak.bench_piper_workers(repeat=repeat))
     numbers.update(bench_build.bench_rss(15.0 if quick else 60.0))
@@ -69,10 +97,12 @@ def collect(quick: bool) -> dict[str, float]:
 
 
 def report(numbers: dict[str, float]) -> str:
-    """Format the numbers, then the targets with PASS or MISS."""
-    lines = [f"{name:30} {value:12.3f}" for name, value in numbers.items()]
+    """Format the numbers, then the targets (those whose numbers were taken) with PASS or MISS."""
+    lines = [f"{name:32} {value:12.3f}" for name, value in numbers.items()]
     lines.append("")
-    for label, key, compare, bound in TARGETS:
+    for label, key, compare, bound in TARGETS + PROCESS_TARGETS:
+        if key not in numbers:
+            continue
         value = numbers[key]
         verdict = "PASS" if compare(value, bound) else "MISS"
         sign = {operator.le: "<=", operator.ge: ">=", operator.lt: "<"}[compare]
@@ -83,7 +113,12 @@ def report(numbers: dict[str, float]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one repeat, 15-minute memory run")
-    print(report(collect(parser.parse_args().quick)))
+    parser.add_argument(
+        "--processes", action="store_true", help="only the commands as fresh processes (P1-P5)"
+    )
+    args = parser.parse_args()
+    numbers = collect_processes(args.quick) if args.processes else collect(args.quick)
+    print(report(numbers))
 
 
 if __name__ == "__main__":  # speech worker processes import this module: keep the guard

@@ -8,7 +8,6 @@ Memory and preview are measured in fresh processes, as a user would run them.
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import subprocess
@@ -18,16 +17,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
-import soxr
-
 from bench_child import in_child, peak_rss_mb
+from bench_floor import floor_seconds
 from polycast import pipeline
 from polycast.config import Config
-from polycast.encode.mp3 import Mp3Settings, encode_mp3
-from polycast.models import Timeline
 from polycast.speak import SpeakSettings
-from polycast.speak.espeak import speak_text
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "source" / "loekasjenko-poetin-2021-09.txt"
@@ -74,23 +68,7 @@ def _build(source: Path, cache: Path, out: Path) -> float:
     return _timed(lambda: pipeline.build(source, _config(cache), out))
 
 
-def floor_seconds(text: str) -> tuple[float, float]:
-    """One espeak call on all of ``text``, resampled and encoded as a build would: (s, audio s)."""
-    started = time.perf_counter()
-    clip = speak_text(text, "nl")
-    audio = soxr.resample(clip.samples.astype(np.float32) / 32768, clip.rate, 44100, quality="HQ")
-    pcm = np.clip(np.rint(audio * 32768), -32768, 32767).astype(np.int16)
-
-    class _Whole:
-        def blocks(self, start: int, stop: int):  # type: ignore[no-untyped-def]
-            for at in range(start, stop, 1 << 16):
-                yield pcm[at : min(stop, at + (1 << 16))]
-
-    encode_mp3(Timeline(_Whole(), len(pcm), 44100, 1, (), ()), io.BytesIO(), Mp3Settings())
-    return time.perf_counter() - started, len(pcm) / 44100
-
-
-def _spoken_text(source: Path) -> str:
+def spoken_text(source: Path) -> str:
     rundown, _ = pipeline.load_rundown(source, Config())
     return " ".join(cue.text for chapter in rundown.chapters for cue in chapter.cues)
 
@@ -98,7 +76,7 @@ def _spoken_text(source: Path) -> str:
 def bench_builds(folder: Path, repeat: int = 2) -> dict[str, float]:
     """Floor, first build, cold and 10x (best of ``repeat``), warm, one-paragraph rebuild."""
     results: dict[str, float] = {"first_build_s": _build(EXAMPLE, folder / "c0", folder / "o0")}
-    text = _spoken_text(EXAMPLE)
+    text = spoken_text(EXAMPLE)
     floors = [floor_seconds(text) for _ in range(repeat)]
     results["floor_s"] = min(f[0] for f in floors)
     results["floor_audio_s"] = floors[0][1]

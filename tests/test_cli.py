@@ -12,16 +12,17 @@ import subprocess
 import sys
 from pathlib import Path
 
-import click
 import pytest
 import typer
 from mutagen.id3 import ID3
+from typer import _click as click
 from typer.testing import CliRunner, Result
 
 from gtts_server import HANG_S, GttsServer, without_proxies
 from id3_reader import read_tag
 from polycast import __version__
 from polycast.cli import app
+from polycast.cli.app import COMMANDS
 from polycast.encode.mp3 import decode_mp3
 
 SHORT = Path(__file__).parent / "data" / "cli" / "short-nl.txt"
@@ -29,9 +30,12 @@ runner = CliRunner()
 
 
 def commands() -> list[tuple[str, click.Command]]:
+    """Every command the group lists, loaded as running it would load it."""
     group = typer.main.get_command(app)
-    found: dict[str, click.Command] = getattr(group, "commands", {})
-    return sorted(found.items())
+    assert isinstance(group, typer.core.TyperGroup)
+    ctx = click.Context(group)
+    found = [(name, group.get_command(ctx, name)) for name in group.list_commands(ctx)]
+    return sorted((name, command) for name, command in found if command is not None)
 
 
 def test_every_command_and_option_has_help() -> None:
@@ -74,6 +78,23 @@ def test_every_build_option_is_in_the_readme_command_table() -> None:
             assert any(f"{opt} " in row or f"{opt}]" in row for opt in param.opts), (
                 f"README's build row lacks {param.opts[0]}"
             )
+
+
+def test_the_listing_says_what_each_command_says_of_itself() -> None:
+    """``--help`` lists the commands from a table, without importing them: it must not drift."""
+    found = dict(commands())  # imports every command module
+    named = {
+        info.name or typer.main.get_command_name(info.callback.__name__): info.callback
+        for info in app.registered_commands
+        if info.callback is not None
+    }
+    assert sorted(named) == sorted(found) == sorted(COMMANDS)
+    for name, listed in COMMANDS.items():
+        assert named[name].__module__ == f"polycast.cli.{listed.module}", name
+        assert (found[name].help or "").split("\n\n")[0] == listed.summary, name
+    listing = runner.invoke(app, ["--help"]).output.split("Commands:")[1]
+    places = [listing.index(f"\n  {name} ") for name in COMMANDS]
+    assert places == sorted(places)  # in the job's order
 
 
 def test_version() -> None:

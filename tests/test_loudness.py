@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
 import pyloudnorm
 import pytest
-from scipy import signal
+from scipy import ndimage, signal
 
-from polycast.mix.limiter import Limiter
+from polycast.mix.biquads import Biquads
+from polycast.mix.limiter import Limiter, running_min
 from polycast.mix.loudness import LoudnessMeter, integrated_loudness, k_weighting
-from polycast.mix.truepeak import TruePeakMeter, _interpolate, peak_envelope
+from polycast.mix.truepeak import FACTOR, TAPS, TruePeakMeter, _interpolate, peak_envelope, phases
 from speechlike import speech
 
 
@@ -33,6 +35,39 @@ def _fixtures(rate: int) -> dict[str, np.ndarray]:
     # choice); BS.1770 meters such as libebur128, and ours, count complete blocks only.
     step = rate // 10
     return {name: x[: len(x) // step * step] for name, x in signals.items()}
+
+
+@pytest.mark.parametrize("rate", [8000, 22050, 44100, 48000])
+def test_biquads_filter_as_scipy_does_in_pieces_of_any_size(rate: int) -> None:
+    """The numpy cascade gives sosfilt's output, its state carried across odd-sized pieces."""
+    sos = k_weighting(rate)
+    x = np.random.default_rng(3).standard_normal((9000, 2)) * 0.3
+    x[4000:4100] = 0.0
+    expected = signal.sosfilt(sos, x, axis=0)
+    ours = Biquads(sos, channels=2)
+    pieces, at = [], 0
+    for size in itertools.cycle([1, 31, 32, 33, 1023, 1024, 1025, 0, 2500]):
+        if at >= len(x):
+            break
+        pieces.append(ours.filter(x[at : at + size]))
+        at += size
+    assert np.abs(np.concatenate(pieces) - expected).max() < 1e-10
+
+
+@pytest.mark.parametrize("size", [1, 2, 5, 8, 33, 400])
+def test_running_min_is_ndimage_minimum_filter(size: int) -> None:
+    x = np.random.default_rng(size).random(1000)
+    for n in (1, 7, 1000):
+        near = ndimage.minimum_filter1d(x[:n], size, mode="nearest")
+        one = ndimage.minimum_filter1d(x[:n], size, mode="constant", cval=1.0)
+        assert np.array_equal(running_min(x[:n], size), near)
+        assert np.array_equal(running_min(x[:n], size, edge=1.0), one)
+
+
+def test_true_peak_filter_is_scipys_firwin() -> None:
+    prototype = signal.firwin(TAPS, 1 / FACTOR, window=("kaiser", 5.0)) * FACTOR
+    expected = np.array([prototype[p::FACTOR] for p in range(FACTOR)])
+    assert np.allclose(phases(), expected, rtol=0, atol=1e-15)
 
 
 def test_k_weighting_matches_the_published_48k_coefficients() -> None:

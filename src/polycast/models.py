@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import numpy as np
-import numpy.typing as npt
+if TYPE_CHECKING:  # numpy is slow to import, and a kept episode is copied without it
+    import numpy as np
+    import numpy.typing as npt
 
 NARRATOR = "narrator"
 """The speaker name of every cue that is not a quoted post (used for transcript voice tags)."""
@@ -249,6 +250,8 @@ class Timeline:
     def pcm(self) -> npt.NDArray[np.int16]:
         """Return the whole episode as one interleaved array (for tests and short episodes)."""
         parts = list(self.blocks())
+        import numpy as np  # noqa: PLC0415 (see the imports)
+
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int16)
 
 

@@ -20,7 +20,7 @@ from polycast.encode.formats import AudioFormat, mix_for
 from polycast.errors import ConfigError, InputError
 from polycast.frame import add_frame
 from polycast.inputs import MB, check_size, read_bounded, refuse_overwrite
-from polycast.mix import MixReport, check_music, mix
+from polycast.mix import MixReport, check_music
 from polycast.models import Article, Chapter, EpisodeInfo, Kind, Rundown, Segment, Timeline
 from polycast.plan import plan
 from polycast.plan.chapters import FRAME_CHAPTERS, MAX_CHAPTERS, fit_chapters
@@ -238,6 +238,8 @@ def speak_and_mix(
     start: Start | None = None,
 ) -> tuple[Timeline, MixReport]:
     """Speak every cue of ``rundown`` with ``voices`` and mix the speech into a timeline."""
+    from polycast.mix import mix  # noqa: PLC0415 (slow import, only when audio is mixed)
+
     cues = [cue for chapter in rundown.chapters for cue in chapter.cues]
     if start is not None:
         start(len(cues))

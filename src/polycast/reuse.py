@@ -29,10 +29,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
-
-import numpy as np
-import numpy.typing as npt
-import soundfile
+from typing import TYPE_CHECKING
 
 from polycast import rundown as rundown_file
 from polycast.config import Config
@@ -44,6 +41,10 @@ from polycast.mix import MixReport, VoiceLevel
 from polycast.models import Article, Rundown, TimedChapter, TimedCue, Timeline
 from polycast.speak import Engine, default_cache_dir, unusable
 from polycast.speak.runner import audio_keys
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 log = logging.getLogger(__name__)
 
@@ -294,6 +295,9 @@ class _DecodedMp3:
 
     def blocks(self, start: int, stop: int) -> Iterator[npt.NDArray[np.int16]]:
         """Yield interleaved int16 PCM of frames ``[start, stop)``, decoded a block at a time."""
+        import numpy as np  # noqa: PLC0415 (slow import, only when a kept episode is decoded)
+        import soundfile  # noqa: PLC0415 (slow import, only when a kept episode is decoded)
+
         with soundfile.SoundFile(str(self.mp3)) as decoded:
             decoded.seek(min(start, decoded.frames))
             at = start

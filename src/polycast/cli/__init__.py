@@ -1,9 +1,9 @@
 """The command line: parse options, call the library, print. Nothing else lives here.
 
-One module per group of commands; importing them registers their commands on ``app``.
+One module per group of commands; importing one registers its commands on ``app``, which
+imports it only when one of its commands runs (``polycast.cli.app.COMMANDS`` says which).
 """
 
-from polycast.cli import article_commands, episode_commands, feed_commands
 from polycast.cli.app import app, handled
 
-__all__ = ["app", "article_commands", "episode_commands", "feed_commands", "handled"]
+__all__ = ["app", "handled"]

@@ -3,34 +3,130 @@
 from __future__ import annotations
 
 import contextlib
+import difflib
+import importlib
 import logging
 import signal
 import sys
 import threading
 from collections.abc import Iterator
 from types import FrameType
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 import typer
+import typer.core
+import typer.main
+from typer import _click as click  # the click Typer runs on (its own copy)
+from typer._click.exceptions import UsageError
 
 from polycast import __version__
 from polycast.errors import PolycastError
 
 
-class _InJobOrder(typer.core.TyperGroup):
-    """List commands in the order of the job (build first), not in the order of the code."""
+class Listed(NamedTuple):
+    """Where a command lives and what ``polycast --help`` says of it, known without importing it."""
 
-    ORDER = ("build", "preview", "segments", "plan", "voices", "init", "publish", "serve")
+    module: str
+    """The module under ``polycast.cli`` whose import registers the command."""
+    summary: str
+    """The first line of the command's help (a test checks the two agree)."""
+
+
+COMMANDS: dict[str, Listed] = {
+    "build": Listed(
+        "episode_commands",
+        "Build the episode: MP3 with chapters, chapters JSON and transcripts, in output/.",
+    ),
+    "preview": Listed(
+        "episode_commands",
+        "Speak one segment, one chapter or one line, quickly (from cache when it can).",
+    ),
+    "segments": Listed(
+        "article_commands",
+        "Show what polycast understood: each segment's kind, language and what will be said.",
+    ),
+    "plan": Listed(
+        "article_commands",
+        "Write the editable rundown: every sentence, its language, voice and pause, by chapter.",
+    ),
+    "voices": Listed(
+        "article_commands",
+        "List the engines and voices this machine has, per language; * marks the defaults.",
+    ),
+    "init": Listed(
+        "feed_commands",
+        "Write a commented podcast.toml here: the show your podcast feed describes.",
+    ),
+    "publish": Listed(
+        "feed_commands",
+        "Add EPISODE to the podcast feed, or update it, and copy its files to the publish folder.",
+    ),
+    "serve": Listed(
+        "feed_commands",
+        "Serve the published folder over HTTP, to try the feed in a podcast app. Ctrl-C stops.",
+    ),
+}
+"""Every command, in the order of the job (build first), as ``--help`` lists them."""
+
+
+class _Lazy(typer.core.TyperGroup):
+    """Import a command's module only when that command runs (or shows its own help).
+
+    Every command imports what its work needs (numpy, the language models, the encoder), which
+    takes far longer than the command line itself; ``--version`` and ``--help`` need none of it,
+    and ``build`` needs nothing of ``publish``. The listing comes from ``COMMANDS``, and is plain
+    text: the boxed help of each command is worth loading ``rich`` for, the list is not.
+    """
 
     def list_commands(self, ctx: Any) -> list[str]:
-        """Return the command names, the job's own first."""
-        names: list[str] = super().list_commands(ctx)
-        rank = {name: i for i, name in enumerate(self.ORDER)}
-        return sorted(names, key=lambda name: (rank.get(name, len(rank)), name))
+        """Return the command names, in the job's order."""
+        return list(COMMANDS)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> click.Command | None:
+        """Return the command, importing its module the first time it is asked for."""
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            importlib.import_module(f"polycast.cli.{COMMANDS[cmd_name].module}")
+            for info in app.registered_commands:
+                command = typer.main.get_command_from_info(
+                    info,
+                    pretty_exceptions_short=app.pretty_exceptions_short,
+                    rich_markup_mode=app.rich_markup_mode,
+                )
+                self.commands.setdefault(command.name or "", command)
+        return self.commands.get(cmd_name)
+
+    def resolve_command(
+        self, ctx: Any, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        """Resolve as Typer does, suggesting a near command name among all, loaded or not."""
+        try:
+            return super().resolve_command(ctx, args)
+        except UsageError as e:
+            near = difflib.get_close_matches(args[0], COMMANDS) if args else []
+            if near and "Did you mean" not in e.message:
+                e.message = f"{e.message.rstrip('.')}. Did you mean {near[0]!r}?"
+            raise
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        """Print the help for ``polycast`` alone (Typer prints it only when rich renders it)."""
+        if not args and self.no_args_is_help and not ctx.resilient_parsing:
+            typer.echo(ctx.get_help())
+            ctx.exit(2)
+        result: list[str] = super().parse_args(ctx, args)
+        return result
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        """Write the plain help (no ``rich``: it takes longer to import than the rest)."""
+        click.Command.format_help(self, ctx, formatter)
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        """List the commands from ``COMMANDS``, importing none of them."""
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, listed.summary) for name, listed in COMMANDS.items()])
 
 
 app = typer.Typer(
-    cls=_InJobOrder,
+    cls=_Lazy,
     help="Turn an article into a podcast episode: every quoted voice in its own language.",
     no_args_is_help=True,
     add_completion=False,

@@ -12,12 +12,14 @@ import re
 import struct
 from dataclasses import dataclass
 from enum import Enum
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING
 
 from polycast.encode.crc16 import crc16
 from polycast.errors import Mp3FormatError
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 SAMPLES_PER_FRAME = 1152
 """Sample frames in one MPEG-1 Layer III frame."""
@@ -226,6 +228,8 @@ class InfoTag:
 
 def cbr_toc(offsets: npt.NDArray[np.int64], stream_bytes: int) -> bytes:
     """Build the Xing seek table from the byte offset of every audio frame in the stream."""
+    import numpy as np  # noqa: PLC0415 (slow import, only when encoding)
+
     if len(offsets) == 0:
         return bytes(100)
     index = np.minimum(np.arange(100) * len(offsets) // 100, len(offsets) - 1)

@@ -7,20 +7,21 @@ byte-by-byte Python loop takes seconds over. The CRC is linear, so numpy can do 
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
-import numpy as np
-import numpy.typing as npt
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 
-def _crc16_table() -> npt.NDArray[np.uint16]:
-    table = np.arange(256, dtype=np.uint32)
+def _crc16_table() -> list[int]:
+    table = list(range(256))
     for _ in range(8):
-        table = np.where(table & 1, (table >> 1) ^ 0xA001, table >> 1)
-    return table.astype(np.uint16)
+        table = [(v >> 1) ^ 0xA001 if v & 1 else v >> 1 for v in table]
+    return table
 
 
-_TABLE = _crc16_table()
-_TABLE_LIST: list[int] = [int(v) for v in _TABLE]
+_TABLE_LIST = _crc16_table()
 
 
 def crc16(data: bytes, crc: int = 0) -> int:
@@ -44,7 +45,9 @@ def _crc_block_tables() -> tuple[
     ``_CRC_BLOCK - 1 - i`` zero bytes, so a block's CRC is the XOR of one entry per byte. The
     other two shift a running CRC past a block of zeros, by its low and its high byte.
     """
-    table = _TABLE.astype(np.uint32)
+    import numpy as np  # noqa: PLC0415 (slow import, only when hashing a long stream)
+
+    table = np.array(_TABLE_LIST, dtype=np.uint32)
     rows = np.empty((_CRC_BLOCK, 256), dtype=np.uint16)
     row = table.copy()
     low = np.arange(256, dtype=np.uint32)
@@ -67,6 +70,8 @@ class Crc16:
 
     def update(self, data: bytes | memoryview) -> None:
         """Add ``data`` to the CRC."""
+        import numpy as np  # noqa: PLC0415 (slow import, only when hashing a long stream)
+
         self._pending += data
         whole = len(self._pending) // _CRC_BLOCK * _CRC_BLOCK
         if whole == 0:

@@ -15,17 +15,11 @@ import logging
 from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
-
-import lameenc
-import numpy as np
-import numpy.typing as npt
-import soundfile
+from typing import TYPE_CHECKING, BinaryIO
 
 from polycast.encode import bitstream
 from polycast.encode.bitstream import ENCODER_DELAY, SAMPLES_PER_FRAME, FrameHeader, FrameSplitter
 from polycast.encode.crc16 import Crc16
-from polycast.encode.parallel import parallel_frames
 from polycast.errors import (
     ConfigError,
     EncodeError,
@@ -35,6 +29,11 @@ from polycast.errors import (
     OutputError,
 )
 from polycast.models import RunStore, Timeline
+
+if TYPE_CHECKING:
+    import lameenc
+    import numpy as np
+    import numpy.typing as npt
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +130,8 @@ def encode_mp3(
         EncodeError: LAME failed or the timeline's blocks are not int16 PCM.
         OutputError: ``out`` could not be written.
     """
+    from polycast.encode.parallel import parallel_frames  # noqa: PLC0415 (slow: numpy)
+
     settings = settings or Mp3Settings()
     settings.check(timeline.rate, timeline.channels)
     if workers < 1:
@@ -164,6 +165,8 @@ def new_encoder(settings: Mp3Settings, rate: int, channels: int) -> lameenc.Enco
     Raises:
         EncodeError: LAME refused the settings.
     """
+    import lameenc  # noqa: PLC0415 (slow import, only when encoding)
+
     try:
         encoder = lameenc.Encoder()
         encoder.set_bit_rate(settings.bitrate)
@@ -202,6 +205,8 @@ def _pcm_blocks(blocks: Iterable[npt.NDArray[np.int16]], channels: int) -> Itera
     Raises:
         EncodeError: a block is not int16 or splits a sample frame across channels.
     """
+    import numpy as np  # noqa: PLC0415 (slow import, only when encoding)
+
     chunk = _BLOCK_FRAMES * SAMPLES_PER_FRAME * channels * 2
     pending = bytearray()
     for block in blocks:
@@ -280,6 +285,8 @@ class _FrameWriter:
         )
 
     def _write_info(self, start: int, first: FrameHeader, frames: int, padding: int) -> None:
+        import numpy as np  # noqa: PLC0415 (slow import, only when encoding)
+
         tag = bitstream.InfoTag(
             frames=frames,
             stream_bytes=self._bytes,
@@ -340,6 +347,9 @@ def decode_mp3(source: bytes | BinaryIO) -> tuple[npt.NDArray[np.int16], int, in
     Raises:
         InputError: the data is not an MP3 libsndfile can decode.
     """
+    import numpy as np  # noqa: PLC0415 (slow import, only when decoding)
+    import soundfile  # noqa: PLC0415 (slow import, only when decoding)
+
     stream = io.BytesIO(source) if isinstance(source, bytes) else source
     try:
         data, rate = soundfile.read(stream, dtype="int16", always_2d=True)

@@ -20,13 +20,9 @@ import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import mutagen
-import numpy as np
-import numpy.typing as npt
-import soundfile
-import soxr
 from mutagen.oggopus import OggOpus
 
 from polycast.encode.formats import OPUS_RATE
@@ -34,6 +30,10 @@ from polycast.encode.tag import iso639_2
 from polycast.errors import ConfigError, EncodeError, InputError, OutputError
 from polycast.models import EpisodeInfo, TimedChapter, Timeline
 from polycast.times import stamp, to_ms
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +115,8 @@ def encode_opus(
         EncodeError: libsndfile refused the stream or the blocks are not int16 PCM.
         OutputError: ``out`` could not be written (disk full).
     """
+    import soundfile  # noqa: PLC0415 (slow import, only when encoding)
+
     settings = settings or OpusSettings()
     channels = timeline.channels
     settings.check(channels)
@@ -165,6 +167,9 @@ def _at_48k(
     Raises:
         EncodeError: a block is not interleaved int16 PCM.
     """
+    import numpy as np  # noqa: PLC0415 (slow import, only when encoding)
+    import soxr  # noqa: PLC0415 (slow import, only when encoding)
+
     resampler = (
         None if rate == OPUS_RATE else soxr.ResampleStream(rate, OPUS_RATE, channels, "int16")
     )

@@ -5,13 +5,47 @@
 chapter times in samples, and the runs it was mixed in) and a ``MixReport`` (the measured
 loudness and true peak of the final output). Given a store, it keeps what it measured of each
 run and measures again only runs it has not seen.
+
+Names are imported from their modules on first use, so reading ``MixSettings`` (every command
+does) loads neither numpy nor pydub.
 """
 
-from polycast.mix.loudness import LoudnessMeter, integrated_loudness
-from polycast.mix.mixer import MixReport, MixResult, VoiceLevel, mix
-from polycast.mix.music import Music, check_music, load_music
-from polycast.mix.settings import BedSpan, MixSettings
-from polycast.mix.truepeak import TruePeakMeter
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from polycast.mix.loudness import LoudnessMeter, integrated_loudness
+    from polycast.mix.mixer import MixResult, mix
+    from polycast.mix.music import Music, load_music
+    from polycast.mix.report import MixReport, VoiceLevel
+    from polycast.mix.settings import BedSpan, MixSettings, check_music
+    from polycast.mix.truepeak import TruePeakMeter
+
+_WHERE = {
+    "LoudnessMeter": "polycast.mix.loudness",
+    "integrated_loudness": "polycast.mix.loudness",
+    "MixReport": "polycast.mix.report",
+    "MixResult": "polycast.mix.mixer",
+    "VoiceLevel": "polycast.mix.report",
+    "mix": "polycast.mix.mixer",
+    "Music": "polycast.mix.music",
+    "load_music": "polycast.mix.music",
+    "check_music": "polycast.mix.settings",
+    "BedSpan": "polycast.mix.settings",
+    "MixSettings": "polycast.mix.settings",
+    "TruePeakMeter": "polycast.mix.truepeak",
+}
+"""Which module defines each name, imported on first use (see ``__getattr__``)."""
+
+
+def __getattr__(name: str) -> object:
+    """Import the module that defines ``name`` when it is first asked for."""
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_WHERE[name]), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "BedSpan",

@@ -101,17 +101,15 @@ class Limiter:
 
     def _reduction(self, env: FloatArray) -> FloatArray:
         """Return the gain over a stretch, given its true-peak envelope ``env``."""
-        from scipy import ndimage  # noqa: PLC0415 -- slow to import; most mixes never limit
-
         size = len(env)
         need = np.ones(size)
         loud = env > self.threshold
         need[loud] = self.threshold / env[loud]
-        need = ndimage.minimum_filter1d(need, 2 * SLACK + 1, mode="nearest")
+        need = running_min(need, 2 * SLACK + 1)
         # held[n] = min(need[n - hold : n + lookahead]): the reduction starts `lookahead` early
         # and lasts `hold` after the peak.
         width = self.hold + self.lookahead
-        centred = ndimage.minimum_filter1d(need, width, mode="constant", cval=1.0)
+        centred = running_min(need, width, edge=1.0)
         shift = self.hold - width // 2
         held = np.ones(size)
         held[shift:] = centred[: max(size - shift, 0)]
@@ -122,3 +120,26 @@ class Limiter:
         cut = np.concatenate([np.zeros(self.lookahead - 1), 1.0 - held])
         sums = np.concatenate([[0.0], np.cumsum(cut)])
         return np.asarray(1.0 - (sums[self.lookahead :] - sums[: -self.lookahead]) / self.lookahead)
+
+
+def running_min(x: FloatArray, size: int, edge: float | None = None) -> FloatArray:
+    """Return the minimum over a window of ``size`` around every sample (van Herk/Gil-Werman).
+
+    As ``scipy.ndimage.minimum_filter1d``: sample ``i``'s window starts ``size // 2`` before it.
+    Beyond the ends the signal continues as ``edge``, or as its first and last values when
+    ``edge`` is None. Three passes whatever ``size``: running minima within blocks of ``size``,
+    forwards and backwards; every window spans at most two blocks.
+    """
+    if size <= 1 or not len(x):
+        return np.array(x, dtype=np.float64)
+    before, after = size // 2, size - 1 - size // 2
+    first, last = (x[0], x[-1]) if edge is None else (edge, edge)
+    padded = np.concatenate([np.full(before, first), x, np.full(after, last)])
+    blocks = -(-len(padded) // size)
+    rows = np.full(blocks * size, np.inf)
+    rows[: len(padded)] = padded
+    rows2 = rows.reshape(blocks, size)
+    ahead = np.minimum.accumulate(rows2, axis=1).reshape(-1)
+    behind = np.minimum.accumulate(rows2[:, ::-1], axis=1)[:, ::-1].reshape(-1)
+    count = len(x)
+    return np.asarray(np.minimum(behind[:count], ahead[size - 1 : size - 1 + count]))

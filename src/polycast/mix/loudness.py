@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from polycast.mix.biquads import Biquads
+
 ABSOLUTE_GATE = -70.0
 """Blocks quieter than this (LUFS) never count."""
 RELATIVE_GATE = -10.0
@@ -73,8 +75,7 @@ class LoudnessMeter:
         """Prepare a meter for ``channels`` interleaved channels at ``rate``."""
         self.rate = rate
         self.channels = channels
-        self._sos = k_weighting(rate)
-        self._state = np.zeros((len(self._sos), 2, channels))
+        self._biquads = Biquads(k_weighting(rate), channels)
         self._sums = array("d")
         """K-weighted energy (sum of squares over channels) of each complete 100 ms step."""
         self._counts = array("q")
@@ -111,17 +112,14 @@ class LoudnessMeter:
         self._filter(head)
         if len(head) < len(frames):
             if self._settled():
-                self._state[:] = 0.0
+                self._biquads.state[:] = 0.0
                 self._quiet(len(frames) - len(head))
             else:
                 self._filter(frames[len(head) :])
 
     def _filter(self, frames: FloatArray) -> None:
         """K-weight ``frames`` (carrying the filter's state) and add their energy."""
-        # scipy.signal is slow to import (the CLI imports this module); load it on first use.
-        from scipy import signal  # noqa: PLC0415
-
-        weighted, self._state = signal.sosfilt(self._sos, frames, axis=0, zi=self._state)
+        weighted = self._biquads.filter(frames)
         energy = np.einsum("ij,ij->i", weighted, weighted)
         self._total += float(energy.sum())
         self._split(energy)
@@ -132,7 +130,7 @@ class LoudnessMeter:
         Below ``SETTLED`` the rest of its decay carries less energy than 10^-20 of full scale
         over a 100 ms step, some 15 orders of magnitude under the -70 LUFS gate.
         """
-        return float(np.abs(self._state).max()) <= SETTLED
+        return float(np.abs(self._biquads.state).max()) <= SETTLED
 
     def _quiet(self, count: int) -> None:
         """Add ``count`` samples of zero energy, closing the steps they fill: O(steps)."""

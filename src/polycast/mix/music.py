@@ -19,8 +19,8 @@ import soundfile
 import soxr
 
 from polycast.errors import ConfigError
-from polycast.inputs import MB, check_size, read_bounded
-from polycast.mix.settings import MixSettings
+from polycast.inputs import read_bounded
+from polycast.mix.settings import MixSettings, check_music, music_cap, unreadable_music
 
 Float32Array = npt.NDArray[np.float32]
 FloatArray = npt.NDArray[np.float64]
@@ -57,41 +57,13 @@ def load_music(settings: MixSettings) -> Music:
     return Music(sting, bed)
 
 
-def music_files(settings: MixSettings) -> dict[str, Path]:
-    """Name the music files ``settings`` use, by their setting (``sting``, ``bed``)."""
-    named = {"sting": settings.sting, "bed": settings.bed}
-    return {what: path for what, path in named.items() if path is not None}
-
-
-def check_music(settings: MixSettings) -> None:
-    """Refuse, before any work, a sting or bed that is not a regular file or is too large.
-
-    Raises:
-        ConfigError: a file is missing, a directory, a FIFO or device, or over ``max_music_mb``.
-    """
-    for what, path in music_files(settings).items():
-        try:
-            check_size(path, _cap(settings), what, ConfigError, "mix.max_music_mb")
-        except ConfigError as e:
-            raise _unreadable(what, e) from e
-
-
-def _cap(settings: MixSettings) -> int:
-    return int(settings.max_music_mb * MB)
-
-
-def _unreadable(what: str, e: ConfigError) -> ConfigError:
-    """Say which setting names a music file that cannot be read."""
-    return ConfigError(f"cannot read the {what}: {e}; check mix.{what}")
-
-
 def _load(path: Path, what: str, settings: MixSettings) -> Float32Array:
     """Read one asset as mono float32 at the output rate, reading no more than the cap."""
     rate = settings.rate
     try:
-        raw = read_bounded(path, _cap(settings), what, ConfigError, "mix.max_music_mb")
+        raw = read_bounded(path, music_cap(settings), what, ConfigError, "mix.max_music_mb")
     except ConfigError as e:
-        raise _unreadable(what, e) from e
+        raise unreadable_music(what, e) from e
     try:
         data, source_rate = soundfile.read(io.BytesIO(raw), dtype="float32", always_2d=True)
     except (OSError, RuntimeError, soundfile.LibsndfileError) as e:

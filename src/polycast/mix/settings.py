@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from polycast.errors import ConfigError
+from polycast.inputs import MB, check_size
 from polycast.template import check_placeholders
 
 RATES = (44100, 48000)
@@ -205,3 +206,32 @@ def _check_template(name: str, text: str | None) -> None:
     """Check that a frame template names only ``{show}`` and ``{title}``, by parsing it."""
     if text is not None:
         check_placeholders(text, ("show", "title"), f"mix.{name}")
+
+
+def music_files(settings: MixSettings) -> dict[str, Path]:
+    """Name the music files ``settings`` use, by their setting (``sting``, ``bed``)."""
+    named = {"sting": settings.sting, "bed": settings.bed}
+    return {what: path for what, path in named.items() if path is not None}
+
+
+def check_music(settings: MixSettings) -> None:
+    """Refuse, before any work, a sting or bed that is not a regular file or is too large.
+
+    Raises:
+        ConfigError: a file is missing, a directory, a FIFO or device, or over ``max_music_mb``.
+    """
+    for what, path in music_files(settings).items():
+        try:
+            check_size(path, music_cap(settings), what, ConfigError, "mix.max_music_mb")
+        except ConfigError as e:
+            raise unreadable_music(what, e) from e
+
+
+def music_cap(settings: MixSettings) -> int:
+    """Return the most bytes a sting or bed file may hold."""
+    return int(settings.max_music_mb * MB)
+
+
+def unreadable_music(what: str, e: ConfigError) -> ConfigError:
+    """Say which setting names a music file that cannot be read."""
+    return ConfigError(f"cannot read the {what}: {e}; check mix.{what}")

@@ -37,9 +37,11 @@ def phases() -> FloatArray:
     A Kaiser-windowed sinc (beta 5) cut at the input's Nyquist frequency: checked against 32x
     oversampling on sines up to 18 kHz at 44.1 kHz, it reads between 0.25 dB low and 0.05 dB high.
     """
-    from scipy import signal  # noqa: PLC0415 -- scipy.signal is slow to import; only on first use
-
-    prototype = signal.firwin(TAPS, 1 / FACTOR, window=("kaiser", 5.0)) * FACTOR
+    # What scipy.signal.firwin(TAPS, 1 / FACTOR, window=("kaiser", 5.0)) gives, to the bit,
+    # without importing scipy.signal: a sinc, windowed, scaled to unit gain at 0 Hz.
+    offsets = np.arange(TAPS) - (TAPS - 1) / 2
+    sinc = np.sinc(offsets / FACTOR) / FACTOR * np.kaiser(TAPS, 5.0)
+    prototype = sinc / sinc.sum() * FACTOR
     return np.array([prototype[p::FACTOR] for p in range(FACTOR)], dtype=np.float64)
 
 

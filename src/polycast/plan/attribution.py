@@ -14,8 +14,6 @@ import re
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-import emoji
-
 from polycast import langcodes
 from polycast.models import Post
 from polycast.template import check_placeholders
@@ -159,6 +157,8 @@ def platform(post: Post, text: str = "") -> str | None:
 
 def clean_name(name: str | None) -> str | None:
     """Drop emoji and decoration from a display name: "Mirela 🛰 🌎 + 🐍" -> "Mirela"."""
+    import emoji  # noqa: PLC0415 (slow import, only when a post names its author)
+
     if not name:
         return None
     name = emoji.replace_emoji(name, replace=" ")

@@ -8,8 +8,6 @@ text's language is dropped, never read in another language.
 
 from __future__ import annotations
 
-import emoji
-
 from polycast.plan.attribution import base_language
 
 _COLUMNS = ("nl", "de", "fr", "es", "it", "ja")
@@ -90,6 +88,8 @@ def country_name(flag: str, lang: str) -> str | None:
     >>> country_name("🇷🇺", "nl"), country_name("🇷🇺", "en")
     ('Rusland', 'Russia')
     """
+    import emoji  # noqa: PLC0415 (slow import, only when a flag is named)
+
     code = region(flag)
     if code is None:
         return None

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import re
 
-import emoji
-
 _CANDIDATE = re.compile(r"(?<![#*0-9])[#*0-9]*[^\x00-\x7f]+")
 """A run that may hold emoji; the look-behind starts a run of digits only at its first digit,
 so a long number is scanned once, not once per digit."""
@@ -26,4 +24,6 @@ def replace_emoji(text: str, replace: str = " ") -> str:
     """
     if text.isascii():
         return text
+    import emoji  # noqa: PLC0415 (slow import, only for text that may hold emoji)
+
     return _CANDIDATE.sub(lambda m: emoji.replace_emoji(m[0], replace=replace), text)

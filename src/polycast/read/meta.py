@@ -13,8 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
 from polycast.errors import InputError
 from polycast.read.dates import normalise_date
 from polycast.read.posts import normalise_lang
@@ -150,6 +148,8 @@ def split_front_matter(text: str) -> tuple[Meta, str]:
 
 
 def _load_yaml(block: str) -> Mapping[Any, Any] | None:
+    import yaml  # noqa: PLC0415 (slow import, only when an article has front matter)
+
     try:
         data = yaml.safe_load(block)
     except yaml.YAMLError as e:

@@ -3,22 +3,63 @@
 ``choose_engines`` picks an engine per language, ``speak`` yields one clip per cue in order
 (cached, parallel). Importing this package loads neither onnxruntime nor gTTS: engines import
 their libraries when first used.
+
+Names are imported from their modules on first use, so reading ``SpeakSettings`` (every command
+does) loads no engine.
 """
 
-from polycast.speak.base import Concurrency, Engine, concurrency_of, match_language
-from polycast.speak.cache import ClipCache, cache_key, default_cache_dir, unusable
-from polycast.speak.choose import (
-    EngineChoice,
-    SpeakPlan,
-    SpeakSettings,
-    choose_engines,
-    prepare_voices,
-)
-from polycast.speak.espeak import EspeakEngine
-from polycast.speak.piper import PiperEngine
-from polycast.speak.pools import default_workers
-from polycast.speak.registry import create_engine, engine_names, register
-from polycast.speak.runner import speak
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from polycast.speak.base import Concurrency, Engine, concurrency_of, match_language
+    from polycast.speak.cache import ClipCache, cache_key, default_cache_dir, unusable
+    from polycast.speak.choose import (
+        EngineChoice,
+        SpeakPlan,
+        SpeakSettings,
+        choose_engines,
+        prepare_voices,
+    )
+    from polycast.speak.espeak import EspeakEngine
+    from polycast.speak.piper import PiperEngine
+    from polycast.speak.pools import default_workers
+    from polycast.speak.registry import create_engine, engine_names, register
+    from polycast.speak.runner import speak
+
+_WHERE = {
+    "Concurrency": "polycast.speak.base",
+    "Engine": "polycast.speak.base",
+    "concurrency_of": "polycast.speak.base",
+    "match_language": "polycast.speak.base",
+    "ClipCache": "polycast.speak.cache",
+    "cache_key": "polycast.speak.cache",
+    "default_cache_dir": "polycast.speak.cache",
+    "unusable": "polycast.speak.cache",
+    "EngineChoice": "polycast.speak.choose",
+    "SpeakPlan": "polycast.speak.choose",
+    "SpeakSettings": "polycast.speak.choose",
+    "choose_engines": "polycast.speak.choose",
+    "prepare_voices": "polycast.speak.choose",
+    "EspeakEngine": "polycast.speak.espeak",
+    "PiperEngine": "polycast.speak.piper",
+    "default_workers": "polycast.speak.pools",
+    "create_engine": "polycast.speak.registry",
+    "engine_names": "polycast.speak.registry",
+    "register": "polycast.speak.registry",
+    "speak": "polycast.speak.runner",
+}
+"""Which module defines each name, imported on first use (see ``__getattr__``)."""
+
+
+def __getattr__(name: str) -> object:
+    """Import the module that defines ``name`` when it is first asked for."""
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_WHERE[name]), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "ClipCache",

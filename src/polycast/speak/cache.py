@@ -17,13 +17,14 @@ import os
 import struct
 import tempfile
 from pathlib import Path
-
-import numpy as np
-import soundfile
+from typing import TYPE_CHECKING
 
 from polycast.errors import OutputError
 from polycast.files import write_bytes_atomic
 from polycast.models import Clip
+
+if TYPE_CHECKING:
+    pass
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +83,8 @@ def _digest(rate: int, frames: int, payload: bytes) -> bytes:
 
 def encode_entry(clip: Clip) -> bytes:
     """Serialise a clip as header + FLAC (an empty clip has no FLAC: libsndfile cannot read one)."""
+    import soundfile  # noqa: PLC0415 (slow import, only when a clip is stored)
+
     frames = len(clip.samples)
     payload = b""
     if frames:
@@ -98,6 +101,9 @@ def decode_entry(data: bytes) -> Clip:
     Raises:
         ValueError: the entry is truncated, corrupt or of another format.
     """
+    import numpy as np  # noqa: PLC0415 (slow import, only when a clip is read)
+    import soundfile  # noqa: PLC0415 (slow import, only when a clip is read)
+
     if len(data) < _HEADER.size:
         raise ValueError(f"truncated: {len(data)} bytes, shorter than the header")
     magic, rate, frames, digest = _HEADER.unpack_from(data)

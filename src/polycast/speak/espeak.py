@@ -15,14 +15,17 @@ import logging
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import espeakng_loader  # type: ignore[import-untyped]
-import numpy as np
 
 from polycast.errors import ConfigError, EngineError, UnsupportedLanguage
 from polycast.models import Clip
 from polycast.speak.base import describe_languages, match_language
 from polycast.speak.espeak_c import Callback, close, declare, parse_languages
+
+if TYPE_CHECKING:
+    import numpy as np
 
 log = logging.getLogger(__name__)
 
@@ -143,6 +146,8 @@ class _Library:
 
     def speak(self, text: str, voice: str, rate: int, pitch: int) -> np.ndarray:
         """Speak ``text`` with ``voice`` and return int16 samples; callers hold ``lock``."""
+        import numpy as np  # noqa: PLC0415 (slow import, only when speaking)
+
         lib = self._open()
         try:
             if lib.espeak_SetVoiceByName(voice.encode()) != 0:

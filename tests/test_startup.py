@@ -1,0 +1,104 @@
+"""What a command imports before it does anything: the command line must start fast.
+
+Every command pays for its imports before it can answer; numpy, scipy, the language models, the
+HTML parser and the audio libraries take most of a second together. ``--version``, ``--help``
+and ``import polycast.cli`` need none of them, so a fresh process running them must not load
+them. This checks imports, not seconds: a regression shows here whatever the machine's speed.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SHORT = Path(__file__).parent / "data" / "cli" / "short-nl.txt"
+
+HEAVY = ("numpy", "scipy", "lingua", "bs4", "pydub", "mutagen", "soundfile", "soxr", "rich")
+"""Packages no command may load just to start; each costs tens of milliseconds or more."""
+
+_PROBE = """
+import json, sys
+from typer.testing import CliRunner
+from polycast.cli import app
+args = json.loads(sys.argv[1])
+if args is not None:
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+print(json.dumps(sorted({name.partition(".")[0] for name in sys.modules})))
+"""
+
+
+def loaded_by(args: list[str] | None) -> set[str]:
+    """Return the top-level packages a fresh Python holds after importing the CLI and ``args``."""
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE, json.dumps(args)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return set(json.loads(done.stdout))
+
+
+@pytest.mark.parametrize("args", [None, ["--version"], ["--help"]], ids=str)
+def test_starting_loads_nothing_heavy(args: list[str] | None) -> None:
+    loaded = loaded_by(args)
+    assert "polycast" in loaded and "typer" in loaded  # the probe did import the CLI
+    assert sorted(loaded & set(HEAVY)) == []
+
+
+def test_the_real_entry_point_loads_nothing_heavy() -> None:
+    """``python -m polycast --help`` as a person runs it: no test runner in between."""
+    code = (
+        "import runpy, sys; sys.argv = ['polycast', '--help']\n"
+        "try:\n    runpy.run_module('polycast', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        "print('\\n' + ' '.join(sorted({n.partition('.')[0] for n in sys.modules})))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = set(done.stdout.strip().splitlines()[-1].split())
+    assert "Commands:" in done.stdout
+    assert sorted(loaded & set(HEAVY)) == []
+
+
+def test_polycast_alone_lists_the_commands() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "polycast"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 2
+    assert "Commands:" in done.stdout and "build" in done.stdout
+
+
+def test_a_command_still_loads_what_it_needs() -> None:
+    """The check can fail: a command that detects languages does load the language models."""
+    assert "lingua" in loaded_by(["segments", str(SHORT)])
+
+
+_BUILD = """
+import json, sys
+from typer.testing import CliRunner
+from polycast.cli import app
+result = CliRunner().invoke(app, json.loads(sys.argv[1]))
+assert result.exit_code == 0, result.output
+print(json.dumps(sorted({name.partition(".")[0] for name in sys.modules})))
+"""
+
+
+def test_an_unchanged_build_copies_the_kept_episode_without_audio_libraries(tmp_path: Path) -> None:
+    """A rebuild of an unchanged article takes plan and episode from the cache: no audio made."""
+    args = ["build", str(SHORT), "-o", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "c")]
+    loaded = []
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-c", _BUILD, json.dumps(args)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        loaded.append(set(json.loads(done.stdout.strip().splitlines()[-1])))
+    first, again = loaded
+    assert {"numpy", "lingua", "mutagen"} <= first  # the first build made the audio
+    assert sorted(again & {"numpy", "scipy", "pydub", "soundfile", "soxr", "lameenc"}) == []
