@@ -17,7 +17,8 @@ import typer
 import typer.core
 import typer.main
 from typer import _click as click  # the click Typer runs on (its own copy)
-from typer._click.exceptions import UsageError
+from typer._click.exceptions import ClickException, UsageError
+from typer.exceptions import Abort
 
 from polycast import __version__
 from polycast.errors import PolycastError
@@ -115,6 +116,31 @@ class _Lazy(typer.core.TyperGroup):
         result: list[str] = super().parse_args(ctx, args)
         return result
 
+    def invoke(self, ctx: Any) -> Any:
+        """Run the command inside ``handled``: the one place failures become one line."""
+        with handled():
+            return super().invoke(ctx)
+
+    def main(  # type: ignore[override]
+        self, args: Any = None, prog_name: Any = None, standalone_mode: bool = True, **extra: Any
+    ) -> Any:
+        """Run the command line; a usage error is one line on stderr and exit 2, as any error is.
+
+        Click prints the usage, a hint and the error over four lines; a script reading stderr,
+        and a person, want what went wrong and where to look, on one.
+        """
+        if not standalone_mode:
+            return super().main(args, prog_name, standalone_mode=False, **extra)
+        try:
+            code = super().main(args, prog_name, standalone_mode=False, **extra)
+        except ClickException as e:
+            typer.echo(usage_line(e), err=True)
+            sys.exit(e.exit_code)
+        except Abort:
+            typer.echo("polycast: interrupted; nothing was written", err=True)
+            sys.exit(130)
+        sys.exit(code if isinstance(code, int) else 0)
+
     def format_help(self, ctx: Any, formatter: Any) -> None:
         """Write the plain help (no ``rich``: it takes longer to import than the rest)."""
         click.Command.format_help(self, ctx, formatter)
@@ -135,6 +161,19 @@ app = typer.Typer(
     # every flag as taking a <bool>.
     rich_markup_mode=None,
 )
+
+
+def usage_line(error: ClickException) -> str:
+    """Say a usage error in one line, naming the command and where its help is.
+
+    >>> usage_line(UsageError("No such command 'bild'."))
+    "polycast: error: No such command 'bild'. (see 'polycast --help')"
+    """
+    ctx = getattr(error, "ctx", None)
+    path = ctx.command_path if ctx is not None else "polycast"
+    message = " ".join(error.format_message().split())
+    hint = f" (see '{path} --help')" if isinstance(error, UsageError) else ""
+    return f"polycast: error: {message}{hint}"
 
 
 def _version(value: bool) -> None:
@@ -220,4 +259,4 @@ def handled() -> Iterator[None]:
         raise typer.Exit(1) from None
 
 
-# Commands are registered below, one function each; each runs its body `with handled():`.
+# Commands are registered in the modules COMMANDS names; the group runs each inside handled().

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from polycast import pipeline, rundown
-from polycast.cli.app import app, handled
+from polycast.cli.app import app
 from polycast.cli.options import (
     ConfigOption,
     FallbackLangOption,
@@ -52,29 +52,26 @@ def segments(
 
     Given a rundown (by its content, whatever its name), show its cues instead.
     """
-    with handled():
-        settings = settings_from(
-            config, lexicon=lexicon, fallback_lang=fallback_lang, input_format=input_format
-        )
-        source = pipeline.load_source(article, settings)
-        if isinstance(source, Rundown):
-            document, read_as = rundown_document(source), {}
-        else:
-            document = segments_document(source, settings.plan)
-            read_as = _read_as(source, settings)
-        if as_json:
-            typer.echo(segments_dumps(document), nl=False)
-            return
-        typer.echo(
-            f"{document['title']}  ({document['language']}, {document['date'] or 'no date'})"
-        )
-        for item in document["segments"]:
-            said = item["speech"] if item["spoken"] else item["text"]
-            words = " ".join(said.split())
-            words = words if len(words) <= 60 else words[:59] + "…"
-            spoken = "yes" if item["spoken"] else "no"
-            lang = item["lang"] + (f"→{read_as[item['lang']]}" if item["lang"] in read_as else "")
-            typer.echo(f"{item['index']:>3}  {item['kind']:<9}  {lang:<5}  {spoken:<3}  {words}")
+    settings = settings_from(
+        config, lexicon=lexicon, fallback_lang=fallback_lang, input_format=input_format
+    )
+    source = pipeline.load_source(article, settings)
+    if isinstance(source, Rundown):
+        document, read_as = rundown_document(source), {}
+    else:
+        document = segments_document(source, settings.plan)
+        read_as = _read_as(source, settings)
+    if as_json:
+        typer.echo(segments_dumps(document), nl=False)
+        return
+    typer.echo(f"{document['title']}  ({document['language']}, {document['date'] or 'no date'})")
+    for item in document["segments"]:
+        said = item["speech"] if item["spoken"] else item["text"]
+        words = " ".join(said.split())
+        words = words if len(words) <= 60 else words[:59] + "…"
+        spoken = "yes" if item["spoken"] else "no"
+        lang = item["lang"] + (f"→{read_as[item['lang']]}" if item["lang"] in read_as else "")
+        typer.echo(f"{item['index']:>3}  {item['kind']:<9}  {lang:<5}  {spoken:<3}  {words}")
 
 
 @app.command("plan")
@@ -96,21 +93,20 @@ def plan_command(
     Given a rundown (by its content, whatever its name), write it back as polycast writes one:
     checked, with its header comment, keys in their order; nothing is planned again.
     """
-    with handled():
-        settings = settings_from(config, title=title, lexicon=lexicon, input_format=input_format)
-        if output is not None:
-            pipeline.check_paths(article, [output], settings)
-        source = pipeline.load_source(article, settings)
-        given = isinstance(source, Rundown)
-        planned = source if isinstance(source, Rundown) else plan(source, settings.plan)
-        text = rundown.dumps(planned)
-        if output is None:
-            typer.echo(text, nl=False)
-            return
-        write_text_atomic(output, text)
-        cues = sum(len(chapter.cues) for chapter in planned.chapters)
-        what = "the rundown, normalised" if given else "the rundown"
-        typer.echo(f"wrote {output}: {what}, {len(planned.chapters)} chapters, {cues} cues")
+    settings = settings_from(config, title=title, lexicon=lexicon, input_format=input_format)
+    if output is not None:
+        pipeline.check_paths(article, [output], settings)
+    source = pipeline.load_source(article, settings)
+    given = isinstance(source, Rundown)
+    planned = source if isinstance(source, Rundown) else plan(source, settings.plan)
+    text = rundown.dumps(planned)
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    write_text_atomic(output, text)
+    cues = sum(len(chapter.cues) for chapter in planned.chapters)
+    what = "the rundown, normalised" if given else "the rundown"
+    typer.echo(f"wrote {output}: {what}, {len(planned.chapters)} chapters, {cues} cues")
 
 
 @app.command()
@@ -129,10 +125,9 @@ def voices(
 
     from polycast.speak.inventory import format_inventory, inventory  # noqa: PLC0415
 
-    with handled():
-        options = {"piper": {"voices": piper_voices}} if piper_voices else None
-        found = inventory(options, lang=lang)
-        if as_json:
-            typer.echo(json.dumps({"engines": [e.to_dict() for e in found]}, indent=2))
-        else:
-            typer.echo(format_inventory(found))
+    options = {"piper": {"voices": piper_voices}} if piper_voices else None
+    found = inventory(options, lang=lang)
+    if as_json:
+        typer.echo(json.dumps({"engines": [e.to_dict() for e in found]}, indent=2))
+    else:
+        typer.echo(format_inventory(found))

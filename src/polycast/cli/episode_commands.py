@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from polycast import pipeline, playback
-from polycast.cli.app import app, handled
+from polycast.cli.app import app
 from polycast.cli.options import (
     BitrateOption,
     CacheDirOption,
@@ -70,31 +70,30 @@ def build(
     ] = None,
 ) -> None:
     """Build the episode: MP3 with chapters, chapters JSON and transcripts, in output/."""
-    with handled():
-        settings = settings_from(
-            config,
-            title=title,
-            author=author,
-            album=album,
-            engine=engine,
-            voice=voice,
-            workers=workers,
-            cache_dir=cache_dir,
-            no_cache=no_cache,
-            bitrate=bitrate,
-            stereo=stereo,
-            rate=int(rate.value) if rate else None,
-            loudness=loudness,
-            input_format=input_format,
-            fallback_lang=fallback_lang,
-        )
-        if audio_format is not None:
-            settings = replace(settings, audio_format=audio_format)
-        with _ProgressBar(quiet=as_json) as bar:
-            result = pipeline.build(article, settings, output, bar.advance, bar.start)
-        for notice in result.notices:
-            typer.echo(f"polycast: {notice}", err=True)
-        typer.echo(summary_json(result) if as_json else summary_text(result))
+    settings = settings_from(
+        config,
+        title=title,
+        author=author,
+        album=album,
+        engine=engine,
+        voice=voice,
+        workers=workers,
+        cache_dir=cache_dir,
+        no_cache=no_cache,
+        bitrate=bitrate,
+        stereo=stereo,
+        rate=int(rate.value) if rate else None,
+        loudness=loudness,
+        input_format=input_format,
+        fallback_lang=fallback_lang,
+    )
+    if audio_format is not None:
+        settings = replace(settings, audio_format=audio_format)
+    with _ProgressBar(quiet=as_json) as bar:
+        result = pipeline.build(article, settings, output, bar.advance, bar.start)
+    for notice in result.notices:
+        typer.echo(f"polycast: {notice}", err=True)
+    typer.echo(summary_json(result) if as_json else summary_text(result))
 
 
 class _ProgressBar:
@@ -152,15 +151,14 @@ def preview(
         raise typer.BadParameter("give ARTICLE with a segment number or --chapter, or --text")
     if text is not None and lang is None:
         raise typer.BadParameter("--text needs --lang (nl, en, ...)")
-    with handled():
-        settings = settings_from(
-            config, engine=engine, voice=voice, cache_dir=cache_dir, fallback_lang=fallback_lang
-        )
-        pipeline.check_paths(article, [output], settings)
-        chosen = pipeline.preview_rundown(article, settings, segment, chapter, text, lang)
-        timeline, notices = pipeline.preview(chosen, settings, output)
-        for notice in notices:
-            typer.echo(f"polycast: {notice}", err=True)
-        typer.echo(f"wrote {output} ({timeline.seconds:.1f} s)")
-        if play:
-            typer.echo(playback.play(output))
+    settings = settings_from(
+        config, engine=engine, voice=voice, cache_dir=cache_dir, fallback_lang=fallback_lang
+    )
+    pipeline.check_paths(article, [output], settings)
+    chosen = pipeline.preview_rundown(article, settings, segment, chapter, text, lang)
+    timeline, notices = pipeline.preview(chosen, settings, output)
+    for notice in notices:
+        typer.echo(f"polycast: {notice}", err=True)
+    typer.echo(f"wrote {output} ({timeline.seconds:.1f} s)")
+    if play:
+        typer.echo(playback.play(output))

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from polycast.cli.app import app, handled
+from polycast.cli.app import app
 from polycast.publish import make_server, publish_episode, read_show, write_template
 from polycast.publish.show import DEFAULT_PUBLISH_DIR
 
@@ -19,10 +19,9 @@ def init(
     ] = False,
 ) -> None:
     """Write a commented podcast.toml here: the show your podcast feed describes."""
-    with handled():
-        path = Path("podcast.toml")
-        write_template(path, force=force)
-        typer.echo(f"wrote {path}; edit it, then: polycast publish output/EPISODE.mp3")
+    path = Path("podcast.toml")
+    write_template(path, force=force)
+    typer.echo(f"wrote {path}; edit it, then: polycast publish output/EPISODE.mp3")
 
 
 @app.command()
@@ -44,11 +43,10 @@ def publish(
     ] = Path("podcast.toml"),
 ) -> None:
     """Add EPISODE to the podcast feed, or update it, and copy its files to the publish folder."""
-    with handled():
-        report = publish_episode(episode, read_show(config), feed)
-        action = "updated" if report.updated else "added"
-        count = f"{report.items} episode{'' if report.items == 1 else 's'}"
-        typer.echo(f"{action} {report.title!r} in {report.feed} ({count}): {report.url}")
+    report = publish_episode(episode, read_show(config), feed)
+    action = "updated" if report.updated else "added"
+    count = f"{report.items} episode{'' if report.items == 1 else 's'}"
+    typer.echo(f"{action} {report.title!r} in {report.feed} ({count}): {report.url}")
 
 
 @app.command()
@@ -75,14 +73,13 @@ def serve(
     ] = 10.0,
 ) -> None:
     """Serve the published folder over HTTP, to try the feed in a podcast app. Ctrl-C stops."""
-    with handled():
-        if folder is None:
-            folder = read_show(config).publish_dir if config.exists() else DEFAULT_PUBLISH_DIR
-        server = make_server(folder, host, port, idle_timeout=idle_timeout)
-        typer.echo(f"serving {folder} at {server.url}  (feed: {server.url}feed.xml)")
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            typer.echo("stopped")
-        finally:
-            server.server_close()
+    if folder is None:
+        folder = read_show(config).publish_dir if config.exists() else DEFAULT_PUBLISH_DIR
+    server = make_server(folder, host, port, idle_timeout=idle_timeout)
+    typer.echo(f"serving {folder} at {server.url}  (feed: {server.url}feed.xml)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        typer.echo("stopped")
+    finally:
+        server.server_close()
