@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -17,24 +16,12 @@ from polycast.cli.options import (
     LexiconOption,
     settings_from,
 )
-from polycast.config import Config
 from polycast.files import write_text_atomic
-from polycast.models import Article, Rundown
+from polycast.models import Rundown
 from polycast.plan import plan, segments_document
 from polycast.plan.describe import dumps as segments_dumps
 from polycast.plan.describe import rundown_document
-from polycast.speak import prepare_voices
-
-
-def _read_as(article: Article, settings: Config) -> dict[str, str]:
-    """Say which languages a fallback voice reads (none without a fallback), with a notice."""
-    if settings.speak.fallback_lang is None:
-        return {}
-    planned = plan(article, settings.plan)
-    voices = prepare_voices(planned, replace(settings.speak, cache=False))
-    for notice in voices.notices:
-        typer.echo(f"polycast: {notice}", err=True)
-    return dict(voices.substitutes)
+from polycast.speak.choose import fallback_readings
 
 
 @app.command()
@@ -56,11 +43,16 @@ def segments(
         config, lexicon=lexicon, fallback_lang=fallback_lang, input_format=input_format
     )
     source = pipeline.load_source(article, settings)
+    read_as: dict[str, str] = {}
+    notices: tuple[str, ...] = ()
     if isinstance(source, Rundown):
-        document, read_as = rundown_document(source), {}
+        document = rundown_document(source)
     else:
         document = segments_document(source, settings.plan)
-        read_as = _read_as(source, settings)
+        languages = [item["lang"] for item in document["segments"] if item["spoken"]]
+        read_as, notices = fallback_readings(languages, settings.speak)
+    for notice in notices:
+        typer.echo(f"polycast: {notice}", err=True)
     if as_json:
         typer.echo(segments_dumps(document), nl=False)
         return

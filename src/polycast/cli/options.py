@@ -13,7 +13,6 @@ from polycast.config import Config, load_config, read_settings
 from polycast.encode.bitstream import BITRATES
 from polycast.plan import Lexicon
 from polycast.read import Format
-from polycast.speak import SpeakSettings
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -76,7 +75,7 @@ def settings_from(
         cache=False if no_cache else cache_dir,
     )
     if voice:
-        speak = _with_voices(speak, _voices(voice))
+        speak = speak.with_voices(_voices(voice))
     return _given(
         loaded,
         format=input_format,
@@ -93,28 +92,6 @@ def _given(settings: Settings, **options: object) -> Settings:
     """Replace only the fields an option was given for: None means the option was left out."""
     given = {name: value for name, value in options.items() if value is not None}
     return replace(settings, **given) if given else settings
-
-
-def _with_voices(speak: SpeakSettings, voices: dict[str, str]) -> SpeakSettings:
-    """Lay ``--voice`` choices over the speak settings.
-
-    A voice that is a Piper model (``.onnx`` or a folder) makes Piper speak that language; any
-    other voice name goes to the run's engine (espeak when the run says ``auto``).
-    """
-    options = {name: dict(values) for name, values in speak.options.items()}
-    languages = dict(speak.languages)
-    for lang, name in voices.items():
-        if name.endswith(".onnx") or Path(name).is_dir():
-            piper = options.setdefault("piper", {})
-            piper["voices"] = {**dict(piper.get("voices") or {}), lang: name}
-            languages[lang] = "piper"
-        else:
-            engine = languages.get(lang, speak.engine)
-            engine = "espeak" if engine == "auto" else engine
-            chosen = options.setdefault(engine, {})
-            chosen["voices"] = {**dict(chosen.get("voices") or {}), lang: name}
-            languages.setdefault(lang, engine)
-    return replace(speak, options=options, languages=languages)
 
 
 def _voices(pairs: list[str]) -> dict[str, str]:

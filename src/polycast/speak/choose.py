@@ -100,6 +100,27 @@ class SpeakSettings:
                 )
         return settings
 
+    def with_voices(self, voices: Mapping[str, str]) -> SpeakSettings:
+        """Lay ``--voice LANG=VOICE`` choices over these settings.
+
+        A voice that is a Piper model (``.onnx`` or a folder) makes Piper speak that language; any
+        other voice name goes to the run's engine (espeak when the run says ``auto``).
+        """
+        options = {name: dict(values) for name, values in self.options.items()}
+        languages = dict(self.languages)
+        for lang, name in voices.items():
+            if name.endswith(".onnx") or Path(name).is_dir():
+                piper = options.setdefault("piper", {})
+                piper["voices"] = {**dict(piper.get("voices") or {}), lang: name}
+                languages[lang] = "piper"
+            else:
+                engine = languages.get(lang, self.engine)
+                engine = "espeak" if engine == AUTO else engine
+                chosen = options.setdefault(engine, {})
+                chosen["voices"] = {**dict(chosen.get("voices") or {}), lang: name}
+                languages.setdefault(lang, engine)
+        return replace(self, options=options, languages=languages)
+
 
 def _typed(table: Mapping[str, Any], key: str, kind: Any, default: Any) -> Any:
     value = table.get(key, default)
@@ -306,3 +327,25 @@ def prepare_voices(rundown: Rundown, settings: SpeakSettings | None = None) -> S
     return choose_engines(
         (cue.lang for chapter in rundown.chapters for cue in chapter.cues), settings
     )
+
+
+def fallback_readings(
+    languages: Iterable[str], settings: SpeakSettings
+) -> tuple[dict[str, str], tuple[str, ...]]:
+    """Say which languages the fallback voice reads instead (none without a fallback).
+
+    For ``polycast segments``: the languages are those of the segments it already planned, so
+    nothing is planned twice, and no cache is opened.
+
+    Returns:
+        The language each substituted language is read in, and the notices saying so.
+    """
+    if settings.fallback_lang is None:
+        return {}, ()
+    voices = choose_engines(languages, replace(settings, cache=False))
+    read_as = dict(voices.substitutes)
+    if not read_as:
+        return read_as, ()
+    named = ", ".join(f"'{lang}'" for lang in read_as)
+    fallback = next(iter(read_as.values()))
+    return read_as, (f"no voice speaks {named}: read by the '{fallback}' voice instead",)
