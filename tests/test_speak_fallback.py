@@ -94,7 +94,7 @@ def test_build_fails_clearly_then_builds_with_a_fallback(article: Path, tmp_path
     built = runner.invoke(app, [*args, "--fallback-lang", "en"])
     assert built.exit_code == 0, built.output
     notices = [line for line in built.stderr.splitlines() if "tlh" in line]
-    assert notices == ["polycast: no voice speaks 'tlh': read by the 'en' voice instead"]
+    assert notices == ["polycast: no voice speaks 'tlh' (2 cues): read by the 'en' voice instead"]
     summary = json.loads(built.stdout)
     assert summary["voices"]["tlh"] == "read by the en voice (no voice speaks tlh)"
     assert (out / "klingon.mp3").stat().st_size > 10_000
@@ -128,9 +128,7 @@ def test_segments_shows_who_reads_it(article: Path) -> None:
     told = runner.invoke(app, ["segments", str(article), "--fallback-lang", "en"])
     assert told.exit_code == 0, told.output
     assert told.stdout.splitlines()[3].split()[:3] == ["2", "post", "tlh→en"]
-    assert told.stderr.strip() == (
-        "polycast: no voice speaks 'tlh' (2 cues): read by the 'en' voice instead"
-    )
+    assert told.stderr.strip() == "polycast: no voice speaks 'tlh': read by the 'en' voice instead"
 
 
 def test_preview_takes_the_fallback_too(article: Path, tmp_path: Path) -> None:
