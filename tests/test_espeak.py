@@ -202,8 +202,8 @@ import sys
 from polycast.speak.espeak import speak_text
 text = " ".join(["een lange zin zonder einde over het weer en de wind"] * 400)
 speak_text("kort", "nl")  # the library is loaded: what follows is speech, not start-up
-print("speaking", flush=True)
 try:
+    print("speaking", flush=True)
     speak_text(text, "nl")
 except KeyboardInterrupt:
     print("interrupted", flush=True)
@@ -215,8 +215,9 @@ print("finished", flush=True)
 def test_ctrl_c_while_espeak_speaks_stops_the_speech() -> None:
     """Ctrl-C lands inside espeak's callback: ctypes would swallow it and speech would go on.
 
-    The sentence takes tens of seconds to speak, so the signal sent once "speaking" is read
-    arrives while espeak runs; the interrupt must come out of ``speak_text``.
+    The sentence takes seconds to speak, so the signal sent once "speaking" is read arrives
+    while espeak runs (or just before it starts): either way the interrupt must come out of
+    ``speak_text``, where the script catches it.
     """
     process = subprocess.Popen(
         [sys.executable, "-c", _SPEAK_UNTIL_INTERRUPTED],
