@@ -63,13 +63,7 @@ def read_bounded(
         PolycastError: (``error``) the file is missing, not a regular file (a directory, FIFO or
             device), unreadable, or larger than ``cap``.
     """
-    try:
-        info = path.stat()
-    except FileNotFoundError as e:
-        raise error(f"{path}: no such file") from e
-    except OSError as e:
-        raise error(f"{path}: cannot read the {what}: {e.strerror or e}") from e
-    _check(path, info, cap, what, error, setting)
+    check_size(path, cap, what, error, setting)
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as e:
@@ -109,7 +103,9 @@ def _limit(cap: int, setting: str | None) -> str:
     return f"{cap / MB:g} MB limit" + (f" ({setting})" if setting else "")
 
 
-def check_size(path: Path, cap: int, what: str, error: type[PolycastError], setting: str) -> None:
+def check_size(
+    path: Path, cap: int, what: str, error: type[PolycastError], setting: str | None
+) -> None:
     """Refuse, without opening it, a file that is not regular or is larger than ``cap``.
 
     Raises:
