@@ -8,8 +8,9 @@ run and measures again only runs it has not seen.
 """
 
 from polycast.mix.loudness import LoudnessMeter, integrated_loudness
-from polycast.mix.mixer import MixReport, MixResult, VoiceLevel, mix
+from polycast.mix.mixer import MixResult, mix
 from polycast.mix.music import Music, check_music, load_music
+from polycast.mix.report import MixReport, VoiceLevel
 from polycast.mix.settings import BedSpan, MixSettings
 from polycast.mix.truepeak import TruePeakMeter
 

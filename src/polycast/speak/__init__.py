@@ -5,8 +5,8 @@
 their libraries when first used.
 """
 
+from polycast.cache import ClipCache, cache_key, default_cache_dir, unusable
 from polycast.speak.base import Concurrency, Engine, concurrency_of, match_language
-from polycast.speak.cache import ClipCache, cache_key, default_cache_dir, unusable
 from polycast.speak.choose import (
     EngineChoice,
     SpeakPlan,

@@ -21,10 +21,10 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from polycast.cache.speech import ClipCache
 from polycast.errors import ConfigError, PolycastError, UnsupportedLanguage
 from polycast.models import Cue, Rundown
 from polycast.speak.base import Engine, describe_languages, match_language
-from polycast.speak.cache import ClipCache
 from polycast.speak.registry import create_engine, engine_names
 
 log = logging.getLogger(__name__)
