@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 
 from polycast import pipeline
-from polycast.cache import Cache, EpisodeCache, PlanCache, code_fingerprint
+from polycast.cache import Cache, code_fingerprint
+from polycast.cache.episodes import EpisodeCache
+from polycast.cache.plans import PlanCache
 from polycast.config import Config
 from polycast.encode.mp3 import Mp3Settings, decode_mp3
 from polycast.speak import SpeakSettings

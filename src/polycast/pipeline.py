@@ -15,7 +15,8 @@ from pathlib import Path
 from polycast import companions as companion_files
 from polycast import rundown as rundown_file
 from polycast import write
-from polycast.cache import Cache, EpisodeSlot, SavedEpisode
+from polycast.cache import Cache
+from polycast.cache.episodes import EpisodeSlot, SavedEpisode
 from polycast.config import MAX_ARTICLE_MB, Config, without_placeholder
 from polycast.encode.formats import AudioFormat, mix_for
 from polycast.errors import ConfigError, InputError

@@ -17,71 +17,52 @@ again. Nothing here is needed for a correct build, only for a fast one.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from polycast.cache.episodes import EpisodeCache, EpisodeSlot, SavedEpisode, episode_key
 from polycast.cache.folder import default_cache_dir, unusable
 from polycast.cache.keys import code_fingerprint
-from polycast.cache.plans import PlanCache
 from polycast.cache.runs import RunCache
 from polycast.cache.speech import ClipCache, cache_key
-from polycast.encode.formats import AudioFormat
-from polycast.models import Rundown
 
 if TYPE_CHECKING:
+    from polycast.cache.episodes import EpisodeSlot
+    from polycast.cache.plans import PlanCache
     from polycast.config import Config
+    from polycast.models import Rundown
 
 __all__ = [
     "Cache",
     "ClipCache",
-    "EpisodeCache",
-    "EpisodeSlot",
-    "PlanCache",
     "RunCache",
-    "SavedEpisode",
     "cache_key",
     "code_fingerprint",
     "default_cache_dir",
-    "episode_key",
     "unusable",
 ]
 
 
 @dataclass(frozen=True)
 class Cache:
-    """The cache of one build: its folder, or none, and a part for each kind of entry."""
+    """The cache of one build: its folder, or none, and a part for each kind of entry.
+
+    Importing this package is light (the speak stage imports it for its cue audio): the plan and
+    episode parts import what planning and mixing need only when a build asks for them.
+    """
 
     folder: Path | None = None
     """Where entries are kept; None: the build keeps nothing and finds nothing."""
     unusable: str | None = None
     """Why the configured folder is not used (``<folder> is not a folder``), or None."""
-    clips: ClipCache | None = field(init=False)
-    """Cue audio, for the speak stage."""
-    plans: PlanCache | None = field(init=False)
-    """Plans of articles, for the plan stage."""
-    runs: RunCache | None = field(init=False)
-    """Runs' measurements and frames, for the mix and the encoder."""
-    episodes: EpisodeCache | None = field(init=False)
-    """Whole encoded episodes, for a rebuild of an unchanged one."""
-
-    def __post_init__(self) -> None:
-        """Make the parts that live in ``folder`` (none without one)."""
-        folder = self.folder
-        object.__setattr__(self, "clips", None if folder is None else ClipCache(folder))
-        object.__setattr__(self, "plans", None if folder is None else PlanCache(folder))
-        object.__setattr__(self, "runs", None if folder is None else RunCache(folder))
-        object.__setattr__(self, "episodes", None if folder is None else EpisodeCache(folder))
 
     @classmethod
     def of(cls, setting: bool | Path) -> Cache:
         """Make the cache a ``speak.cache`` setting asks for: True, a folder, or False.
 
-        True is the default folder (``default_cache_dir``); False is no cache at all.
-
-        The folder is checked once, here: an unusable one (a file, a read-only place) makes a
-        cache of no folder that says why, one notice rather than a warning for every entry.
+        True is the default folder (``default_cache_dir``); False is no cache at all. The folder
+        is checked once, here: an unusable one (a file, a read-only place) makes a cache of no
+        folder that says why, one notice rather than a warning for every entry.
         """
         if setting is False:
             return cls()
@@ -96,6 +77,23 @@ class Cache:
             return ()
         return (f"cache folder {self.unusable}; building without the cache",)
 
+    @property
+    def clips(self) -> ClipCache | None:
+        """Cue audio, for the speak stage."""
+        return None if self.folder is None else ClipCache(self.folder)
+
+    @property
+    def runs(self) -> RunCache | None:
+        """Runs' measurements and frames, for the mix and the encoder."""
+        return None if self.folder is None else RunCache(self.folder)
+
+    @property
+    def plans(self) -> PlanCache | None:
+        """Plans of articles, for the plan stage."""
+        from polycast.cache.plans import PlanCache  # noqa: PLC0415 -- see the class docstring
+
+        return None if self.folder is None else PlanCache(self.folder)
+
     def episode(self, rundown: Rundown, audio: Sequence[str], config: Config) -> EpisodeSlot:
         """Find what the cache holds of the MP3 episode ``rundown`` makes with ``config``.
 
@@ -104,7 +102,11 @@ class Cache:
             audio: the cache key of every cue's audio (``polycast.speak.runner.audio_keys``).
             config: the build's settings.
         """
-        if self.episodes is None or config.audio_format is not AudioFormat.MP3:
+        from polycast.cache.episodes import EpisodeCache, EpisodeSlot, episode_key  # noqa: PLC0415
+        from polycast.encode.formats import AudioFormat  # noqa: PLC0415
+
+        if self.folder is None or config.audio_format is not AudioFormat.MP3:
             return EpisodeSlot(runs=self.runs)
+        episodes = EpisodeCache(self.folder)
         name = episode_key(rundown, audio, config)
-        return EpisodeSlot(self.episodes, name, self.episodes.saved(name, rundown), self.runs)
+        return EpisodeSlot(episodes, name, episodes.saved(name, rundown), self.runs)

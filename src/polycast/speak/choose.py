@@ -21,7 +21,6 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from polycast.cache.speech import ClipCache
 from polycast.errors import ConfigError, PolycastError, UnsupportedLanguage
 from polycast.models import Cue, Rundown
 from polycast.speak.base import Engine, describe_languages, match_language
@@ -124,8 +123,6 @@ class SpeakPlan(Mapping[str, Engine]):
     """The engine that speaks each language."""
     notices: tuple[str, ...] = ()
     """What the user should know, such as an offline fallback; the CLI prints these."""
-    cache: ClipCache | None = None
-    """The audio cache the settings ask for, to pass to ``speak``."""
     workers: int | None = None
     """Syntheses at once, to pass to ``speak``."""
     substitutes: Mapping[str, str] = field(default_factory=dict)
@@ -240,8 +237,8 @@ def choose_engines(languages: Iterable[str], settings: SpeakSettings | None = No
             default espeak.
 
     Returns:
-        The engines per language, the languages a fallback voice reads, any notice for the user,
-        and the cache the settings ask for.
+        The engines per language, the languages a fallback voice reads, and any notice for the
+        user. (The cue audio cache is the build's: ``polycast.cache.Cache.clips``.)
 
     Raises:
         UnsupportedLanguage: no chosen engine speaks one of the languages and there is no
@@ -266,11 +263,9 @@ def choose_engines(languages: Iterable[str], settings: SpeakSettings | None = No
         engines.setdefault(fallback, _fallback_engine(chooser, fallback))
     for lang, engine in engines.items():
         log.info("speaking %s with %s", lang, engine.name)
-    cache = settings.cache
     return SpeakPlan(
         engines=engines,
         notices=chooser.notices() + _substitute_notice(substitutes, counts),
-        cache=None if cache is False else ClipCache(None if cache is True else cache),
         workers=settings.workers,
         substitutes=substitutes,
     )
