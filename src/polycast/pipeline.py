@@ -117,7 +117,7 @@ def load_rundown(
     """
     source = load_source(path, config)
     cache = Cache.of(config.speak.cache) if cache is None else cache
-    return plan_source(source, config, cache), source if isinstance(source, Article) else None
+    return plan_source(source, config, cache), (source if isinstance(source, Article) else None)
 
 
 def check_paths(source: Path | None, outputs: Sequence[Path], config: Config) -> None:
@@ -208,7 +208,7 @@ def build(
             rundown, clips, config.mix, store=episode.runs, workers=write.encode_workers()
         )
     else:  # an unchanged episode: no speech, no mix
-        timeline, report = saved(episode.saved, progress, start)
+        timeline, report = take_saved(episode.saved, progress, start)
     written = write_outputs(timeline, report, episode_info(rundown, config), mp3, config, episode)
     return BuildResult(
         mp3=mp3,
@@ -259,7 +259,7 @@ def speak_cues(
     return speak(cues, voices, cache=cache.clips, workers=voices.workers, progress=progress)
 
 
-def saved(
+def take_saved(
     episode: SavedEpisode, progress: Progress | None = None, start: Start | None = None
 ) -> tuple[Timeline, MixReport]:
     """Take a kept episode's timeline and report, telling the progress all its cues are done."""

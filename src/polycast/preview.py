@@ -81,7 +81,7 @@ def speak_part(rundown: Rundown, config: Config, mp3: Path) -> tuple[Timeline, t
             rundown, clips, plain.mix, store=episode.runs, workers=write.encode_workers()
         )
     else:  # the same part, previewed before: no speech, no mix
-        timeline, report = pipeline.saved(episode.saved)
+        timeline, report = pipeline.take_saved(episode.saved)
     info = pipeline.episode_info(rundown, plain)
     pipeline.write_outputs(timeline, report, info, mp3, plain, episode, companions=False)
     return timeline, (*cache.notices, *voices.notices)

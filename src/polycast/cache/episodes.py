@@ -18,8 +18,8 @@ import numpy as np
 import numpy.typing as npt
 import soundfile
 
-from polycast.cache.keys import entry_path, key
-from polycast.cache.runs import keep_entry
+from polycast.cache.folder import entry_path, keep_entry
+from polycast.cache.keys import key
 from polycast.errors import OutputError, PolycastError
 from polycast.files import atomic_write
 from polycast.inputs import MB, read_bounded

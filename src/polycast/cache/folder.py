@@ -1,10 +1,16 @@
-"""Where the cache lives, and whether a folder can hold it."""
+"""Where the cache lives, whether a folder can hold it, and how an entry is written into it."""
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 from pathlib import Path
+
+from polycast.errors import OutputError
+from polycast.files import write_bytes_atomic
+
+log = logging.getLogger(__name__)
 
 
 def default_cache_dir() -> Path:
@@ -37,3 +43,20 @@ def unusable(folder: Path) -> str | None:
     except OSError as e:
         return f"cannot be written: {e.strerror or e}"
     return None
+
+
+def entry_path(folder: Path, name: str, suffix: str) -> Path:
+    """Return where entry ``name`` lives: entries fan out over 256 sub-folders."""
+    return folder / name[:2] / f"{name}{suffix}"
+
+
+def keep_entry(path: Path, data: bytes) -> None:
+    """Write a cache entry, warning (not failing) when the cache cannot be written.
+
+    Nothing in the cache is needed for a correct build, only for a fast one.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_bytes_atomic(path, data, durable=False)
+    except (OSError, OutputError) as e:
+        log.warning("cannot keep %s in the cache: %s", path.name, e)

@@ -60,11 +60,6 @@ def key(kind: str, *parts: object) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def entry_path(folder: Path, name: str, suffix: str) -> Path:
-    """Return where entry ``name`` lives: entries fan out over 256 sub-folders."""
-    return folder / name[:2] / f"{name}{suffix}"
-
-
 @functools.cache
 def code_fingerprint() -> str:
     """Return a hash of polycast's own source files: any change to the code changes it."""

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from polycast import rundown as rundown_file
-from polycast.cache.keys import entry_path, key
-from polycast.cache.runs import keep_entry
+from polycast.cache.folder import entry_path, keep_entry
+from polycast.cache.keys import key
 from polycast.errors import PolycastError
 from polycast.models import Article, Rundown
 from polycast.plan.settings import PlanSettings

@@ -11,26 +11,13 @@ import hashlib
 import logging
 from pathlib import Path
 
-from polycast.cache.keys import entry_path, key
-from polycast.errors import OutputError
-from polycast.files import write_bytes_atomic
+from polycast.cache.folder import entry_path, keep_entry
+from polycast.cache.keys import key
 
 log = logging.getLogger(__name__)
 
 _DIGEST = 16
 """Bytes of the BLAKE2b digest that leads every entry and checks it when read."""
-
-
-def keep_entry(path: Path, data: bytes) -> None:
-    """Write a cache entry, warning (not failing) when the cache cannot be written.
-
-    Nothing in the cache is needed for a correct build, only for a fast one.
-    """
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_bytes_atomic(path, data, durable=False)
-    except (OSError, OutputError) as e:
-        log.warning("cannot keep %s in the cache: %s", path.name, e)
 
 
 class RunCache:
