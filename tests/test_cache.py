@@ -13,9 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from polycast.cache import default_cache_dir
+from polycast.cache.speech import ClipCache, cache_key, decode_entry, encode_entry
 from polycast.errors import OutputError
 from polycast.models import Clip
-from polycast.speak.cache import ClipCache, cache_key, decode_entry, default_cache_dir, encode_entry
 from polycast.speak.espeak import EspeakEngine
 
 
@@ -118,7 +119,7 @@ def test_damaged_entry_is_never_used_but_logged_and_removed(
     cache.put(key, speech)
     path = cache.path(key)
     path.write_bytes(damage(path.read_bytes()))
-    with caplog.at_level(logging.WARNING, logger="polycast.speak.cache"):
+    with caplog.at_level(logging.WARNING, logger="polycast.cache.speech"):
         assert cache.get(key) is None
     assert "damaged" in caplog.text
     assert not path.exists()

@@ -9,7 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from polycast import pipeline, reuse
+from polycast import pipeline
+from polycast.cache import Cache, code_fingerprint
+from polycast.cache.episodes import EpisodeCache
+from polycast.cache.plans import PlanCache
 from polycast.config import Config
 from polycast.encode.mp3 import Mp3Settings, decode_mp3
 from polycast.speak import SpeakSettings
@@ -46,7 +49,8 @@ def test_an_unchanged_article_is_copied_not_spoken_mixed_or_encoded(
 ) -> None:
     article, config, tmp_path = built
     assert len(entries(tmp_path / "cache", "episodes")) == 2  # the MP3 and what it measured
-    monkeypatch.setattr(pipeline, "speak_and_mix", no_mix)
+    monkeypatch.setattr(pipeline, "speak", no_mix)
+    monkeypatch.setattr("polycast.mix.mix", no_mix, raising=False)
     monkeypatch.setattr(pipeline, "plan", no_mix)
     again = pipeline.build(article, config, tmp_path / "second")
     assert outputs(tmp_path / "second") == outputs(tmp_path / "first")  # tags and all
@@ -97,14 +101,14 @@ def test_a_damaged_entry_is_built_again(
 
 def test_without_a_cache_nothing_is_kept(tmp_path: Path) -> None:
     config = Config(speak=SpeakSettings(cache=False, workers=1))
-    assert reuse.cache_folder(config) is None
+    assert Cache.of(config.speak.cache) == Cache()
     pipeline.build(ARTICLE, config, tmp_path / "out")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
 def test_the_code_fingerprint_names_this_source() -> None:
-    assert len(reuse.code_fingerprint()) == 64
-    assert reuse.code_fingerprint() == reuse.code_fingerprint()
+    assert len(code_fingerprint()) == 64
+    assert code_fingerprint() == code_fingerprint()
 
 
 def test_a_kept_episode_decodes_any_stretch_like_the_file(
@@ -112,7 +116,8 @@ def test_a_kept_episode_decodes_any_stretch_like_the_file(
 ) -> None:
     article, config, tmp_path = built
     key = entries(tmp_path / "cache", "episodes")[0].stem
-    saved = reuse.saved_episode(tmp_path / "cache", key, pipeline.load_rundown(article, config)[0])
+    rundown = pipeline.load_rundown(article, config)[0]
+    saved = EpisodeCache(tmp_path / "cache").saved(key, rundown)
     assert saved is not None
     whole, _, _ = decode_mp3(saved.mp3.read_bytes())
     timeline = saved.timeline
@@ -129,9 +134,9 @@ def test_a_plan_no_build_can_use_is_not_kept(
     from polycast.models import Article, Kind, Rundown, Segment
 
     article = Article(segments=(Segment(Kind.PARAGRAPH, "😀😀"),), language="nl")
-    key, kept = reuse.cached_plan(tmp_path, article, Config())
-    assert kept is None
-    reuse.keep_plan(tmp_path, key, Rundown(chapters=(), title="Untitled", language="nl"))
+    plans, settings = PlanCache(tmp_path), Config().plan
+    assert plans.get(article, settings) is None
+    plans.put(article, settings, Rundown(chapters=(), title="Untitled", language="nl"))
     assert entries(tmp_path, "plans") == []
-    assert reuse.cached_plan(tmp_path, article, Config()) == (key, None)
+    assert plans.get(article, settings) is None
     assert "unreadable" not in caplog.text

@@ -16,12 +16,12 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
+from polycast.cache import RunCache
 from polycast.encode.mp3 import decode_mp3, encode_mp3
 from polycast.mix import MixSettings, mix
 from polycast.mix.runs import GRID, QUANTUM_DB, digest
 from polycast.mix.source import RunSource
 from polycast.models import Chapter, Clip, Cue, Run, Rundown, Timeline
-from polycast.reuse import RunCache
 from speechlike import speech, to_clip
 from test_encode import ArraySource, snr_db, vowel
 from test_rebuild import SHORT, build

@@ -24,6 +24,7 @@ import pytest
 from typer.testing import CliRunner
 
 from gtts_server import HANG_S, Failure, GttsServer, without_proxies
+from polycast.cache import Cache
 from polycast.errors import ConfigError, EngineError, UnsupportedLanguage
 from polycast.models import Chapter, Clip, Cue, Rundown
 from polycast.speak import (
@@ -413,7 +414,7 @@ def test_unknown_engine_option_is_a_config_error() -> None:
         choose_engines(["nl"], SpeakSettings(engine="espeak", options={"espeak": {"speed": 2}}))
 
 
-def test_the_plan_carries_the_cache_and_feeds_speak(tmp_path: Path) -> None:
+def test_the_plan_and_the_build_cache_feed_speak(tmp_path: Path) -> None:
     rundown = Rundown(
         chapters=(Chapter("Een", cues_of(["Goedemorgen.", "Tot ziens."])),),
         title="Test",
@@ -421,12 +422,13 @@ def test_the_plan_carries_the_cache_and_feeds_speak(tmp_path: Path) -> None:
     )
     plan = prepare_voices(rundown, SpeakSettings(engine="espeak", cache=tmp_path, workers=1))
     assert isinstance(plan, SpeakPlan)
-    assert plan.cache is not None and plan.cache.folder == tmp_path
+    cache = Cache.of(tmp_path).clips
+    assert cache is not None and cache.folder == tmp_path
     cues = [cue for chapter in rundown.chapters for cue in chapter.cues]
-    clips = list(speak(cues, plan, cache=plan.cache, workers=plan.workers))
+    clips = list(speak(cues, plan, cache=cache, workers=plan.workers))
     assert len(clips) == 2
     assert len(list(tmp_path.glob("*/*.clip"))) == 2
-    assert choose_engines(["nl"], SpeakSettings(engine="espeak", cache=False)).cache is None
+    assert Cache.of(False).clips is None
 
 
 # --- the registry -------------------------------------------------------------------------------

@@ -187,7 +187,7 @@ class RunStore(Protocol):
     """Where a build keeps what it measured and encoded of each run, for the next build.
 
     The mix keeps measurements and the encoder keeps frames, each under its own ``kind``; the
-    cache's ``runs/`` folder (``polycast.reuse.RunCache``) is the store a build uses.
+    cache's ``runs/`` folder (``polycast.cache.RunCache``) is the store a build uses.
     """
 
     def get(self, kind: str, key: str) -> bytes | None:

@@ -1,31 +1,34 @@
-"""The whole job, stage by stage: read, plan, speak, mix, encode and tag, companions.
+"""The whole job, stage by stage: read, plan, frame, speak, mix, write.
 
-Each stage lives in its own module; this one only calls them in order and keeps file I/O at the
-edges: it reads the source file, and writes every output to a temporary file that is renamed into
-place only when all of them are complete.
+Each stage lives in its own module; ``build`` only calls them in order, hands them the build's
+``Cache``, and keeps file I/O at the edges: it reads the source file, and writes every output to
+a temporary file that is renamed into place only when all of them are complete.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from polycast import companions as companion_files
-from polycast import reuse, write
 from polycast import rundown as rundown_file
+from polycast import write
+from polycast.cache import Cache
+from polycast.cache.episodes import EpisodeSlot, SavedEpisode
 from polycast.config import MAX_ARTICLE_MB, Config, without_placeholder
 from polycast.encode.formats import AudioFormat, mix_for
 from polycast.errors import ConfigError, InputError
 from polycast.frame import add_frame
 from polycast.inputs import MB, check_size, read_bounded, refuse_overwrite
 from polycast.mix import MixReport, check_music
-from polycast.models import Article, Chapter, EpisodeInfo, Kind, Rundown, Segment, Timeline
+from polycast.models import Article, Clip, Cue, EpisodeInfo, Rundown, Timeline
 from polycast.plan import plan
 from polycast.plan.chapters import FRAME_CHAPTERS, MAX_CHAPTERS, fit_chapters
 from polycast.read import read_article
 from polycast.speak import SpeakPlan, prepare_voices, speak
+from polycast.speak.runner import audio_keys
 
 Progress = Callable[[int], None]
 """Called with the number of cues just finished, as speech is made."""
@@ -105,12 +108,16 @@ def load_article(path: Path, config: Config) -> Article:
     return read_article(read_source(path, config.max_article_bytes), path.name, config.format)
 
 
-def load_rundown(path: Path, config: Config) -> tuple[Rundown, Article | None]:
-    """Read an article and plan it, or read a hand-edited rundown as it is."""
+def load_rundown(
+    path: Path, config: Config, cache: Cache | None = None
+) -> tuple[Rundown, Article | None]:
+    """Read an article and plan it, or read a hand-edited rundown as it is.
+
+    Without a ``cache``, the one ``config`` asks for is used.
+    """
     source = load_source(path, config)
-    if isinstance(source, Rundown):
-        return source, None
-    return _plan(source, config), source
+    cache = Cache.of(config.speak.cache) if cache is None else cache
+    return plan_source(source, config, cache), (source if isinstance(source, Article) else None)
 
 
 def check_paths(source: Path | None, outputs: Sequence[Path], config: Config) -> None:
@@ -128,16 +135,24 @@ def check_paths(source: Path | None, outputs: Sequence[Path], config: Config) ->
         check_size(source, config.max_article_bytes, "article", InputError, "input.max_article_mb")
 
 
-def _plan(article: Article, config: Config) -> Rundown:
-    """Plan ``article``, or take the plan an earlier build made of it from the cache."""
-    folder = reuse.cache_folder(config)
-    if folder is None:
-        return plan(article, config.plan, languages=None)
-    key, kept = reuse.cached_plan(folder, article, config)
-    if kept is None:
-        kept = plan(article, config.plan, languages=None)
-        reuse.keep_plan(folder, key, kept)
-    return kept
+def plan_source(source: Article | Rundown, config: Config, cache: Cache) -> Rundown:
+    """Plan an article, or take the plan an earlier build made of it; a rundown is its own plan."""
+    if isinstance(source, Rundown):
+        return source
+    if cache.plans is None:
+        return plan(source, config.plan, languages=None)
+    return cache.plans.plan(source, config.plan, lambda: plan(source, config.plan, languages=None))
+
+
+def frame(rundown: Rundown, config: Config) -> Rundown:
+    """Fit the chapters to an ID3 table of contents, then add the spoken intro and outro.
+
+    A hand-edited rundown may hold more chapters than a table of contents: it is fitted (with
+    room for the intro and outro) before anything is spoken.
+    """
+    limit = MAX_CHAPTERS - FRAME_CHAPTERS
+    rundown = replace(rundown, chapters=fit_chapters(rundown.chapters, limit))
+    return add_frame(rundown, config.show_name, config.mix)
 
 
 def output_path(source: Path, out: Path | None, suffix: str = ".mp3") -> Path:
@@ -180,19 +195,15 @@ def build(
     started = time.perf_counter()
     config, unnamed = without_placeholder(config)
     config = replace(config, mix=mix_for(config.audio_format, config.mix))
-    config, uncached = reuse.usable_cache(config)
-    mp3 = output_path(source, out, config.audio_format.suffix)
-    check_paths(source, (mp3, *companion_paths(mp3)), config)
-    check_music(config.mix)
-    write.prepare_folder(mp3.parent)
-    rundown, _ = load_rundown(source, config)
-    # A hand-edited rundown may hold more chapters than an ID3 table of contents: fit it (with
-    # room for the intro and outro) before anything is spoken.
-    limit = MAX_CHAPTERS - FRAME_CHAPTERS
-    rundown = replace(rundown, chapters=fit_chapters(rundown.chapters, limit))
-    rundown = add_frame(rundown, config.show_name, config.mix)
-    timeline, report, voices, slot = render(rundown, config, progress, start)
-    written = write_outputs(timeline, episode_info(rundown, config), mp3, config, slot, report)
+    cache = Cache.of(config.speak.cache)
+    mp3 = checked_output(source, out, config)
+    article = load_source(source, config)
+    rundown = plan_source(article, config, cache)
+    rundown = frame(rundown, config)
+    voices = prepare_voices(rundown, config.speak)
+    episode = cache.episode(rundown, audio_keys(cues_of(rundown), voices), config)
+    timeline, report = speak_and_mix(rundown, voices, cache, episode, config, progress, start)
+    written = write_outputs(timeline, report, episode_info(rundown, config), mp3, config, episode)
     return BuildResult(
         mp3=mp3,
         companions=written,
@@ -202,116 +213,78 @@ def build(
         elapsed=time.perf_counter() - started,
         mix=report,
         voices=voices.describe(),
-        notices=(*_cache_notice(uncached), *unnamed, *voices.notices),
+        notices=(*cache.notices, *unnamed, *voices.notices),
         audio_format=config.audio_format,
         title=rundown.title,
-        uncached=uncached,
+        uncached=cache.unusable,
     )
 
 
-def _cache_notice(uncached: str | None) -> tuple[str, ...]:
-    return () if uncached is None else (f"cache folder {uncached}; building without the cache",)
+def checked_output(source: Path, out: Path | None, config: Config) -> Path:
+    """Name the episode file and check, before any work, that the build can read and write.
 
-
-def render(
-    rundown: Rundown, config: Config, progress: Progress | None = None, start: Start | None = None
-) -> tuple[Timeline, MixReport, SpeakPlan, reuse.EpisodeSlot | None]:
-    """Speak every cue of ``rundown`` and mix the speech, or take the same episode from cache.
-
-    Returns:
-        The timeline, its loudness report, the voices, and the cache slot for the episode.
+    Raises:
+        PolycastError: an output is an input, the source or the music cannot be read, or the
+            output folder cannot be written.
     """
-    voices = prepare_voices(rundown, config.speak)
-    slot = reuse.episode_slot(rundown, voices, config)
-    if slot is not None and slot.saved is not None:  # an unchanged episode: no speech, no mix
-        _skip(len(slot.saved.timeline.cues), progress, start)
-        return slot.saved.timeline, slot.saved.report, voices, slot
-    timeline, report = speak_and_mix(rundown, voices, config, progress, start)
-    return timeline, report, voices, slot
+    mp3 = output_path(source, out, config.audio_format.suffix)
+    check_paths(source, (mp3, *companion_paths(mp3)), config)
+    check_music(config.mix)
+    write.prepare_folder(mp3.parent)
+    return mp3
 
 
-def speak_and_mix(
+def speak_and_mix(  # noqa: PLR0917 (the stages' inputs, and the two progress callbacks)
     rundown: Rundown,
     voices: SpeakPlan,
+    cache: Cache,
+    episode: EpisodeSlot,
     config: Config,
     progress: Progress | None = None,
     start: Start | None = None,
 ) -> tuple[Timeline, MixReport]:
-    """Speak every cue of ``rundown`` with ``voices`` and mix the speech into a timeline."""
+    """Speak every cue and mix the speech, or take the episode an earlier build kept.
+
+    An unchanged episode (same cues, voices and settings) is neither spoken nor mixed: its kept
+    MP3 is copied by ``write_outputs``, and the mix stage (numpy, the filters) is never loaded.
+    """
+    if episode.saved is not None:
+        return take_saved(episode.saved, progress, start)
     from polycast.mix import mix  # noqa: PLC0415 (slow import, only when audio is mixed)
 
-    cues = [cue for chapter in rundown.chapters for cue in chapter.cues]
+    clips = speak_cues(rundown, voices, cache, progress, start)
+    return mix(rundown, clips, config.mix, store=episode.runs, workers=write.encode_workers())
+
+
+def cues_of(rundown: Rundown) -> list[Cue]:
+    """Return every cue of ``rundown``, in order."""
+    return [cue for chapter in rundown.chapters for cue in chapter.cues]
+
+
+def speak_cues(
+    rundown: Rundown,
+    voices: SpeakPlan,
+    cache: Cache,
+    progress: Progress | None = None,
+    start: Start | None = None,
+) -> Iterator[Clip]:
+    """Speak every cue of ``rundown`` with ``voices``, from the cache's cue audio where it can."""
+    cues = cues_of(rundown)
     if start is not None:
         start(len(cues))
-    clips = speak(cues, voices, cache=voices.cache, workers=voices.workers, progress=progress)
-    store = reuse.run_cache(config)
-    return mix(rundown, clips, config.mix, store=store, workers=write.encode_workers())
+    return speak(cues, voices, cache=cache.clips, workers=voices.workers, progress=progress)
 
 
-def _skip(cues: int, progress: Progress | None, start: Start | None) -> None:
-    """Tell the progress callbacks that all ``cues`` are done at once (a kept episode)."""
+def take_saved(
+    episode: SavedEpisode, progress: Progress | None = None, start: Start | None = None
+) -> tuple[Timeline, MixReport]:
+    """Take a kept episode's timeline and report, telling the progress all its cues are done."""
+    cues = len(episode.timeline.cues)
     if start is not None:
         start(cues)
     if progress is not None and cues:
         progress(cues)
-
-
-def preview_rundown(  # noqa: PLR0917 (one parameter per way to choose)
-    source: Path | None,
-    config: Config,
-    segment: int | None = None,
-    chapter: str | None = None,
-    text: str | None = None,
-    lang: str | None = None,
-) -> Rundown:
-    """Choose the part of an article (or a line of text) that ``polycast preview`` speaks.
-
-    Raises:
-        InputError: no such segment or chapter, or the segment is not spoken.
-    """
-    if text is not None:
-        line = Article(segments=(Segment(Kind.PARAGRAPH, text, lang=lang),), language=lang)
-        return plan(line, replace(config.plan, title="preview"))
-    if source is None:
-        raise InputError("give an article with a segment or --chapter, or --text")
-    rundown, article = load_rundown(source, config)
-    if chapter is not None:
-        chosen = [c for c in rundown.chapters if c.title.casefold() == chapter.casefold()]
-        if not chosen:
-            titles = "; ".join(dict.fromkeys(c.title for c in rundown.chapters))
-            raise InputError(f"no chapter titled {chapter!r}; chapters: {titles}")
-        return replace(rundown, chapters=tuple(chosen))
-    cues = tuple(c for ch in rundown.chapters for c in ch.cues if c.segment == segment)
-    if not cues:
-        raise InputError(_no_segment(segment, article))
-    return replace(rundown, chapters=(Chapter(title=f"segment {segment}", cues=cues),))
-
-
-def _no_segment(segment: int | None, article: Article | None) -> str:
-    """Say why no cue comes from ``segment``: out of range, not spoken, or not in the rundown."""
-    if article is not None and segment is not None:
-        count = len(article.segments)
-        if not 0 <= segment < count:
-            return f"segment {segment} does not exist: the article has segments 0 to {count - 1}"
-        kind = article.segments[segment].kind.value
-        return f"segment {segment} ({kind}) is not spoken; see 'polycast segments'"
-    return f"no cue of the rundown comes from segment {segment}; see its 'segment' keys"
-
-
-def preview(rundown: Rundown, config: Config, mp3: Path) -> tuple[Timeline, tuple[str, ...]]:
-    """Speak ``rundown`` plainly (no intro, outro or music) into ``mp3``.
-
-    Returns:
-        The timeline written, and the notices of the voice choice (a fallback language, say).
-    """
-    write.prepare_folder(mp3.parent)
-    plain = replace(config, mix=replace(config.mix, intro=False, outro=False, sting=None, bed=None))
-    plain = replace(plain, audio_format=AudioFormat.MP3, mix=mix_for(AudioFormat.MP3, plain.mix))
-    timeline, report, voices, slot = render(rundown, plain)
-    write_outputs(
-        timeline, episode_info(rundown, plain), mp3, plain, slot, report, companions=False
-    )
-    return timeline, voices.notices
+    return episode.timeline, episode.report
 
 
 def companion_paths(mp3: Path) -> tuple[Path, Path, Path]:
@@ -329,28 +302,34 @@ def _companions(timeline: Timeline, info: EpisodeInfo, mp3: Path) -> dict[Path, 
     }
 
 
-def write_outputs(  # noqa: PLR0917 (the episode, and what the cache holds of it)
+def write_outputs(  # noqa: PLR0917 (the episode, what it says, where, and its cache slot)
     timeline: Timeline,
+    report: MixReport,
     info: EpisodeInfo,
     mp3: Path,
     config: Config,
-    slot: reuse.EpisodeSlot | None = None,
-    report: MixReport | None = None,
+    episode: EpisodeSlot,
     *,
     companions: bool = True,
 ) -> tuple[Path, ...]:
     """Write the episode (MP3 or Opus) and, unless told not to, its companions, all or nothing.
 
-    With a cache ``slot``, a kept MP3 is copied instead of encoded, and a new one is kept
-    (with ``report``) for the next build.
+    The ``episode`` slot decides what the cache gives and keeps: a kept MP3 is copied instead of
+    encoded, a new one is kept (with ``report``) for the next build, and runs' frames are reused.
     """
     texts = _companions(timeline, info, mp3) if companions else {}
     if config.audio_format is AudioFormat.OPUS:
         write.write_opus_episode(timeline, info, mp3, config.opus, texts)
-    elif slot is not None and slot.saved is not None:
-        write.write_episode(timeline, info, mp3, config.mp3, texts, encoded=slot.saved.mp3)
-    else:
-        keep = slot.keeper(timeline, report) if slot is not None and report is not None else None
-        runs = reuse.run_cache(config)
-        write.write_episode(timeline, info, mp3, config.mp3, texts, on_encoded=keep, store=runs)
+        return tuple(texts)
+    keep = episode.keeper(timeline, report)
+    write.write_episode(
+        timeline,
+        info,
+        mp3,
+        config.mp3,
+        texts,
+        encoded=episode.mp3,
+        on_encoded=keep,
+        store=episode.runs,
+    )
     return tuple(texts)

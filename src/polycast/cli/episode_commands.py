@@ -25,6 +25,7 @@ from polycast.cli.options import (
     settings_from,
 )
 from polycast.encode.formats import AudioFormat
+from polycast.preview import choose_part, speak_part
 from polycast.summary import summary_json, summary_text
 
 
@@ -155,8 +156,8 @@ def preview(
         config, engine=engine, voice=voice, cache_dir=cache_dir, fallback_lang=fallback_lang
     )
     pipeline.check_paths(article, [output], settings)
-    chosen = pipeline.preview_rundown(article, settings, segment, chapter, text, lang)
-    timeline, notices = pipeline.preview(chosen, settings, output)
+    chosen = choose_part(article, settings, segment, chapter, text, lang)
+    timeline, notices = speak_part(chosen, settings, output)
     for notice in notices:
         typer.echo(f"polycast: {notice}", err=True)
     typer.echo(f"wrote {output} ({timeline.seconds:.1f} s)")

@@ -10,8 +10,9 @@ Names are imported from their modules on first use, so reading ``MixSettings`` (
 does) loads neither numpy nor pydub.
 """
 
-import importlib
 from typing import TYPE_CHECKING
+
+from polycast.lazy import exports
 
 if TYPE_CHECKING:
     from polycast.mix.loudness import LoudnessMeter, integrated_loudness
@@ -38,13 +39,7 @@ _WHERE = {
 """Which module defines each name, imported on first use (see ``__getattr__``)."""
 
 
-def __getattr__(name: str) -> object:
-    """Import the module that defines ``name`` when it is first asked for."""
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_WHERE[name]), name)
-    globals()[name] = value
-    return value
+__getattr__ = exports(__name__, _WHERE)
 
 
 __all__ = [

@@ -1,12 +1,30 @@
-"""What a mix measured: the loudness and true peak of the episode, and each voice's level.
+"""What a mix measured, and how it is kept between builds.
 
-Apart from the mixer so that a build which copies a kept episode can read its report back
-without loading the mixer (numpy, pydub).
+A report writes and reads itself (``to_data``/``from_data``) field by field, so a field added to
+it is kept and read back without anyone listing it again.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
+
+_PLAIN: dict[str, tuple[type, ...]] = {"float": (int, float), "bool": (bool,), "str": (str,)}
+"""The JSON types a field of each plain annotation may be read back from."""
+
+
+def _fields(cls: type, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Take every field of dataclass ``cls`` from ``data``, checking the plain ones' types."""
+    values = {}
+    for field in dataclasses.fields(cls):
+        value = data[field.name]
+        kinds = _PLAIN.get(str(field.type))
+        if kinds is not None and not isinstance(value, kinds):
+            raise TypeError(f"{field.name} is {value!r}, not a {field.type}")
+        values[field.name] = value
+    return values
 
 
 @dataclass(frozen=True)
@@ -21,6 +39,15 @@ class VoiceLevel:
     """Gain applied to it before the episode gain."""
     seconds: float
     """How long it speaks in the episode."""
+
+    def to_data(self) -> dict[str, Any]:
+        """Return the level as JSON data, every field by name."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> VoiceLevel:
+        """Read back what ``to_data`` wrote (raises KeyError or TypeError when it cannot)."""
+        return cls(**_fields(cls, data))
 
 
 @dataclass(frozen=True)
@@ -49,3 +76,20 @@ class MixReport:
             f"{self.loudness:.1f} LUFS (target {self.target:g}), "
             f"true peak {self.true_peak:.1f} dBTP{limited}"
         )
+
+    def to_data(self) -> dict[str, Any]:
+        """Return the report as JSON data, every field by name (for the episode cache)."""
+        data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        data["voices"] = [voice.to_data() for voice in self.voices]
+        return data
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> MixReport:
+        """Read back what ``to_data`` wrote.
+
+        Raises:
+            KeyError, TypeError: ``data`` lacks a field, or holds one of the wrong type.
+        """
+        values = _fields(cls, data)
+        values["voices"] = tuple(VoiceLevel.from_data(voice) for voice in data["voices"])
+        return cls(**values)

@@ -8,12 +8,13 @@ Names are imported from their modules on first use, so reading ``SpeakSettings``
 does) loads no engine.
 """
 
-import importlib
 from typing import TYPE_CHECKING
 
+from polycast.lazy import exports
+
 if TYPE_CHECKING:
+    from polycast.cache import ClipCache, cache_key, default_cache_dir, unusable
     from polycast.speak.base import Concurrency, Engine, concurrency_of, match_language
-    from polycast.speak.cache import ClipCache, cache_key, default_cache_dir, unusable
     from polycast.speak.choose import (
         EngineChoice,
         SpeakPlan,
@@ -32,10 +33,10 @@ _WHERE = {
     "Engine": "polycast.speak.base",
     "concurrency_of": "polycast.speak.base",
     "match_language": "polycast.speak.base",
-    "ClipCache": "polycast.speak.cache",
-    "cache_key": "polycast.speak.cache",
-    "default_cache_dir": "polycast.speak.cache",
-    "unusable": "polycast.speak.cache",
+    "ClipCache": "polycast.cache.speech",
+    "cache_key": "polycast.cache.speech",
+    "default_cache_dir": "polycast.cache.folder",
+    "unusable": "polycast.cache.folder",
     "EngineChoice": "polycast.speak.choose",
     "SpeakPlan": "polycast.speak.choose",
     "SpeakSettings": "polycast.speak.choose",
@@ -52,13 +53,7 @@ _WHERE = {
 """Which module defines each name, imported on first use (see ``__getattr__``)."""
 
 
-def __getattr__(name: str) -> object:
-    """Import the module that defines ``name`` when it is first asked for."""
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_WHERE[name]), name)
-    globals()[name] = value
-    return value
+__getattr__ = exports(__name__, _WHERE)
 
 
 __all__ = [

@@ -24,7 +24,6 @@ from typing import Any
 from polycast.errors import ConfigError, PolycastError, UnsupportedLanguage
 from polycast.models import Cue, Rundown
 from polycast.speak.base import Engine, describe_languages, match_language
-from polycast.speak.cache import ClipCache
 from polycast.speak.registry import create_engine, engine_names
 
 log = logging.getLogger(__name__)
@@ -145,8 +144,6 @@ class SpeakPlan(Mapping[str, Engine]):
     """The engine that speaks each language."""
     notices: tuple[str, ...] = ()
     """What the user should know, such as an offline fallback; the CLI prints these."""
-    cache: ClipCache | None = None
-    """The audio cache the settings ask for, to pass to ``speak``."""
     workers: int | None = None
     """Syntheses at once, to pass to ``speak``."""
     substitutes: Mapping[str, str] = field(default_factory=dict)
@@ -261,8 +258,8 @@ def choose_engines(languages: Iterable[str], settings: SpeakSettings | None = No
             default espeak.
 
     Returns:
-        The engines per language, the languages a fallback voice reads, any notice for the user,
-        and the cache the settings ask for.
+        The engines per language, the languages a fallback voice reads, and any notice for the
+        user. (The cue audio cache is the build's: ``polycast.cache.Cache.clips``.)
 
     Raises:
         UnsupportedLanguage: no chosen engine speaks one of the languages and there is no
@@ -287,11 +284,9 @@ def choose_engines(languages: Iterable[str], settings: SpeakSettings | None = No
         engines.setdefault(fallback, _fallback_engine(chooser, fallback))
     for lang, engine in engines.items():
         log.info("speaking %s with %s", lang, engine.name)
-    cache = settings.cache
     return SpeakPlan(
         engines=engines,
         notices=chooser.notices() + _substitute_notice(substitutes, counts),
-        cache=None if cache is False else ClipCache(None if cache is True else cache),
         workers=settings.workers,
         substitutes=substitutes,
     )

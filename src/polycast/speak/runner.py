@@ -14,10 +14,10 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 
+from polycast.cache.speech import ClipCache, cache_key
 from polycast.errors import EngineError, OutputError, PolycastError, UnsupportedLanguage
 from polycast.models import Clip, Cue
 from polycast.speak.base import Concurrency, Engine, match_language
-from polycast.speak.cache import ClipCache, cache_key
 from polycast.speak.choose import SpeakPlan
 from polycast.speak.pools import Job, Pools, executor_kind
 

@@ -13,12 +13,11 @@ import hashlib
 import io
 import json
 import logging
-import os
 import struct
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from polycast.cache.folder import default_cache_dir
 from polycast.errors import OutputError
 from polycast.files import write_bytes_atomic
 from polycast.models import Clip
@@ -32,38 +31,6 @@ FORMAT = 1
 """Bump when the entry format or key recipe changes: old entries are then simply never hit."""
 _MAGIC = b"PCLIP" + bytes([FORMAT])
 _HEADER = struct.Struct("<6sII32s")  # magic, rate, frames, sha256 of (rate, frames, payload)
-
-
-def default_cache_dir() -> Path:
-    """Return where the cache lives: ``$POLYCAST_CACHE``, else the user's cache folder.
-
-    The user's cache folder is ``$XDG_CACHE_HOME/polycast``, or ``~/.cache/polycast``.
-    """
-    explicit = os.environ.get("POLYCAST_CACHE")
-    if explicit:
-        return Path(explicit).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
-    return base / "polycast"
-
-
-def unusable(folder: Path) -> str | None:
-    """Say why ``folder`` cannot hold a cache (made if missing, then written once), or None.
-
-    A cache that cannot be used would otherwise fail, and warn, once per entry.
-
-    >>> unusable(Path("/proc/polycast-cache")) is not None
-    True
-    """
-    if folder.exists() and not folder.is_dir():
-        return "is not a folder"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=folder):
-            pass
-    except OSError as e:
-        return f"cannot be written: {e.strerror or e}"
-    return None
 
 
 def cache_key(identity: str, lang: str, text: str, voice: str | None = None) -> str:
