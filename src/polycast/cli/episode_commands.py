@@ -9,7 +9,8 @@ from typing import Annotated, Any
 
 import typer
 
-from polycast import pipeline, playback
+from polycast import pipeline
+from polycast.cli import playback
 from polycast.cli.app import app
 from polycast.cli.options import (
     BitrateOption,
@@ -24,9 +25,9 @@ from polycast.cli.options import (
     WorkersOption,
     settings_from,
 )
+from polycast.cli.summary import summary_json, summary_text
 from polycast.encode.formats import AudioFormat
 from polycast.preview import choose_part, speak_part
-from polycast.summary import summary_json, summary_text
 
 
 @app.command()
