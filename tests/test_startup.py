@@ -101,4 +101,5 @@ def test_an_unchanged_build_copies_the_kept_episode_without_audio_libraries(tmp_
         loaded.append(set(json.loads(done.stdout.strip().splitlines()[-1])))
     first, again = loaded
     assert {"numpy", "lingua", "mutagen"} <= first  # the first build made the audio
-    assert sorted(again & {"numpy", "scipy", "pydub", "soundfile", "soxr", "lameenc"}) == []
+    audio = {"numpy", "scipy", "pydub", "soundfile", "soxr", "lameenc"}
+    assert sorted(again & (audio | {"pydantic"})) == []  # Typer 0.29 checks options with it
