@@ -74,7 +74,9 @@ def test_polycast_alone_lists_the_commands() -> None:
 
 def test_a_command_still_loads_what_it_needs() -> None:
     """The check can fail: a command that detects languages does load the language models."""
-    assert "lingua" in loaded_by(["segments", str(SHORT)])
+    loaded = loaded_by(["segments", str(SHORT)])
+    assert "lingua" in loaded
+    assert "emoji" not in loaded  # a dash is not an emoji: the library is not asked
 
 
 _BUILD = """
