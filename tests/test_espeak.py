@@ -202,8 +202,8 @@ import sys
 from polycast.speak.espeak import speak_text
 text = " ".join(["een lange zin zonder einde over het weer en de wind"] * 400)
 speak_text("kort", "nl")  # the library is loaded: what follows is speech, not start-up
-print("speaking", flush=True)
-try:
+try:  # a signal that lands between the print and the call is caught too, not a traceback
+    print("speaking", flush=True)
     speak_text(text, "nl")
 except KeyboardInterrupt:
     print("interrupted", flush=True)
