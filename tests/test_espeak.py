@@ -200,9 +200,9 @@ def test_importing_loads_no_library_until_first_use() -> None:
 _SPEAK_UNTIL_INTERRUPTED = """
 import sys
 from polycast.speak.espeak import speak_text
-text = " ".join(["een lange zin zonder einde over het weer en de wind"] * 400)
+text = " ".join(["een lange zin zonder einde over het weer en de wind"] * 6000)  # ~20 s
 speak_text("kort", "nl")  # the library is loaded: what follows is speech, not start-up
-try:
+try:  # a signal that lands between the print and the call is caught too, not a traceback
     print("speaking", flush=True)
     speak_text(text, "nl")
 except KeyboardInterrupt:
@@ -215,7 +215,7 @@ print("finished", flush=True)
 def test_ctrl_c_while_espeak_speaks_stops_the_speech() -> None:
     """Ctrl-C lands inside espeak's callback: ctypes would swallow it and speech would go on.
 
-    The sentence takes seconds to speak, so the signal sent once "speaking" is read arrives
+    The sentence takes some 20 s to speak, so the signal sent once "speaking" is read arrives
     while espeak runs (or just before it starts): either way the interrupt must come out of
     ``speak_text``, where the script catches it.
     """

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from polycast.plan import emojis
 from polycast.plan.emojis import replace_emoji
 from polycast.plan.speech import clean
 
@@ -38,7 +39,7 @@ def test_the_library_sees_only_non_ascii_runs(unit: str, monkeypatch: pytest.Mon
     seen = []
     for repeat in (1000, 2000):
         counting = Counting()
-        monkeypatch.setattr(emoji, "replace_emoji", counting)
+        monkeypatch.setattr(emoji, "replace_emoji", counting)  # imported when first needed
         replace_emoji(unit * repeat)
         seen.append(counting.chars)
     assert seen[1] == 2 * seen[0]  # linear: twice the text, twice the work
@@ -53,3 +54,19 @@ def test_a_2_mb_single_line_is_cleaned(unit: str) -> None:
     text = unit * (2_000_000 // len(unit.encode()))
     spoken = clean(text, "nl")
     assert replace_emoji(spoken) == spoken
+
+
+def test_every_emoji_holds_a_character_that_calls_the_library() -> None:
+    """Text without any of ``_EMOJI_CHARACTER`` skips the library: it must hold no emoji."""
+    missed = [e for e in emoji.EMOJI_DATA if not emojis._EMOJI_CHARACTER.search(e)]
+    assert missed == []
+
+
+def test_accents_quotes_and_dashes_do_not_call_the_library(monkeypatch: pytest.MonkeyPatch) -> None:
+    counting = Counting()
+    monkeypatch.setattr(emoji, "replace_emoji", counting)
+    text = "Café “Loekasjenko” — ‘zei’ hij… € 5 → ½ ñ 中文 Ελλάδα"
+    assert replace_emoji(text) == text
+    assert counting.chars == 0
+    assert replace_emoji(f"{text} 😀") == f"{text}  "
+    assert counting.chars > 0

@@ -13,6 +13,8 @@ on a busy machine cost more than they save. Output agrees with sosfilt's to ~1e-
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import numpy.typing as npt
 
@@ -43,16 +45,11 @@ def _state_space(sos: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray, f
     return a, b, c, d
 
 
-class Biquads:
-    """Second-order sections (rows ``b0 b1 b2 1 a1 a2``, as sosfilt takes them), fed in blocks.
+class _Matrices:
+    """What a cascade's block filtering is made of: the same for every meter at one rate."""
 
-    The state carries from one ``filter`` call to the next, so a signal fed in pieces is filtered
-    as it would be whole.
-    """
-
-    def __init__(self, sos: FloatArray, channels: int = 1) -> None:
-        """Prepare the block matrices and a zero state for every channel."""
-        a, b, c, d = _state_space(np.asarray(sos, dtype=np.float64))
+    def __init__(self, sos: FloatArray) -> None:
+        a, b, c, d = _state_space(sos)
         order = len(b)
         powers = [np.eye(order)]
         for _ in range(L):
@@ -77,7 +74,37 @@ class Biquads:
         self.group = np.array(group[:M])
         """``A^(L m)``, m < M: how a group's starting state reaches its block m."""
         self.leap = group[M]
-        self.state = np.zeros((channels, order))
+        self.order = order
+
+
+@functools.lru_cache(maxsize=16)
+def _matrices(sos: bytes, sections: int) -> _Matrices:
+    """Derive the matrices of ``sections`` second-order sections, once per process per set."""
+    return _Matrices(np.frombuffer(sos, dtype=np.float64).reshape(sections, 6))
+
+
+class Biquads:
+    """Second-order sections (rows ``b0 b1 b2 1 a1 a2``, as sosfilt takes them), fed in blocks.
+
+    The state carries from one ``filter`` call to the next, so a signal fed in pieces is filtered
+    as it would be whole. The matrices are shared by every cascade of the same sections: a build
+    makes a loudness meter for each voice of each run, and each pass, all at one rate, and
+    deriving them took longer than filtering a short run.
+    """
+
+    def __init__(self, sos: FloatArray, channels: int = 1) -> None:
+        """Take the block matrices of ``sos`` and a zero state for every channel."""
+        sections = np.ascontiguousarray(sos, dtype=np.float64)
+        matrices = _matrices(sections.tobytes(), len(sections))
+        self.triangle = matrices.triangle
+        self.seen = matrices.seen
+        self.into = matrices.into
+        self.partial = matrices.partial
+        self.powers = matrices.powers
+        self.step = matrices.step
+        self.group = matrices.group
+        self.leap = matrices.leap
+        self.state = np.zeros((channels, matrices.order))
 
     def filter(self, frames: FloatArray) -> FloatArray:
         """Filter ``frames`` (shape (frames, channels)) and return them filtered."""

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from polycast import langcodes
 from polycast.models import Post
+from polycast.plan.emojis import replace_emoji
 from polycast.template import check_placeholders
 
 TEMPLATE_KEYS = ("date_platform", "date", "platform", "plain")
@@ -157,11 +158,9 @@ def platform(post: Post, text: str = "") -> str | None:
 
 def clean_name(name: str | None) -> str | None:
     """Drop emoji and decoration from a display name: "Mirela 🛰 🌎 + 🐍" -> "Mirela"."""
-    import emoji  # noqa: PLC0415 (slow import, only when a post names its author)
-
     if not name:
         return None
-    name = emoji.replace_emoji(name, replace=" ")
+    name = replace_emoji(name, replace=" ")  # the emoji library's result, loaded only if needed
     name = re.sub(r"\s+", " ", name)
     # Strip leftover symbols at either end, keeping letters, digits and closing punctuation.
     name = re.sub(r"^[^\w(]+|[^\w.)]+$", "", name)
