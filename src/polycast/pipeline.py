@@ -170,12 +170,16 @@ def output_path(source: Path, out: Path | None, suffix: str = ".mp3") -> Path:
 
 
 def episode_info(rundown: Rundown, config: Config) -> EpisodeInfo:
-    """Say what the tags hold: the rundown's title, date, language; author and show from config."""
+    """Say what the tags hold: the rundown's title, date, language and author; the show's name.
+
+    The artist is the episode's: ``--author`` when given, else the article's own author, and
+    only for an article that names none the show's author (which is the feed's, not the item's).
+    """
     return EpisodeInfo(
         title=rundown.title,
         language=rundown.language,
         date=rundown.date,
-        author=config.author or rundown.author,
+        author=config.author or rundown.author or config.show_author,
         album=config.show_name,
     )
 

@@ -44,7 +44,10 @@ def build(
     title: Annotated[
         str | None, typer.Option(help="Episode title, when the article has none.")
     ] = None,
-    author: Annotated[str | None, typer.Option(help="Artist tag (default: the article's).")] = None,
+    author: Annotated[
+        str | None,
+        typer.Option(help="Artist tag (default: the article's author, else [show] author)."),
+    ] = None,
     album: Annotated[str | None, typer.Option(help="Album tag: the show's name.")] = None,
     bitrate: BitrateOption = None,
     stereo: Annotated[
