@@ -440,14 +440,20 @@ ARTICLE_BY_ANNA = """<!doctype html><html lang="nl"><head><title>Kort nieuws</ti
 </article></body></html>"""
 
 
-def build_and_publish(folder: Path, article: Path, *options: str) -> tuple[Path, Path]:
-    """Build ``article`` with the show config in ``folder`` through the CLI, then publish it."""
+def build_and_publish(
+    folder: Path, article: Path, *options: str, name: str | None = None
+) -> tuple[Path, Path]:
+    """Build ``article`` with the show config in ``folder`` through the CLI, then publish it.
+
+    The episode is ``out/NAME.mp3``: ``name``, else the article's stem.
+    """
     config = write_config(folder)
     out, cache = folder / "out", folder / "cache"
     args = ["build", str(article), "-o", str(out), "--config", str(config)]
     result = CliRunner().invoke(app, [*args, "--cache-dir", str(cache), *options])
     assert result.exit_code == 0, result.output
-    mp3 = out / f"{article.stem}.mp3"
+    mp3 = out / f"{name or article.stem}.mp3"
+    assert result.stdout.startswith(f"episode   {mp3} ")
     result = CliRunner().invoke(app, ["publish", str(mp3), "--config", str(config)])
     assert result.exit_code == 0, result.output
     return mp3, folder / "site" / "feed.xml"
@@ -482,3 +488,23 @@ def test_an_article_without_author_is_the_shows_and_author_overrides_both(tmp_pa
     pp = parse_all(feed_file)[2]
     assert [e["itunes_author"] for e in pp["episodes"]] == ["De redactie"]  # updated in place
     assert pp["itunes_author"] == "a"
+
+
+def test_a_rundown_planned_from_an_article_publishes_as_its_episode(tmp_path: Path) -> None:
+    article = tmp_path / "kort-nieuws.txt"
+    shutil.copyfile(Path(__file__).parent / "data" / "cli" / "short-nl.txt", article)
+    mp3, feed_file = build_and_publish(tmp_path, article)
+    first = parse_all(feed_file)[1].entries
+    rundown = tmp_path / "rundown.toml"
+    result = CliRunner().invoke(app, ["plan", str(article), "-o", str(rundown)])
+    assert result.exit_code == 0, result.output
+    text = rundown.read_text(encoding="utf-8")
+    assert '\nname = "kort-nieuws"\n' in text
+    rundown.write_text(text.replace("kort van stof", "heel kort van stof"), encoding="utf-8")
+    again, feed_file = build_and_publish(tmp_path, rundown, name="kort-nieuws")
+    assert again == mp3 and not (tmp_path / "out" / "rundown.mp3").exists()
+    assert "heel kort van stof" in mp3.with_suffix(".vtt").read_text(encoding="utf-8")
+    _, fp, pp = parse_all(feed_file)
+    assert len(fp.entries) == len(pp["episodes"]) == 1  # the same item, updated
+    assert fp.entries[0].id == first[0].id and fp.entries[0].title == first[0].title
+    assert fp.entries[0].enclosures[0].length == str(mp3.stat().st_size)
