@@ -38,3 +38,7 @@ def test_a_rundown_named_so_its_chapters_json_is_itself_is_refused(hostile: Host
     # A rundown, told by its content; named after itself, its chapters JSON would be itself.
     hostile.write("dag.chapters.json", RUNDOWN.format(name="dag"))
     hostile.fails("build", "dag.chapters.json", "-o", ".", words=("dag.chapters.json", "input"))
+
+
+def test_a_preview_of_nothing_speakable_without_lang_is_one_line(hostile: Hostile) -> None:
+    hostile.fails("preview", "--text", "🎉 🎉", words=("nothing to say",))
