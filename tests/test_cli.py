@@ -386,3 +386,16 @@ def test_build_then_publish_keeps_the_article_date(
     feed = feedparser.parse((tmp_path / "output" / "public" / "feed.xml").read_bytes())
     (entry,) = feed.entries
     assert tuple(entry.published_parsed[:2]) == (2021, 9)
+
+
+def test_segments_json_gives_every_post_of_the_example_a_url() -> None:
+    example = Path(__file__).parent / "data" / "articles" / "loekasjenko-poetin-2021-09.txt"
+    result = runner.invoke(app, ["segments", str(example), "--json"])
+    assert result.exit_code == 0, result.output
+    posts = [s for s in json.loads(result.stdout)["segments"] if s["kind"] == "post"]
+    assert [(p["handle"], p["url"]) for p in posts] == [
+        ("cepa", "https://twitter.com/cepa"),  # no status link in the article: the profile
+        ("Tsihanouskaya", "https://twitter.com/Tsihanouskaya"),
+    ]
+    others = [s for s in json.loads(result.stdout)["segments"] if s["kind"] != "post"]
+    assert {s["url"] for s in others} == {None}

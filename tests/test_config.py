@@ -190,3 +190,9 @@ def test_a_fresh_template_does_not_announce_its_placeholder_show(written: Path) 
     texts, stderr = _build_texts(written.parent)
     assert "Je luistert naar De Avondkrant." in texts
     assert "My Show" not in stderr
+
+
+def test_the_shows_author_is_not_the_episodes() -> None:
+    config = parse_config('[show]\ntitle = "Polyglot"\nauthor = "Jane Doe"\n')
+    assert config.author is None  # --author alone sets the episode's artist over the article's
+    assert config.show_author == "Jane Doe"

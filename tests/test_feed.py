@@ -4,6 +4,7 @@ import calendar
 import doctest
 import html
 import io
+import json
 import shutil
 import threading
 import uuid
@@ -431,3 +432,79 @@ def test_explicit_and_unlocked_shows(tmp_path: Path) -> None:
     assert pp["import_prohibited"] is False
     assert pp["itunes_categories"] == [["News"]]
     assert pp["link"] == "https://x.nl/"
+
+
+ARTICLE_BY_ANNA = """<!doctype html><html lang="nl"><head><title>Kort nieuws</title>
+<meta name="author" content="Anna de Vries"></head><body><article><h1>Kort nieuws</h1>
+<p>Het kabinet overlegt vandaag in Den Haag over de begroting van volgend jaar.</p>
+</article></body></html>"""
+
+
+def build_and_publish(
+    folder: Path, article: Path, *options: str, name: str | None = None
+) -> tuple[Path, Path]:
+    """Build ``article`` with the show config in ``folder`` through the CLI, then publish it.
+
+    The episode is ``out/NAME.mp3``: ``name``, else the article's stem.
+    """
+    config = write_config(folder)
+    out, cache = folder / "out", folder / "cache"
+    args = ["build", str(article), "-o", str(out), "--config", str(config)]
+    result = CliRunner().invoke(app, [*args, "--cache-dir", str(cache), *options])
+    assert result.exit_code == 0, result.output
+    mp3 = out / f"{name or article.stem}.mp3"
+    assert result.stdout.startswith(f"episode   {mp3} ")
+    result = CliRunner().invoke(app, ["publish", str(mp3), "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    return mp3, folder / "site" / "feed.xml"
+
+
+def test_the_articles_author_is_the_episodes_and_the_shows_the_feeds(tmp_path: Path) -> None:
+    from id3_reader import read_tag
+
+    article = tmp_path / "kort.html"
+    article.write_text(ARTICLE_BY_ANNA, encoding="utf-8")
+    mp3, feed_file = build_and_publish(tmp_path, article)
+    assert read_tag(mp3.read_bytes()).text("TPE1") == "Anna de Vries"
+    chapters = json.loads(mp3.with_suffix(".chapters.json").read_text(encoding="utf-8"))
+    assert chapters["author"] == "Anna de Vries"
+    root, fp, pp = parse_all(feed_file)
+    channel_author = root.findtext("channel/itunes:author", namespaces=NS)
+    assert pp["itunes_author"] == channel_author == "a"  # the show's, from [show] author
+    assert pp["episodes"][0]["itunes_author"] == fp.entries[0].author == "Anna de Vries"
+
+
+def test_an_article_without_author_is_the_shows_and_author_overrides_both(tmp_path: Path) -> None:
+    from id3_reader import read_tag
+
+    article = tmp_path / "kort.html"
+    article.write_text(ARTICLE_BY_ANNA.replace('name="author"', 'name="x"'), encoding="utf-8")
+    mp3, feed_file = build_and_publish(tmp_path, article)
+    assert read_tag(mp3.read_bytes()).text("TPE1") == "a"
+    assert parse_all(feed_file)[2]["episodes"][0]["itunes_author"] == "a"
+    article.write_text(ARTICLE_BY_ANNA, encoding="utf-8")
+    mp3, feed_file = build_and_publish(tmp_path, article, "--author", "De redactie")
+    assert read_tag(mp3.read_bytes()).text("TPE1") == "De redactie"
+    pp = parse_all(feed_file)[2]
+    assert [e["itunes_author"] for e in pp["episodes"]] == ["De redactie"]  # updated in place
+    assert pp["itunes_author"] == "a"
+
+
+def test_a_rundown_planned_from_an_article_publishes_as_its_episode(tmp_path: Path) -> None:
+    article = tmp_path / "kort-nieuws.txt"
+    shutil.copyfile(Path(__file__).parent / "data" / "cli" / "short-nl.txt", article)
+    mp3, feed_file = build_and_publish(tmp_path, article)
+    first = parse_all(feed_file)[1].entries
+    rundown = tmp_path / "rundown.toml"
+    result = CliRunner().invoke(app, ["plan", str(article), "-o", str(rundown)])
+    assert result.exit_code == 0, result.output
+    text = rundown.read_text(encoding="utf-8")
+    assert '\nname = "kort-nieuws"\n' in text
+    rundown.write_text(text.replace("kort van stof", "heel kort van stof"), encoding="utf-8")
+    again, feed_file = build_and_publish(tmp_path, rundown, name="kort-nieuws")
+    assert again == mp3 and not (tmp_path / "out" / "rundown.mp3").exists()
+    assert "heel kort van stof" in mp3.with_suffix(".vtt").read_text(encoding="utf-8")
+    _, fp, pp = parse_all(feed_file)
+    assert len(fp.entries) == len(pp["episodes"]) == 1  # the same item, updated
+    assert fp.entries[0].id == first[0].id and fp.entries[0].title == first[0].title
+    assert fp.entries[0].enclosures[0].length == str(mp3.stat().st_size)

@@ -83,3 +83,16 @@ def test_build_checks_every_output_against_the_input_before_any_work(tmp_path: P
         pipeline.build(article, Config(), tmp_path / "out" / ".." / "notes.mp3")
     assert not (tmp_path / "out").exists()  # not even the output folder was made
     assert article.read_text(encoding="utf-8").startswith("Hallo")
+
+
+def test_a_rundowns_name_is_not_in_its_episodes_key() -> None:
+    from dataclasses import replace
+
+    from polycast.cache.episodes import episode_key
+    from polycast.models import Chapter, Cue, Rundown
+
+    planned = Rundown((Chapter("A", (Cue("Hallo daar.", "nl"),)),), title="Dag", language="nl")
+    config = Config()
+    key = episode_key(planned, ["audio"], config)
+    assert episode_key(replace(planned, name="dag"), ["audio"], config) == key
+    assert episode_key(replace(planned, title="Nacht"), ["audio"], config) != key

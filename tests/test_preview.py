@@ -114,12 +114,26 @@ def test_what_is_not_there_is_one_line_and_exit_1(
     assert not (tmp_path / "output").exists()
 
 
-def test_text_without_a_language_is_a_usage_error(tmp_path: Path) -> None:
-    code, _, err = preview("--text", "Hallo daar.")
-    assert code == 2
-    assert "--text needs --lang" in err
-    assert "Traceback" not in err
-    assert not (tmp_path / "output").exists()
+def test_text_without_a_language_is_detected_as_the_plan_detects_it(tmp_path: Path) -> None:
+    line = "Guten Morgen, das ist ein kurzer Test der Vorschau."
+    code, out, err = preview("--text", line, "--cache-dir", "cache")
+    assert code == 0, err
+    assert out.startswith("wrote output/preview.mp3 (")
+    assert err.startswith("polycast: --text is in de (detected, ")
+    espeak = create_engine("espeak")
+    assert spoken(tmp_path / "cache") == {f"{cache_key(espeak.identity('de'), 'de', line)}.clip"}
+
+
+def test_text_too_short_to_detect_is_read_in_the_default_language(tmp_path: Path) -> None:
+    (tmp_path / "podcast.toml").write_text('[plan]\ndefault_language = "nl"\n', encoding="utf-8")
+    code, _, err = preview("--text", "Hallo.", "--cache-dir", "cache")
+    assert code == 0, err
+    assert "too short to tell its language: read in nl" in err
+    assert "[plan] default_language" in err
+    espeak = create_engine("espeak")
+    expected = f"{cache_key(espeak.identity('nl'), 'nl', 'Hallo.')}.clip"
+    assert spoken(tmp_path / "cache") == {expected}
+    assert preview("--text", "Hallo.", "--lang", "en", "-o", "en.mp3")[2] == ""  # no notice
 
 
 def test_play_without_a_player_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

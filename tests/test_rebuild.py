@@ -84,11 +84,11 @@ def test_an_edited_rundown_speaks_only_the_cues_that_changed(article: Path, tmp_
     assert added == expected  # exactly the two edited cues were synthesised
     assert {k: after[k] for k in unchanged} == unchanged  # nothing else was written again
 
-    mp3 = tmp_path / "edited" / "r.mp3"
+    mp3 = tmp_path / "edited" / f"{article.stem}.mp3"  # the rundown keeps its article's name
     samples, rate, _ = decode_mp3(mp3.read_bytes())
     assert abs(len(samples) / rate - summary["duration"]) < 0.05
     assert summary["voices"]["en-gb"] == espeak.identity("en-gb") != espeak.identity("en")
     assert "en" not in summary["voices"]  # the post was the only English cue
-    vtt = (tmp_path / "edited" / "r.vtt").read_text(encoding="utf-8")
+    vtt = mp3.with_suffix(".vtt").read_text(encoding="utf-8")
     assert "De minister zei er bijna niets over." in vtt
     assert "kort van stof" not in vtt

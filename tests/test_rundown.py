@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -110,6 +111,12 @@ CUE2 = r"\(chapter 1, cue 2\)"
         (HEAD.replace('"C"', "{}") + GOOD_CUE, r"line 5 \(chapter 1\): 'title' .* must be text"),
         ('language = "nl"\n\n[[chapter]]\ntitle = "C"\n' + GOOD_CUE, "line 1: .* missing 'title'"),
         ('title = "T"\nlanguage = "nl"\nsubtitle = "x"\n', "line 3: unknown key 'subtitle'"),
+        ('name = "../feed"\n' + HEAD + GOOD_CUE, r"line 1: name '\.\./feed' is not a file name"),
+        ('name = ".hidden"\n' + HEAD + GOOD_CUE, "line 1: name '.hidden' is not a file name"),
+        ('name = "a\\tb"\n' + HEAD + GOOD_CUE, r"line 1: name 'a\\tb' is not a file name"),
+        ('name = " "\n' + HEAD + GOOD_CUE, "line 1: name ' ' is empty"),
+        ('name = "' + "é" * 101 + '"\n' + HEAD + GOOD_CUE, "is 202 bytes long; at most 200"),
+        ("name = 3\n" + HEAD + GOOD_CUE, "line 1: 'name' in the rundown must be text"),
     ],
 )
 def test_bad_rundowns_name_the_line(text: str, match: str) -> None:
@@ -148,6 +155,10 @@ _rundowns = st.builds(
     language=st.sampled_from(["nl", "en"]),
     date=st.none() | st.text(),
     author=st.none() | st.text(),
+    name=st.none()
+    | st.text(st.characters(exclude_characters="/\\."), min_size=1, max_size=60).filter(
+        lambda name: rundown_toml.name_problem(name) is None
+    ),
 )
 
 
@@ -155,6 +166,15 @@ _rundowns = st.builds(
 @given(_rundowns)
 def test_any_rundown_round_trips(rundown: Rundown) -> None:
     assert rundown_toml.loads(rundown_toml.dumps(rundown)) == rundown
+
+
+def test_a_rundown_keeps_the_name_it_was_given(example: Rundown) -> None:
+    named = replace(example, name="loekasjenko-poetin-2021-09")
+    text = rundown_toml.dumps(named)
+    assert 'title = "Loekasjenko en Poetin' in text.split("\n\n\n")[0]
+    assert '\nname = "loekasjenko-poetin-2021-09"\n' in text
+    assert rundown_toml.loads(text) == named
+    assert "name =" not in rundown_toml.dumps(example)  # a hand-made rundown has none
 
 
 def test_a_rundown_is_told_by_its_content(example: Rundown) -> None:

@@ -389,3 +389,28 @@ def test_an_article_with_many_headings_builds_with_readable_chapters(
     )
     assert [c["tags"]["title"] for c in shown["chapters"]] == titles
     assert [round(float(c["start_time"]) * 1000) for c in shown["chapters"]] == starts
+
+
+def test_every_post_chapter_of_the_example_links_to_its_post_or_author(tmp_path: Path) -> None:
+    from polycast import pipeline
+    from polycast.config import Config
+    from polycast.speak import SpeakSettings
+
+    example = Path(__file__).parent / "data" / "articles" / "loekasjenko-poetin-2021-09.txt"
+    config = Config(speak=SpeakSettings(engine="espeak", cache=tmp_path / "cache"))
+    result = pipeline.build(example, config, tmp_path / "out")
+    chaps = [f for f in read_tag(result.mp3.read_bytes()).frames if f.id == "CHAP"]
+    links = {}
+    for chap in chaps:
+        title, link = chap.sub("TIT2"), chap.sub("WXXX")
+        assert title is not None
+        links[title.text] = None if link is None else link.url
+    assert links == {
+        "Inleiding": None,
+        "CEPA (@cepa)": "https://twitter.com/cepa",
+        "Sneer naar het Westen": None,
+        "Sviatlana Tsikhanouskaya (@Tsihanouskaya)": "https://twitter.com/Tsihanouskaya",
+        "Uniestaat": None,
+    }
+    document = json.loads(result.mp3.with_suffix(".chapters.json").read_text(encoding="utf-8"))
+    assert {c["title"]: c.get("url") for c in document["chapters"]} == links

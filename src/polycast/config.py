@@ -1,6 +1,7 @@
 """The build configuration: one ``podcast.toml`` with a table per stage.
 
-    [show]   title, author, ... (the feed's; a build uses the title as album and for the intro)
+    [show]   title, author, ... (the feed's; a build uses the title as album and for the intro,
+             and the author as artist only when the article names none)
     [plan]   pauses, languages, attribution templates, lexicon
     [speak]  engine per run and per language, engine options, workers, cache
     [mix]    rate, channels, loudness, intro/outro, stings and bed
@@ -61,7 +62,10 @@ class Config:
     format: Format | None = None
     """Input format; None to tell from the file's name and content."""
     author: str | None = None
-    """Artist in the tags; the article's author when None."""
+    """The episode's artist (``--author``), over the article's own author; None to keep it."""
+    show_author: str | None = None
+    """The show's author (``[show] author``): the feed's, and the artist of an episode whose
+    article names no author."""
     show_name: str | None = None
     """The show's name: the album tag, and the spoken intro when the mix enables it."""
     audio_format: AudioFormat = AudioFormat.MP3
@@ -100,7 +104,7 @@ def parse_config(text: str, base: Path | None = None) -> Config:
         speak=SpeakSettings.from_toml(_table(document, "speak")),
         mix=MixSettings.from_toml(_table(document, "mix"), base=base),
         mp3=_mp3(_table(document, "mp3")),
-        author=_optional_text(show, "author"),
+        show_author=_optional_text(show, "author"),
         show_name=_optional_text(show, "title"),
         audio_format=_output_format(_table(document, "output")),
         opus=OpusSettings.from_toml(_table(document, "opus")),

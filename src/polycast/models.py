@@ -132,6 +132,9 @@ class Rundown:
     """Publication date as ISO 8601, where known."""
     author: str | None = None
     """Author, for the ID3 artist and the feed."""
+    name: str | None = None
+    """The episode's name, kept from its article: a build writes ``NAME.mp3`` and the feed knows
+    the episode by that file name (its GUID); None names it after the file it was read from."""
 
 
 @dataclass(frozen=True, eq=False)

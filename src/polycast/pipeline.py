@@ -155,8 +155,12 @@ def frame(rundown: Rundown, config: Config) -> Rundown:
     return add_frame(rundown, config.show_name, config.mix)
 
 
-def output_path(source: Path, out: Path | None, suffix: str = ".mp3") -> Path:
-    """Where the episode goes: ``out`` if it names a file, else ``<out or output/>/<stem><suffix>``.
+def output_path(
+    source: Path, out: Path | None, suffix: str = ".mp3", name: str | None = None
+) -> Path:
+    """Where the episode goes: ``out`` if it names a file, else ``<out or output/>/<name><suffix>``.
+
+    The ``name`` is a rundown's (the article it was planned from); without one, the source's stem.
 
     Raises:
         ConfigError: ``out`` names an episode file of another format than ``suffix``.
@@ -166,16 +170,20 @@ def output_path(source: Path, out: Path | None, suffix: str = ".mp3") -> Path:
             raise ConfigError(f"{out}: the audio format is {suffix[1:]}; name a {suffix} file")
         return out
     folder = out if out is not None else Path("output")
-    return folder / f"{source.stem}{suffix}"
+    return folder / f"{name or source.stem}{suffix}"
 
 
 def episode_info(rundown: Rundown, config: Config) -> EpisodeInfo:
-    """Say what the tags hold: the rundown's title, date, language; author and show from config."""
+    """Say what the tags hold: the rundown's title, date, language and author; the show's name.
+
+    The artist is the episode's: ``--author`` when given, else the article's own author, and
+    only for an article that names none the show's author (which is the feed's, not the item's).
+    """
     return EpisodeInfo(
         title=rundown.title,
         language=rundown.language,
         date=rundown.date,
-        author=config.author or rundown.author,
+        author=config.author or rundown.author or config.show_author,
         album=config.show_name,
     )
 
@@ -198,6 +206,8 @@ def build(
     cache = Cache.of(config.speak.cache)
     mp3 = checked_output(source, out, config)
     article = load_source(source, config)
+    if isinstance(article, Rundown) and article.name is not None:
+        mp3 = checked_output(source, out, config, article.name)  # the article's episode again
     rundown = plan_source(article, config, cache)
     rundown = frame(rundown, config)
     voices = prepare_voices(rundown, config.speak)
@@ -220,14 +230,14 @@ def build(
     )
 
 
-def checked_output(source: Path, out: Path | None, config: Config) -> Path:
+def checked_output(source: Path, out: Path | None, config: Config, name: str | None = None) -> Path:
     """Name the episode file and check, before any work, that the build can read and write.
 
     Raises:
         PolycastError: an output is an input, the source or the music cannot be read, or the
             output folder cannot be written.
     """
-    mp3 = output_path(source, out, config.audio_format.suffix)
+    mp3 = output_path(source, out, config.audio_format.suffix, name)
     check_paths(source, (mp3, *companion_paths(mp3)), config)
     check_music(config.mix)
     write.prepare_folder(mp3.parent)

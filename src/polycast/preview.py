@@ -15,9 +15,33 @@ from polycast.config import Config
 from polycast.encode.formats import AudioFormat, mix_for
 from polycast.errors import InputError
 from polycast.models import Article, Chapter, Kind, Rundown, Segment, Timeline
-from polycast.plan import plan
+from polycast.plan import PlanSettings, plan
 from polycast.speak import prepare_voices
 from polycast.speak.runner import audio_keys
+
+
+def text_language(text: str, settings: PlanSettings) -> tuple[str, str]:
+    """Tell the language of a ``--text`` line given without ``--lang``, as the planner would.
+
+    The planner's detector decides; a line too short (or too ambiguous) for it is read in the
+    narration language the planner falls back to (``[plan] default_language``).
+
+    Returns:
+        The language, and a notice that says how it was chosen.
+    """
+    from polycast.plan.language import Detector, narration_language  # noqa: PLC0415 (lingua)
+
+    detector = Detector()
+    found = detector.detect(text)
+    if found is not None:
+        code, confidence = found
+        return code, f"--text is in {code} (detected, {confidence:.0%} sure); --lang overrides"
+    line = Article(segments=(Segment(Kind.PARAGRAPH, text),))
+    code = narration_language(line, settings, detector)
+    return code, (
+        f"--text is too short to tell its language: read in {code}, the default narration "
+        "language ([plan] default_language); --lang overrides"
+    )
 
 
 def choose_part(  # noqa: PLR0917 (one parameter per way to choose)

@@ -22,6 +22,9 @@ HEADER = """\
 #   polycast build THIS-FILE.toml
 # Only the cues you change are spoken again (the rest comes from the audio cache).
 #
+# name: the episode's name, kept from the article: a build writes NAME.mp3 (unless -o names a
+# file), so publishing it updates the article's episode in the feed instead of adding another.
+#
 # Each [[chapter]] is a chapter mark in the episode (title, optional url) and holds its
 # [[chapter.cue]] blocks, one utterance each:
 #   text      what the voice says (respell a word here to fix how it is pronounced)
@@ -34,7 +37,7 @@ HEADER = """\
 # Delete a cue block to drop it; copy one to add a sentence. Keep at least one cue per chapter.
 """
 
-_TOP_KEYS = {"title", "language", "date", "author", "chapter"}
+_TOP_KEYS = {"title", "name", "language", "date", "author", "chapter"}
 _CHAPTER_KEYS = {"title", "url", "cue"}
 _CUE_KEYS = {"text", "lang", "voice", "pause_ms", "speaker", "kind", "segment"}
 _KINDS = {kind.value: kind for kind in Kind}
@@ -66,6 +69,8 @@ def dumps(rundown: Rundown) -> str:
     """Write ``rundown`` as commented, hand-editable TOML."""
     lines = [HEADER]
     lines.append(f"title = {_string(rundown.title)}")
+    if rundown.name is not None:
+        lines.append(f"name = {_string(rundown.name)}")
     lines.append(f"language = {_string(rundown.language)}")
     if rundown.date is not None:
         lines.append(f"date = {_string(rundown.date)}")
@@ -141,7 +146,30 @@ def loads(text: str, name: str = "rundown") -> Rundown:
         language=top.language(data),
         date=top.optional(data, "date"),
         author=top.optional(data, "author"),
+        name=top.name(data),
     )
+
+
+MAX_NAME_BYTES = 200
+"""The longest episode name: its companions' and temporary files' names must fit in 255 bytes."""
+
+
+def name_problem(name: str) -> str | None:
+    """Say why ``name`` cannot name an episode file in the output folder, or None when it can.
+
+    >>> name_problem("loekasjenko-poetin-2021-09") is None
+    True
+    >>> name_problem("../feed")
+    'is not a file name (no folder, no leading dot, no control character)'
+    """
+    if not name.strip():
+        return "is empty"
+    if name.startswith(".") or any(c in "/\\" or ord(c) < 0x20 or ord(c) == 0x7F for c in name):
+        return "is not a file name (no folder, no leading dot, no control character)"
+    size = len(name.encode("utf-8", "surrogatepass"))
+    if size > MAX_NAME_BYTES:
+        return f"is {size} bytes long; at most {MAX_NAME_BYTES}"
+    return None
 
 
 class _Where:
@@ -207,6 +235,13 @@ class _Block:
         value = data.get(key)
         if value is not None and not isinstance(value, str):
             raise self.fail(f"{key!r} in {self.what} must be text, not {value!r}", key)
+        return value
+
+    def name(self, data: Mapping[str, Any]) -> str | None:
+        value = self.optional(data, "name")
+        problem = None if value is None else name_problem(value)
+        if problem is not None:
+            raise self.fail(f"name {value!r} {problem}; delete the key to use this file's", "name")
         return value
 
     def integer(self, data: Mapping[str, Any], key: str, default: int, low: int, high: int) -> int:

@@ -13,7 +13,6 @@ CASES = [
     (["build", "short-nl.txt", "--nope"], ("--nope",)),
     (["build"], ("missing argument",)),
     (["preview", "short-nl.txt", "0", "--text", "Hallo"], ("--text",)),
-    (["preview", "--text", "Hallo"], ("--lang",)),
     (["segments", "short-nl.txt", "--format", "pdf"], ("--format", "pdf")),
     (["serve", "--port", "70000"], ("--port", "65535")),
     (["publish"], ("missing argument",)),

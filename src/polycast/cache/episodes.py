@@ -10,7 +10,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -83,7 +83,10 @@ def episode_key(rundown: Rundown, audio: Sequence[str], config: Config) -> str:
     """
     cap = int(config.mix.max_music_mb * MB)
     music = [_file_digest(p, cap) for p in (config.mix.sting, config.mix.bed) if p is not None]
-    return key("episode", rundown, audio, config.mix, music, config.mp3, config.audio_format)
+    # The name says where the episode goes, not how it sounds: a build of the rundown planned
+    # from an article (which carries its name) takes the episode the article's build kept.
+    unnamed = replace(rundown, name=None)
+    return key("episode", unnamed, audio, config.mix, music, config.mp3, config.audio_format)
 
 
 def _file_digest(path: Path, cap: int) -> str:

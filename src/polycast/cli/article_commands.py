@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -90,7 +91,7 @@ def plan_command(
         pipeline.check_paths(article, [output], settings)
     source = pipeline.load_source(article, settings)
     given = isinstance(source, Rundown)
-    planned = source if isinstance(source, Rundown) else plan(source, settings.plan)
+    planned = source if isinstance(source, Rundown) else named(plan(source, settings.plan), article)
     text = rundown.dumps(planned)
     if output is None:
         typer.echo(text, nl=False)
@@ -99,6 +100,16 @@ def plan_command(
     cues = sum(len(chapter.cues) for chapter in planned.chapters)
     what = "the rundown, normalised" if given else "the rundown"
     typer.echo(f"wrote {output}: {what}, {len(planned.chapters)} chapters, {cues} cues")
+
+
+def named(planned: Rundown, article: Path) -> Rundown:
+    """Keep the article's name in its rundown, so a build of it is the article's episode again.
+
+    A name no episode file could have (a hidden file's, a very long one) is left out: the
+    rundown's build is then named after the rundown's file, as a hand-made one is.
+    """
+    name = article.stem
+    return replace(planned, name=name) if rundown.name_problem(name) is None else planned
 
 
 @app.command()

@@ -27,7 +27,7 @@ from polycast.cli.options import (
 )
 from polycast.cli.summary import summary_json, summary_text
 from polycast.encode.formats import AudioFormat
-from polycast.preview import choose_part, speak_part
+from polycast.preview import choose_part, speak_part, text_language
 
 
 @app.command()
@@ -44,7 +44,10 @@ def build(
     title: Annotated[
         str | None, typer.Option(help="Episode title, when the article has none.")
     ] = None,
-    author: Annotated[str | None, typer.Option(help="Artist tag (default: the article's).")] = None,
+    author: Annotated[
+        str | None,
+        typer.Option(help="Artist tag (default: the article's author, else [show] author)."),
+    ] = None,
     album: Annotated[str | None, typer.Option(help="Album tag: the show's name.")] = None,
     bitrate: BitrateOption = None,
     stereo: Annotated[
@@ -134,7 +137,10 @@ def preview(
     ] = None,
     chapter: Annotated[str | None, typer.Option(help="Speak this chapter instead.")] = None,
     text: Annotated[str | None, typer.Option(help="Speak this line instead of an article.")] = None,
-    lang: Annotated[str | None, typer.Option(help="Language of --text (nl, en, ...).")] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option(help="Language of --text (nl, en, ...); default: detected, as the plan does."),
+    ] = None,
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Where to write the preview.")
     ] = Path("output/preview.mp3"),
@@ -151,15 +157,17 @@ def preview(
     choices = sum(x is not None for x in (segment, chapter, text))
     if choices != 1 or (text is None and article is None):
         raise typer.BadParameter("give ARTICLE with a segment number or --chapter, or --text")
-    if text is not None and lang is None:
-        raise typer.BadParameter("--text needs --lang (nl, en, ...)")
     settings = settings_from(
         config, engine=engine, voice=voice, cache_dir=cache_dir, fallback_lang=fallback_lang
     )
     pipeline.check_paths(article, [output], settings)
+    told: tuple[str, ...] = ()
+    if text is not None and lang is None:
+        lang, notice = text_language(text, settings.plan)
+        told = (notice,)
     chosen = choose_part(article, settings, segment, chapter, text, lang)
     timeline, notices = speak_part(chosen, settings, output)
-    for notice in notices:
+    for notice in (*told, *notices):  # after the work: a failure stays one line
         typer.echo(f"polycast: {notice}", err=True)
     typer.echo(f"wrote {output} ({timeline.seconds:.1f} s)")
     if play:

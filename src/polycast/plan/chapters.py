@@ -5,7 +5,8 @@ Chapters follow the article's shape:
 - The opening section (everything before the first heading) is the first chapter, titled with
   the episode's title when the article or the show gives one, else "Inleiding"/"Introduction"
   in the narration language (a title made from the lead sentence would only repeat it).
-- Each embedded post is a chapter of its own, titled "Author (@handle)", linking to the post.
+- Each embedded post is a chapter of its own, titled "Author (@handle)", linking to the post,
+  or to its author's profile when the article does not link the post (``links``).
 - Each heading starts a chapter titled with the heading, which is spoken as its first cue.
 - Narration that continues a section after a post opens a new chapter with the section's title.
 
@@ -25,6 +26,7 @@ from polycast.models import Chapter, Cue, Kind, Post
 from polycast.plan import sentences, speech
 from polycast.plan.attribution import base_language, clean_name
 from polycast.plan.cues import Spoken
+from polycast.plan.links import post_link
 from polycast.plan.settings import Pauses
 
 OPENING = {"nl": "Inleiding", "en": "Introduction", "de": "Einleitung", "fr": "Introduction"} | {
@@ -83,7 +85,8 @@ def chapters(
         kind = item.segment.kind
         if kind is Kind.POST:
             post = item.segment.post
-            drafts.append(_Draft(post_title(post, lang), post.url if post else None, True))
+            link = post_link(post, item.segment.text)
+            drafts.append(_Draft(post_title(post, lang), link, True))
         elif kind is Kind.HEADING:
             section = _heading_title(item)
             drafts.append(_Draft(section))

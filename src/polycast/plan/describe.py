@@ -8,7 +8,9 @@ The JSON form is stable (golden tests compare it byte for byte)::
 
 ``speech`` is what the voices will say (a post's narrated attribution first), ``null`` for a
 segment that is not spoken; ``author``, ``handle``, ``url`` and ``date`` are ``null`` except on
-posts.
+posts. A post's ``url`` is the link its chapter shows: the post's own (status) link when the
+article gives one, else its author's profile on the platform (``https://twitter.com/cepa``,
+see ``links``), ``null`` when neither is known.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 from polycast.models import NARRATOR, Article, Kind, Rundown
 from polycast.plan.chapters import episode_title
 from polycast.plan.cues import Spoken, speak_segments
+from polycast.plan.links import post_link
 from polycast.plan.settings import PlanSettings
 
 
@@ -45,7 +48,7 @@ class SegmentView:
     handle: str | None = None
     """A post's handle, without ``@``."""
     url: str | None = None
-    """A post's link."""
+    """A post's own link, else its author's profile (what its chapter links to)."""
     date: str | None = None
     """A post's date as ISO 8601, else as written."""
 
@@ -136,6 +139,6 @@ def _view(item: Spoken) -> SegmentView:
         speech=item.speech if segment.spoken else None,
         author=post.author if post else None,
         handle=post.handle if post else None,
-        url=post.url if post else None,
+        url=post_link(post, segment.text) if post else None,
         date=(post.date or post.date_text) if post else None,
     )
