@@ -12,7 +12,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from polycast.models import NARRATOR, Article, Cue, Kind, Post, Segment
-from polycast.plan import sentences, speech
+from polycast.plan import sentences, speech, tails
 from polycast.plan.attribution import attribution, clean_name, speaker_name, split_handle
 from polycast.plan.language import Detector, Languages, assign, split_quotes
 from polycast.plan.settings import PlanSettings
@@ -90,7 +90,7 @@ def segment_cues(
         return Spoken(index, segment, lang, ())
     text = segment.text
     if segment.kind is Kind.POST:
-        text = speech.strip_byline(text)
+        text = tails.read_tail(speech.strip_byline(text), lang)
     if segment.kind in _NARRATION:
         runs = split_quotes(text, lang, settings, detector)
     else:

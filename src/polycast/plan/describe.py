@@ -7,8 +7,9 @@ The JSON form is stable (golden tests compare it byte for byte)::
                    "author", "handle", "url", "date"}, ...]}
 
 ``speech`` is what the voices will say (a post's narrated attribution first), ``null`` for a
-segment that is not spoken; ``author``, ``handle``, ``url`` and ``date`` are ``null`` except on
-posts.
+segment that is not spoken. It shows how a post's tail is read (``polycast.plan.tails``): trailing
+hashtags dropped, trailing mentions as a credit in the post's language ("With Steven Horrell.").
+``author``, ``handle``, ``url`` and ``date`` are ``null`` except on posts.
 """
 
 from __future__ import annotations
