@@ -112,7 +112,7 @@ def _sentence_cues(
         speaker = clean_name(post.author) or split_handle(post.handle or "") or UNNAMED
     cues = [
         Cue(
-            text=settings.lexicon.apply(sentence, run_lang),
+            text=sentence,
             lang=run_lang,
             kind=segment.kind,
             segment=index,
@@ -120,13 +120,19 @@ def _sentence_cues(
             speaker=speaker,
         )
         for run_text, run_lang in runs
-        for sentence in sentences.split(speech.clean(run_text, run_lang), run_lang)
+        for sentence in _sentences(run_text, run_lang, settings)
     ]
     if cues:
         pauses = settings.pauses
         last = pauses.heading if segment.kind in _HEADINGS else pauses.paragraph
         cues[-1] = dataclasses.replace(cues[-1], pause_ms=last)
     return cues
+
+
+def _sentences(text: str, lang: str, settings: PlanSettings) -> list[str]:
+    """Return a run's sentences as the voice gets them: cleaned, split, respelled."""
+    cleaned = speech.clean(text, lang)
+    return settings.lexicon.respell_sentences(cleaned, sentences.split(cleaned, lang), lang)
 
 
 def _attribution_cue(
