@@ -65,7 +65,7 @@ class Segment:
     spoken: bool = True
     """False for blocks that are shown but never read aloud (tables, code, photo captions)."""
     post: Post | None = None
-    """Attribution, for ``Kind.POST`` segments only."""
+    """Attribution: a ``Kind.POST``'s byline, or the speaker (``author``) a ``Kind.QUOTE`` names."""
     lang_hint: str | None = None
     """A language the source claims (an embed's ``lang`` attribute); a hint, often wrong."""
 

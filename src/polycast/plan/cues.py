@@ -13,7 +13,13 @@ from dataclasses import dataclass
 
 from polycast.models import NARRATOR, Article, Cue, Kind, Post, Segment
 from polycast.plan import sentences, speech, tails
-from polycast.plan.attribution import attribution, clean_name, speaker_name, split_handle
+from polycast.plan.attribution import (
+    attribution,
+    clean_name,
+    quoted_by,
+    speaker_name,
+    split_handle,
+)
 from polycast.plan.language import Detector, Languages, assign, split_quotes
 from polycast.plan.settings import PlanSettings
 
@@ -96,7 +102,8 @@ def segment_cues(
     else:
         runs = [(text, lang)]
     cues = _sentence_cues(index, segment, runs, settings)
-    if cues and segment.kind is Kind.POST:
+    quoted = segment.kind is Kind.QUOTE and bool(clean_name((segment.post or Post()).author))
+    if cues and (segment.kind is Kind.POST or quoted):
         intro = _attribution_cue(index, segment, text, narration, settings)
         cues[:0] = [intro] if intro.text else []
     return Spoken(index, segment, lang, tuple(cues))
@@ -107,9 +114,11 @@ def _sentence_cues(
 ) -> list[Cue]:
     """One cue per sentence of each language run, cleaned and respelled, with its pause."""
     speaker = NARRATOR
+    post = segment.post or Post()
     if segment.kind is Kind.POST:
-        post = segment.post or Post()
         speaker = clean_name(post.author) or split_handle(post.handle or "") or UNNAMED
+    elif segment.kind is Kind.QUOTE:
+        speaker = clean_name(post.author) or NARRATOR  # a quote that names its speaker
     cues = [
         Cue(
             text=sentence,
@@ -140,12 +149,15 @@ def _attribution_cue(
 ) -> Cue:
     post = segment.post or Post()
     name = speaker_name(post, narration)
-    said = attribution(post, narration, name, text, settings.attribution)
+    if segment.kind is Kind.QUOTE:
+        said = quoted_by(name, narration, settings.attribution)
+    else:
+        said = attribution(post, narration, name, text, settings.attribution)
     said = speech.clean(said, narration)
     return Cue(
         text=settings.lexicon.apply(said, narration),
         lang=narration,
-        kind=Kind.POST,
+        kind=segment.kind,
         segment=index,
         pause_ms=settings.pauses.attribution,
     )

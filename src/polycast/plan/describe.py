@@ -9,7 +9,8 @@ The JSON form is stable (golden tests compare it byte for byte)::
 ``speech`` is what the voices will say (a post's narrated attribution first), ``null`` for a
 segment that is not spoken. It shows how a post's tail is read (``polycast.plan.tails``): trailing
 hashtags dropped, trailing mentions as a credit in the post's language ("With Steven Horrell.").
-``author``, ``handle``, ``url`` and ``date`` are ``null`` except on posts.
+``author``, ``handle``, ``url`` and ``date`` are ``null`` except on posts; a quote that names its
+speaker has that name as ``author``.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ class SegmentView:
     speech: str | None
     """What the voices say for it, sentences joined by spaces; None when not spoken."""
     author: str | None = None
-    """A post's author as written."""
+    """A post's author as written, or the speaker a quote names."""
     handle: str | None = None
     """A post's handle, without ``@``."""
     url: str | None = None

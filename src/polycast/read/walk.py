@@ -6,12 +6,14 @@ so a list, a quote or a tweet embed reads the same in either format.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from bs4.element import PageElement, Tag
 
-from polycast.models import Kind, Segment
+from polycast.models import Kind, Post, Segment
+from polycast.read import quotes
 from polycast.read.blocks import join_items, merge_lone_attributions, paragraph
 from polycast.read.dom import (
     BR,
@@ -79,6 +81,7 @@ class _Walker:
         self.buf_has_words = False
         self.pending: list[Segment] = []
         self.langs: list[str | None] = [None]
+        self.taken: set[int] = set()  # captions already read as a quote's speaker
 
     # --- the walk ---------------------------------------------------------------------------
 
@@ -202,15 +205,35 @@ class _Walker:
             return
         inner = _Walker(self.doc_lang, self.headers, self.depth + 1)
         inner.langs = [lang]
+        segments, speaker = self.quoted(tag, inner)
+        said_by = Post(author=speaker) if speaker else None
         quote: list[str] = []
-        for seg in [*inner.run(tag), None]:
+        for seg in [*segments, None]:
             if seg is not None and seg.kind in (Kind.PARAGRAPH, Kind.HEADING, Kind.LIST):
                 quote.append(seg.text)
                 continue
             if quote:
-                self.add(Segment(Kind.QUOTE, "\n".join(quote), lang_hint=self.hint(lang)))
+                text = "\n".join(quote)
+                self.add(Segment(Kind.QUOTE, text, post=said_by, lang_hint=self.hint(lang)))
                 quote = []
             self.add(seg)
+
+    def quoted(self, tag: Tag, inner: _Walker) -> tuple[list[Segment], str | None]:
+        """Walk a quote's blocks and find its speaker: a footer, cite or caption, or a dash line."""
+        element = quotes.speaker_element(tag)
+        speaker = quotes.speaker_name(inline_text(element)) if element is not None else None
+        if element is not None and speaker:
+            if element.parent is tag:
+                element.extract()  # a cite would otherwise be read as the quote's last words
+            else:
+                self.taken.add(id(element))  # the figure's caption: said, not shown apart
+        segments = inner.run(tag)
+        last = segments[-1] if segments else None
+        if speaker is None and last is not None and last.kind is Kind.PARAGRAPH:
+            text, speaker = quotes.split_speaker(last.text)
+            if speaker:
+                segments[-1:] = [dataclasses.replace(last, text=text)] if text else []
+        return segments, speaker
 
     def pre(self, tag: Tag) -> None:
         text = tag.get_text().strip("\n").rstrip()
@@ -228,6 +251,8 @@ class _Walker:
         self.add(Segment(Kind.TABLE, "\n".join(rows), spoken=False) if rows else None)
 
     def figcaption(self, tag: Tag) -> None:
+        if id(tag) in self.taken:
+            return
         text = inline_text(tag)
         self.add(Segment(Kind.CAPTION, text, spoken=False) if text else None)
 
