@@ -28,6 +28,14 @@ from polycast.plan.tails import read_tail
         # Inside a sentence, or ending one, a hashtag is a word: left to the clean-up.
         ("3 clear #750GeV #diphoton phases", "en", "3 clear #750GeV #diphoton phases"),
         ("Ik hou van #wonen.", "nl", "Ik hou van #wonen."),
+        # The sentence runs on into the run: its last word is no tail.
+        (
+            "Great talk by @StevenHorrell https://t.co/x",
+            "en",
+            "Great talk by @StevenHorrell https://t.co/x",
+        ),
+        ("I love #Utrecht", "en", "I love #Utrecht"),
+        ("Klaar\n@jan #wonen", "nl", "Klaar\nMet jan."),  # a line break sets it apart
         # Nothing before the run: it is all the post says.
         ("#wonen https://t.co/x", "nl", "#wonen https://t.co/x"),
         # Only links and symbols trail: the text is left exactly as it is.

@@ -17,9 +17,11 @@ read as a word by the speech clean-up: ``#wonen`` -> "wonen", ``#DeepLearning`` 
 - Links stay where they are: the clean-up removes them later, and the attribution first reads
   them for the platform (a ``t.co`` link says Twitter).
 
-A run with no words before it is the whole post (``#wonen https://t.co/x``): then it is left as it
-is and read as words, since it is all the post says. ``polycast segments`` shows the result in each
-post's ``speech``.
+A run counts as the tail only where it stands apart, after a sentence's end or a line break: in
+"Great talk by @StevenHorrell" or "I love #Utrecht" the last word belongs to the sentence and is
+read as a word. A run with no words before it is the whole post (``#wonen https://t.co/x``): it is
+left as it is and read as words, since it is all the post says. ``polycast segments`` shows the
+result in each post's ``speech``.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ CREDIT = {
 """Per post language: the sentence that reads trailing mentions, and the word before the last."""
 
 _TOKEN = re.compile(r"\S+")
+_SENTENCE_END = re.compile(r"[.!?…:;。！？][\"'”’»)\]]*$")
 _MENTION = re.compile(r"@(\w{1,30})(?:@[\w.-]+)?")
 _HASHTAG = re.compile(r"#\w*[^\W\d_]\w*")
 _LINK = re.compile(r"\S*://\S*|(?:www\.|pic\.twitter\.com/|t\.co/)\S*", re.IGNORECASE)
@@ -62,6 +65,9 @@ def read_tail(text: str, lang: str) -> str:
         start -= 1
     if start == len(tokens) or start == 0:
         return text
+    before = tokens[start - 1]
+    if not _stands_apart(before[0], text[before.end() : tokens[start].start()]):
+        return text
     tail = [m[0] for m in tokens[start:]]
     mentions = [split_handle(m[1]) for t in tail if (m := _MENTION.fullmatch(t))]
     kept = [t for t in tail if not _MENTION.fullmatch(t) and not _HASHTAG.fullmatch(t)]
@@ -72,6 +78,14 @@ def read_tail(text: str, lang: str) -> str:
         said += " " + " ".join(kept)
     credit = _credit(mentions, lang)
     return f"{said}\n{credit}" if credit else said
+
+
+def _stands_apart(word: str, gap: str) -> bool:
+    """Tell whether a run after ``word`` and ``gap`` follows a sentence's end or a line break.
+
+    "Great talk by @StevenHorrell" and "I love #Utrecht" end in words of their sentence.
+    """
+    return "\n" in gap or bool(_SENTENCE_END.search(word))
 
 
 def _in_tail(token: str) -> bool:
