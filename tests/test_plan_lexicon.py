@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from polycast.cli import app
 from polycast.errors import ConfigError
 from polycast.models import Article, Kind, Segment
-from polycast.plan import Lexicon, PlanSettings, describe
+from polycast.plan import Lexicon, PlanSettings, describe, sentences
 
 EXAMPLE = Path(__file__).parent / "data" / "articles" / "loekasjenko-poetin-2021-09.txt"
 
@@ -183,3 +185,23 @@ def test_the_command_line_prints_the_notice(tmp_path: Path) -> None:
         "polycast: lexicon: [nl] '#Navo' can never match: the speech clean-up reads it as "
         "'Navo' before the lexicon looks; write that; left out"
     ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["z.", "B.", "Z.", "die", "Dr.", "Heute", "u.", "a.", " ", "  ", "\n", "wir!"]
+        ),
+        max_size=30,
+    )
+)
+def test_respelling_sentences_is_respelling_their_text(pieces: list[str]) -> None:
+    """Joined again, the respelled sentences say what respelling the whole text says."""
+    text = " ".join(pieces)
+    cut = sentences.split(text, "de")
+    said = PHRASES.respell_sentences(text, cut, "de")
+    one_line = [" ".join(line.split()) for line in text.splitlines()]
+    expected = [PHRASES.apply(line, "de") for line in one_line if line]
+    assert " ".join(" ".join(said).split()) == " ".join(" ".join(expected).split())
+    assert len(said) <= len(cut)

@@ -102,40 +102,50 @@ class _Table:
         pattern = re.compile(rf"(?<![^\W_])(?:{'|'.join(alternatives)})(?![^\W_])")
         return cls(exact, folded, pattern)
 
+    def said(self, match: re.Match[str]) -> str:
+        """Return what the voice is given for one match."""
+        word = _key(match.group(0))
+        return self.exact.get(word) or self.folded.get(word.lower(), match.group(0))
+
     def apply(self, text: str) -> str:
-        def replace(match: re.Match[str]) -> str:
-            word = _key(match.group(0))
-            return self.exact.get(word) or self.folded.get(word.lower(), match.group(0))
+        return self.pattern.sub(self.said, text)
 
-        return self.pattern.sub(replace, text)
-
-    def joined(self, text: str, sentences: Sequence[str]) -> list[str]:
-        """Join the sentences of ``text`` that one match of an entry runs across."""
-        bounds: list[tuple[int, int]] = []
-        pos = 0
-        for sentence in sentences:
-            start = text.find(sentence, pos)
-            if start < 0:
-                return list(sentences)  # not slices of ``text``: leave them as they are
-            pos = start + len(sentence)
-            bounds.append((start, pos))
-        glued: set[int] = set()  # i: sentence i is joined to the one before it
-        i = 1
-        for match in self.pattern.finditer(text):  # one pass: matches and sentences in order
-            while i < len(bounds) and bounds[i][0] <= match.start():
+    def respell(self, text: str, sentences: Sequence[str]) -> list[str]:
+        """Respell the sentences of ``text`` in one pass, joining those a match runs across."""
+        bounds = _bounds(text, sentences)
+        if bounds is None:
+            return [self.apply(sentence) for sentence in sentences]
+        out: list[str] = []
+        i, pos, pieces = 0, bounds[0][0], list[str]()  # the sentence being written, and where
+        end = bounds[0][1]
+        for match in self.pattern.finditer(text):  # matches and sentences, both in order
+            while match.start() >= end and i + 1 < len(bounds):  # the sentence is done
+                out.append("".join([*pieces, text[pos:end]]))
+                i, pos, pieces = i + 1, bounds[i + 1][0], []
+                end = bounds[i][1]
+            if match.start() < pos or match.end() > bounds[-1][1]:
+                continue  # outside every sentence (a piece the splitter left out)
+            while match.end() > end:  # the match runs into the next sentence: join it
                 i += 1
-            j = i
-            while j < len(bounds) and bounds[j][0] < match.end():
-                if bounds[j - 1][1] > match.start():
-                    glued.add(j)
-                j += 1
-        groups: list[list[int]] = []
-        for k in range(len(bounds)):
-            if k in glued:
-                groups[-1].append(k)
-            else:
-                groups.append([k])
-        return [text[bounds[g[0]][0] : bounds[g[-1]][1]] for g in groups]
+                end = bounds[i][1]
+            pieces += [text[pos : match.start()], self.said(match)]
+            pos = match.end()
+        out.append("".join([*pieces, text[pos:end]]))
+        out.extend(text[a:b] for a, b in bounds[i + 1 :])
+        return out
+
+
+def _bounds(text: str, sentences: Sequence[str]) -> list[tuple[int, int]] | None:
+    """Find where each sentence lies in ``text``; None if they are not its slices in order."""
+    bounds: list[tuple[int, int]] = []
+    pos = 0
+    for sentence in sentences:
+        start = text.find(sentence, pos)
+        if start < 0:
+            return None
+        pos = start + len(sentence)
+        bounds.append((start, pos))
+    return bounds or None
 
 
 @dataclass(frozen=True)
@@ -233,7 +243,7 @@ class Lexicon:
         table = self._table(lang.lower())
         if table is None:
             return list(sentences)
-        return [table.apply(sentence) for sentence in table.joined(text, sentences)]
+        return table.respell(text, sentences)
 
     def _table(self, lang: str) -> _Table | None:
         compiled: dict[str, _Table | None] = self.__dict__["_compiled"]
