@@ -205,3 +205,12 @@ def test_respelling_sentences_is_respelling_their_text(pieces: list[str]) -> Non
     expected = [PHRASES.apply(line, "de") for line in one_line if line]
     assert " ".join(" ".join(said).split()) == " ".join(" ".join(expected).split())
     assert len(said) <= len(cut)
+
+
+def test_doctests() -> None:
+    import doctest
+
+    from polycast.plan import lexicon
+
+    result = doctest.testmod(lexicon)
+    assert result.attempted > 0 and result.failed == 0

@@ -123,3 +123,14 @@ def test_a_show_rewords_the_quote_template_with_the_name_only() -> None:
     assert speech[0] == "Zo zei Multatuli het: De plicht van de mens is mens te zijn."
     with pytest.raises(ConfigError, match="date"):
         Settings.from_toml({"attribution": {"nl": {"quote": "{author} zei op {date}:"}}})
+
+
+def test_doctests() -> None:
+    import doctest
+
+    from polycast.plan import attribution
+    from polycast.read import quotes
+
+    for module in (quotes, attribution):
+        result = doctest.testmod(module)
+        assert result.attempted > 0 and result.failed == 0, module.__name__

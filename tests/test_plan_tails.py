@@ -59,3 +59,12 @@ def test_segments_show_the_tail_as_spoken() -> None:
     assert said == "Woonbond schreef op Twitter: Er komen veel nieuwe woningen!"
     said = _speech("Er komen nieuwe woningen. @HuurdersVereniging", "nl")
     assert said == "Woonbond schreef: Er komen nieuwe woningen. Met Huurders Vereniging."
+
+
+def test_doctests() -> None:
+    import doctest
+
+    from polycast.plan import tails
+
+    result = doctest.testmod(tails)
+    assert result.attempted > 0 and result.failed == 0
