@@ -14,9 +14,14 @@ left in the quote as text.
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Callable
 
 from bs4.element import Tag
+
+from polycast.models import Kind, Segment
+from polycast.read.dom import inline_text
 
 _SPEAKER_TAGS = frozenset({"footer", "cite"})
 _DASH = r"(?:—|–|―|--)"
@@ -80,3 +85,30 @@ def split_speaker(text: str) -> tuple[str, str | None]:
     if match is None or name is None:
         return text, None
     return text[: match.start()].rstrip(), name
+
+
+def quoted(
+    tag: Tag, run: Callable[[Tag], list[Segment]], taken: set[int]
+) -> tuple[list[Segment], str | None]:
+    """Walk a blockquote's blocks with ``run`` and find who said them (None if it names nobody).
+
+    Args:
+        tag: the blockquote.
+        run: the walker that cuts its content into segments.
+        taken: ids of elements the caller must not read again; a figure's caption that named
+            the speaker is added, so it is not shown a second time as a caption.
+    """
+    element = speaker_element(tag)
+    speaker = speaker_name(inline_text(element)) if element is not None else None
+    if element is not None and speaker:
+        if element.parent is tag:
+            element.extract()  # a cite would otherwise be read as the quote's last words
+        else:
+            taken.add(id(element))
+    segments = run(tag)
+    last = segments[-1] if segments else None
+    if speaker is None and last is not None and last.kind is Kind.PARAGRAPH:
+        text, speaker = split_speaker(last.text)
+        if speaker:
+            segments[-1:] = [dataclasses.replace(last, text=text)] if text else []
+    return segments, speaker

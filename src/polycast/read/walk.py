@@ -6,7 +6,6 @@ so a list, a quote or a tweet embed reads the same in either format.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -205,7 +204,7 @@ class _Walker:
             return
         inner = _Walker(self.doc_lang, self.headers, self.depth + 1)
         inner.langs = [lang]
-        segments, speaker = self.quoted(tag, inner)
+        segments, speaker = quotes.quoted(tag, inner.run, self.taken)
         said_by = Post(author=speaker) if speaker else None
         quote: list[str] = []
         for seg in [*segments, None]:
@@ -217,23 +216,6 @@ class _Walker:
                 self.add(Segment(Kind.QUOTE, text, post=said_by, lang_hint=self.hint(lang)))
                 quote = []
             self.add(seg)
-
-    def quoted(self, tag: Tag, inner: _Walker) -> tuple[list[Segment], str | None]:
-        """Walk a quote's blocks and find its speaker: a footer, cite or caption, or a dash line."""
-        element = quotes.speaker_element(tag)
-        speaker = quotes.speaker_name(inline_text(element)) if element is not None else None
-        if element is not None and speaker:
-            if element.parent is tag:
-                element.extract()  # a cite would otherwise be read as the quote's last words
-            else:
-                self.taken.add(id(element))  # the figure's caption: said, not shown apart
-        segments = inner.run(tag)
-        last = segments[-1] if segments else None
-        if speaker is None and last is not None and last.kind is Kind.PARAGRAPH:
-            text, speaker = quotes.split_speaker(last.text)
-            if speaker:
-                segments[-1:] = [dataclasses.replace(last, text=text)] if text else []
-        return segments, speaker
 
     def pre(self, tag: Tag) -> None:
         text = tag.get_text().strip("\n").rstrip()
