@@ -49,7 +49,8 @@ def test_example_posts_are_english_and_introduced_in_dutch(rundown: Rundown) -> 
     said = " ".join(c.text for c in cepa[1:])
     assert said.startswith("Russia: In addition to exercising the combined defense of Belarus")
     assert "Russia's primary strategic exercise." in said
-    assert "Steven Horrell" in said
+    # The trailing mention is a credit in the post's language, not a bare name at the end.
+    assert cepa[-1].text == "With Steven Horrell."
     assert "http" not in said and "@" not in said and "“" not in said
 
     sviatlana = rundown.chapters[3].cues

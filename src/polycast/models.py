@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # numpy is slow to import, and a kept episode is copied witho
     import numpy.typing as npt
 
 NARRATOR = "narrator"
-"""The speaker name of every cue that is not a quoted post (used for transcript voice tags)."""
+"""The speaker name of every cue that is not a post's or a named quote's (transcript voice tags)."""
 
 
 class Kind(Enum):
@@ -38,7 +38,7 @@ class Kind(Enum):
 
 @dataclass(frozen=True)
 class Post:
-    """Who wrote an embedded social-media post, when, and where it lives."""
+    """Who wrote an embedded social-media post, when, and where it lives (a quote: only who)."""
 
     author: str | None = None
     """Display name as shown in the embed ("Sviatlana Tsikhanouskaya")."""
@@ -65,7 +65,7 @@ class Segment:
     spoken: bool = True
     """False for blocks that are shown but never read aloud (tables, code, photo captions)."""
     post: Post | None = None
-    """Attribution, for ``Kind.POST`` segments only."""
+    """Attribution: a ``Kind.POST``'s byline, or the speaker (``author``) a ``Kind.QUOTE`` names."""
     lang_hint: str | None = None
     """A language the source claims (an embed's ``lang`` attribute); a hint, often wrong."""
 
@@ -101,7 +101,7 @@ class Cue:
     pause_ms: int = 0
     """Silence after this cue, in milliseconds."""
     speaker: str = NARRATOR
-    """Who speaks: ``NARRATOR`` or a post's author (transcript voice tags)."""
+    """Who speaks: ``NARRATOR``, a post's author or a quote's speaker (transcript voice tags)."""
     voice: str | None = None
     """An engine voice to use instead of the language's default."""
 

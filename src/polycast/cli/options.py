@@ -67,6 +67,8 @@ def settings_from(
     """Load the show config and lay the command-line options over it."""
     loaded = load_config(config)
     words = _lexicon(loaded.plan.lexicon, lexicon) if lexicon else None
+    for notice in (words or loaded.plan.lexicon).notices:
+        typer.echo(f"polycast: {notice}", err=True)
     speak = _given(
         loaded.speak,
         fallback_lang=fallback_lang,

@@ -5,7 +5,8 @@ when and where: "CEPA schreef op 9 september 2021 op Twitter:". Templates exist 
 language, one for each combination of what is known (``TEMPLATE_KEYS``), with the placeholders
 ``{author}``, ``{date}`` and ``{platform}``. A show overrides any of them in its config
 (``[plan.attribution.nl] date = "Op {date} schreef {author}:"``). Languages without templates get
-a neutral "{author}, {date}:" form rather than another language's words.
+a neutral "{author}, {date}:" form rather than another language's words. A quote that names its
+speaker is announced the same way, by the ``quote`` template ("Charles de Gaulle zei:").
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from polycast.models import Post
 from polycast.plan.emojis import replace_emoji
 from polycast.template import check_placeholders
 
-TEMPLATE_KEYS = ("date_platform", "date", "platform", "plain")
-"""Which template is used: by whether the post's date and platform are known."""
+TEMPLATE_KEYS = ("date_platform", "date", "platform", "plain", "quote")
+"""Which template is used: for a post, by whether its date and platform are known; ``quote``
+announces the speaker of a quote, with ``{author}`` only ("Charles de Gaulle zei:")."""
 
 TEMPLATES: Mapping[str, Mapping[str, str]] = {
     "nl": {
@@ -28,41 +30,48 @@ TEMPLATES: Mapping[str, Mapping[str, str]] = {
         "date": "{author} schreef op {date}:",
         "platform": "{author} schreef op {platform}:",
         "plain": "{author} schreef:",
+        "quote": "{author} zei:",
     },
     "en": {
         "date_platform": "On {date}, {author} posted on {platform}:",
         "date": "On {date}, {author} posted:",
         "platform": "{author} posted on {platform}:",
         "plain": "{author} posted:",
+        "quote": "{author} said:",
     },
     "de": {
         "date_platform": "Am {date} schrieb {author} auf {platform}:",
         "date": "Am {date} schrieb {author}:",
         "platform": "{author} schrieb auf {platform}:",
         "plain": "{author} schrieb:",
+        "quote": "{author} sagte:",
     },
     "fr": {
         "date_platform": "Le {date}, {author} a écrit sur {platform} :",
         "date": "Le {date}, {author} a écrit :",
         "platform": "{author} a écrit sur {platform} :",
         "plain": "{author} a écrit :",
+        "quote": "{author} a dit :",
     },
     "ja": {
         "date_platform": "{date}、{author}さんが{platform}に投稿しました。",
         "date": "{date}、{author}さんが投稿しました。",
         "platform": "{author}さんが{platform}に投稿しました。",
         "plain": "{author}さんの投稿です。",
+        "quote": "{author}さんの言葉です。",
     },
     "es": {
         "date_platform": "El {date}, {author} escribió en {platform}:",
         "date": "El {date}, {author} escribió:",
         "platform": "{author} escribió en {platform}:",
         "plain": "{author} escribió:",
+        "quote": "{author} dijo:",
     },
 }
 GENERIC = {"date_platform": "{author}, {date}:", "date": "{author}, {date}:"} | {
     "platform": "{author}:",
     "plain": "{author}:",
+    "quote": "{author}:",
 }
 """For narration languages without templates: names and numbers only, no borrowed words."""
 
@@ -175,12 +184,14 @@ def templates_for(lang: str, overrides: Mapping[str, Mapping[str, str]]) -> Mapp
     return {**built_in, **overrides.get(base, {}), **overrides.get(lang, {})}
 
 
-def check_template(template: str, where: str) -> None:
+def check_template(template: str, where: str, key: str = "") -> None:
     """Raise ``ConfigError`` unless ``template`` uses only ``{author}``, ``{date}``, ``{platform}``.
 
+    A ``quote`` template may use only ``{author}``: a quote has no date or platform.
     Checked by parsing, never by formatting: formatting a hostile template runs it.
     """
-    check_placeholders(template, ("author", "date", "platform"), where)
+    names = ("author",) if key == "quote" else ("author", "date", "platform")
+    check_placeholders(template, names, where)
 
 
 def attribution(
@@ -210,6 +221,15 @@ def attribution(
     if not re.search(r"\w", said):
         return ""  # nothing known to say
     return said[:1].upper() + said[1:]
+
+
+def quoted_by(speaker: str, lang: str, overrides: Mapping[str, Mapping[str, str]]) -> str:
+    """Announce who said a quote, in the narration language: "Charles de Gaulle zei:".
+
+    >>> quoted_by("Charles de Gaulle", "nl", {}), quoted_by("Mark Twain", "en-us", {})
+    ('Charles de Gaulle zei:', 'Mark Twain said:')
+    """
+    return templates_for(lang, overrides)["quote"].format(author=speaker)
 
 
 def speaker_name(post: Post, lang: str) -> str:

@@ -12,8 +12,14 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from polycast.models import NARRATOR, Article, Cue, Kind, Post, Segment
-from polycast.plan import sentences, speech
-from polycast.plan.attribution import attribution, clean_name, speaker_name, split_handle
+from polycast.plan import sentences, speech, tails
+from polycast.plan.attribution import (
+    attribution,
+    clean_name,
+    quoted_by,
+    speaker_name,
+    split_handle,
+)
 from polycast.plan.language import Detector, Languages, assign, split_quotes
 from polycast.plan.settings import PlanSettings
 
@@ -90,13 +96,14 @@ def segment_cues(
         return Spoken(index, segment, lang, ())
     text = segment.text
     if segment.kind is Kind.POST:
-        text = speech.strip_byline(text)
+        text = tails.read_tail(speech.strip_byline(text), lang)
     if segment.kind in _NARRATION:
         runs = split_quotes(text, lang, settings, detector)
     else:
         runs = [(text, lang)]
     cues = _sentence_cues(index, segment, runs, settings)
-    if cues and segment.kind is Kind.POST:
+    quoted = segment.kind is Kind.QUOTE and bool(clean_name((segment.post or Post()).author))
+    if cues and (segment.kind is Kind.POST or quoted):
         intro = _attribution_cue(index, segment, text, narration, settings)
         cues[:0] = [intro] if intro.text else []
     return Spoken(index, segment, lang, tuple(cues))
@@ -107,12 +114,14 @@ def _sentence_cues(
 ) -> list[Cue]:
     """One cue per sentence of each language run, cleaned and respelled, with its pause."""
     speaker = NARRATOR
+    post = segment.post or Post()
     if segment.kind is Kind.POST:
-        post = segment.post or Post()
         speaker = clean_name(post.author) or split_handle(post.handle or "") or UNNAMED
+    elif segment.kind is Kind.QUOTE:
+        speaker = clean_name(post.author) or NARRATOR  # a quote that names its speaker
     cues = [
         Cue(
-            text=settings.lexicon.apply(sentence, run_lang),
+            text=sentence,
             lang=run_lang,
             kind=segment.kind,
             segment=index,
@@ -120,7 +129,7 @@ def _sentence_cues(
             speaker=speaker,
         )
         for run_text, run_lang in runs
-        for sentence in sentences.split(speech.clean(run_text, run_lang), run_lang)
+        for sentence in _sentences(run_text, run_lang, settings)
     ]
     if cues:
         pauses = settings.pauses
@@ -129,17 +138,26 @@ def _sentence_cues(
     return cues
 
 
+def _sentences(text: str, lang: str, settings: PlanSettings) -> list[str]:
+    """Return a run's sentences as the voice gets them: cleaned, split, respelled."""
+    cleaned = speech.clean(text, lang)
+    return settings.lexicon.respell_sentences(cleaned, sentences.split(cleaned, lang), lang)
+
+
 def _attribution_cue(
     index: int, segment: Segment, text: str, narration: str, settings: PlanSettings
 ) -> Cue:
     post = segment.post or Post()
     name = speaker_name(post, narration)
-    said = attribution(post, narration, name, text, settings.attribution)
+    if segment.kind is Kind.QUOTE:
+        said = quoted_by(name, narration, settings.attribution)
+    else:
+        said = attribution(post, narration, name, text, settings.attribution)
     said = speech.clean(said, narration)
     return Cue(
         text=settings.lexicon.apply(said, narration),
         lang=narration,
-        kind=Kind.POST,
+        kind=segment.kind,
         segment=index,
         pause_ms=settings.pauses.attribution,
     )

@@ -7,10 +7,12 @@ The JSON form is stable (golden tests compare it byte for byte)::
                    "author", "handle", "url", "date"}, ...]}
 
 ``speech`` is what the voices will say (a post's narrated attribution first), ``null`` for a
-segment that is not spoken; ``author``, ``handle``, ``url`` and ``date`` are ``null`` except on
-posts. A post's ``url`` is the link its chapter shows: the post's own (status) link when the
-article gives one, else its author's profile on the platform (``https://twitter.com/cepa``,
-see ``links``), ``null`` when neither is known.
+segment that is not spoken. It shows how a post's tail is read (``polycast.plan.tails``): trailing
+hashtags dropped, trailing mentions as a credit in the post's language ("With Steven Horrell.").
+``author``, ``handle``, ``url`` and ``date`` are ``null`` except on posts; a quote that names its
+speaker has that name as ``author``. A post's ``url`` is the link its chapter shows: the post's own
+(status) link when the article gives one, else its author's profile on the platform
+(``https://twitter.com/cepa``, see ``links``), ``null`` when neither is known.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ class SegmentView:
     speech: str | None
     """What the voices say for it, sentences joined by spaces; None when not spoken."""
     author: str | None = None
-    """A post's author as written."""
+    """A post's author as written, or the speaker a quote names."""
     handle: str | None = None
     """A post's handle, without ``@``."""
     url: str | None = None

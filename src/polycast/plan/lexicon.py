@@ -21,6 +21,19 @@ Rules:
 - A table applies to cues of exactly that language and to its regional variants: ``[en]`` applies
   to ``en-us`` cues too; a ``[en-us]`` table applies only to ``en-us`` cues, and before ``[en]``.
 - Replacements are not looked up again, so an entry never feeds another.
+- An entry may hold several words and punctuation: ``"z. B." = "zum Beispiel"``, ``"U.S." =
+  "United States"``. A space in an entry matches any run of spaces in the text. Where the
+  sentence splitter cut inside an entry ("darunter z." | "B. die …"), the sentences are joined
+  again, so the entry still matches and is said as one sentence.
+
+The lexicon sees the text as the speech clean-up left it (``polycast.plan.speech``). An entry
+that can therefore never match is left out, with a notice naming it (``Lexicon.notices``, which
+the command line prints): an empty key, one the clean-up always rewrites or removes (a link,
+``#wonen``, which is read "wonen", an emoji, quote marks), one that starts or ends with a
+combining mark (which never stands at a word's edge), and a table whose name is no language code.
+
+All entries of a language are one compiled alternation, so respelling is a single pass over the
+text, however many entries there are.
 
 polycast ships no entries: every show keeps the lexicon its own articles need.
 """
@@ -29,11 +42,46 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
+import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from polycast.errors import ConfigError
+
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:[-_][a-z0-9]{1,8})*")
+
+
+def _key(word: str) -> str:
+    """Write an entry or a matched text the one way lookups compare: spaces collapsed."""
+    return " ".join(word.split())
+
+
+def _alternative(key: str, exact: bool) -> str:
+    """Return the pattern of one entry: any run of spaces matches where it has a space."""
+    pattern = r"[^\S\n]+".join(re.escape(word) for word in key.split(" "))
+    return pattern if exact else f"(?i:{pattern})"
+
+
+def _never_matches(word: str, lang: str) -> str | None:
+    """Say why an entry can never match text the clean-up has left; None if it can."""
+    key = _key(word)
+    if not key:
+        return "it is empty"
+    if unicodedata.category(key[0])[0] == "M" or unicodedata.category(key[-1])[0] == "M":
+        return "a combining mark never stands at the edge of a word"
+    from polycast.plan import speech  # noqa: PLC0415 (only a lexicon with entries needs it)
+
+    # Between words, so that what the clean-up does at a line's edges does not count.
+    cleaned = speech.clean(f"x {key} x", lang)
+    if cleaned == f"x {key} x":
+        return None
+    said = cleaned.removeprefix("x").removesuffix("x").strip()
+    if not said or not re.search(r"\w", said):
+        return "the speech clean-up removes it (a link, an emoji, markup)"
+    if said == key:
+        return "the speech clean-up joins it to the word beside it"
+    return f"the speech clean-up reads it as {said!r} before the lexicon looks; write that"
 
 
 @dataclass(frozen=True)
@@ -46,22 +94,58 @@ class _Table:
 
     @classmethod
     def build(cls, entries: Mapping[str, str]) -> _Table:
-        exact = {k: v for k, v in entries.items() if k != k.lower()}
-        folded = {k: v for k, v in entries.items() if k == k.lower()}
-        alternatives = [
-            re.escape(k) if k in exact else f"(?i:{re.escape(k)})"
-            for k in sorted(entries, key=len, reverse=True)
-        ]
+        keyed = {_key(k): v for k, v in entries.items()}
+        exact = {k: v for k, v in keyed.items() if k != k.lower()}
+        folded = {k: v for k, v in keyed.items() if k == k.lower()}
+        alternatives = [_alternative(k, k in exact) for k in sorted(keyed, key=len, reverse=True)]
         # Whole words: no letter or digit may touch the match on either side.
         pattern = re.compile(rf"(?<![^\W_])(?:{'|'.join(alternatives)})(?![^\W_])")
         return cls(exact, folded, pattern)
 
-    def apply(self, text: str) -> str:
-        def replace(match: re.Match[str]) -> str:
-            word = match.group(0)
-            return self.exact.get(word) or self.folded.get(word.lower(), word)
+    def said(self, match: re.Match[str]) -> str:
+        """Return what the voice is given for one match."""
+        word = _key(match.group(0))
+        return self.exact.get(word) or self.folded.get(word.lower(), match.group(0))
 
-        return self.pattern.sub(replace, text)
+    def apply(self, text: str) -> str:
+        return self.pattern.sub(self.said, text)
+
+    def respell(self, text: str, sentences: Sequence[str]) -> list[str]:
+        """Respell the sentences of ``text`` in one pass, joining those a match runs across."""
+        bounds = _bounds(text, sentences)
+        if bounds is None:
+            return [self.apply(sentence) for sentence in sentences]
+        out: list[str] = []
+        i, pos, pieces = 0, bounds[0][0], list[str]()  # the sentence being written, and where
+        end = bounds[0][1]
+        for match in self.pattern.finditer(text):  # matches and sentences, both in order
+            while match.start() >= end and i + 1 < len(bounds):  # the sentence is done
+                out.append("".join([*pieces, text[pos:end]]))
+                i, pos, pieces = i + 1, bounds[i + 1][0], []
+                end = bounds[i][1]
+            if match.start() < pos or match.end() > bounds[-1][1]:
+                continue  # outside every sentence (a piece the splitter left out)
+            while match.end() > end:  # the match runs into the next sentence: join it
+                i += 1
+                end = bounds[i][1]
+            pieces += [text[pos : match.start()], self.said(match)]
+            pos = match.end()
+        out.append("".join([*pieces, text[pos:end]]))
+        out.extend(text[a:b] for a, b in bounds[i + 1 :])
+        return out
+
+
+def _bounds(text: str, sentences: Sequence[str]) -> list[tuple[int, int]] | None:
+    """Find where each sentence lies in ``text``; None if they are not its slices in order."""
+    bounds: list[tuple[int, int]] = []
+    pos = 0
+    for sentence in sentences:
+        start = text.find(sentence, pos)
+        if start < 0:
+            return None
+        pos = start + len(sentence)
+        bounds.append((start, pos))
+    return bounds or None
 
 
 @dataclass(frozen=True)
@@ -70,6 +154,8 @@ class Lexicon:
 
     entries: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     """Language code -> {word as written: what the voice is given}."""
+    notices: tuple[str, ...] = ()
+    """Entries left out because they can never match, one line each, for the CLI to print."""
 
     def __post_init__(self) -> None:
         # Compiled tables per requested language code, made on first use.
@@ -79,27 +165,38 @@ class Lexicon:
     def from_mapping(cls, table: Mapping[str, Any]) -> Lexicon:
         """Build a lexicon from parsed TOML (language -> word -> respelling), checking it.
 
+        An entry that can never match is left out with a notice (see the module docstring).
+
         Raises:
-            ConfigError: a language that is not a table, or a word or respelling that is not
-                a non-empty string.
+            ConfigError: a language that is not a table, or a respelling that is not
+                non-empty text.
         """
         entries: dict[str, dict[str, str]] = {}
+        notices: list[str] = []
         for lang, words in table.items():
             if not isinstance(words, Mapping):
                 raise ConfigError(
                     f'lexicon: [{lang}] must be a table of "word" = "respelling", '
                     f"not {type(words).__name__}"
                 )
+            code = lang.strip().lower()
+            if words and not _LANGUAGE_CODE.fullmatch(code):
+                notices.append(f"lexicon: [{lang}] is not a language code (nl, en-us): left out")
+                continue
             checked: dict[str, str] = {}
             for word, spoken in words.items():
-                if not word.strip() or not isinstance(spoken, str) or not spoken.strip():
+                if not isinstance(spoken, str) or not spoken.strip():
                     raise ConfigError(
-                        f"lexicon: [{lang}] {word!r} = {spoken!r}: both sides must be "
+                        f"lexicon: [{lang}] {word!r} = {spoken!r}: the respelling must be "
                         "non-empty text"
                     )
-                checked[word.strip()] = spoken.strip()
-            entries[lang.strip().lower()] = checked
-        return cls(entries)
+                why = _never_matches(word, code)
+                if why:
+                    notices.append(f"lexicon: [{lang}] {word!r} can never match: {why}; left out")
+                else:
+                    checked[word.strip()] = spoken.strip()
+            entries[code] = checked
+        return cls(entries, tuple(notices))
 
     @classmethod
     def from_toml(cls, text: str) -> Lexicon:
@@ -122,13 +219,31 @@ class Lexicon:
         """
         langs = dict.fromkeys([*self.entries, *other.entries])
         return Lexicon(
-            {lang: {**self.entries.get(lang, {}), **other.entries.get(lang, {})} for lang in langs}
+            {lang: {**self.entries.get(lang, {}), **other.entries.get(lang, {})} for lang in langs},
+            (*self.notices, *other.notices),
         )
 
     def apply(self, text: str, lang: str) -> str:
         """Respell the words of ``text`` that the lexicon has for ``lang`` (and its base)."""
         table = self._table(lang.lower())
         return table.apply(text) if table is not None else text
+
+    def respell_sentences(self, text: str, sentences: Sequence[str], lang: str) -> list[str]:
+        """Respell the sentences of ``text``, first joining those an entry runs across.
+
+        Args:
+            text: a run of text as the speech clean-up left it.
+            sentences: its sentences, in order, each a slice of ``text`` (``sentences.split``).
+            lang: the run's language.
+
+        >>> Lexicon({"de": {"z. B.": "zum Beispiel"}}).respell_sentences(
+        ...     "Etwa z. B. das. Gut.", ["Etwa z.", "B. das.", "Gut."], "de")
+        ['Etwa zum Beispiel das.', 'Gut.']
+        """
+        table = self._table(lang.lower())
+        if table is None:
+            return list(sentences)
+        return table.respell(text, sentences)
 
     def _table(self, lang: str) -> _Table | None:
         compiled: dict[str, _Table | None] = self.__dict__["_compiled"]

@@ -80,7 +80,7 @@ class PlanSettings:
         """
         for lang, templates in self.attribution.items():
             for key, template in templates.items():
-                check_template(template, f"plan.attribution.{lang}.{key}")
+                check_template(template, f"plan.attribution.{lang}.{key}", key)
 
     @classmethod
     def from_toml(cls, table: Mapping[str, Any]) -> PlanSettings:
@@ -155,5 +155,5 @@ def _attribution(value: object) -> dict[str, dict[str, str]]:
         _check_keys(table, set(TEMPLATE_KEYS), where)
         result[lang.lower()] = {k: _string(v, f"{where}.{k}") for k, v in table.items()}
         for key, template in result[lang.lower()].items():
-            check_template(template, f"{where}.{key}")
+            check_template(template, f"{where}.{key}", key)
     return result

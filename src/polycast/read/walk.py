@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from bs4.element import PageElement, Tag
 
-from polycast.models import Kind, Segment
+from polycast.models import Kind, Post, Segment
+from polycast.read import quotes
 from polycast.read.blocks import join_items, merge_lone_attributions, paragraph
 from polycast.read.dom import (
     BR,
@@ -79,6 +80,7 @@ class _Walker:
         self.buf_has_words = False
         self.pending: list[Segment] = []
         self.langs: list[str | None] = [None]
+        self.taken: set[int] = set()  # captions already read as a quote's speaker
 
     # --- the walk ---------------------------------------------------------------------------
 
@@ -202,13 +204,16 @@ class _Walker:
             return
         inner = _Walker(self.doc_lang, self.headers, self.depth + 1)
         inner.langs = [lang]
+        segments, speaker = quotes.quoted(tag, inner.run, self.taken)
+        said_by = Post(author=speaker) if speaker else None
         quote: list[str] = []
-        for seg in [*inner.run(tag), None]:
+        for seg in [*segments, None]:
             if seg is not None and seg.kind in (Kind.PARAGRAPH, Kind.HEADING, Kind.LIST):
                 quote.append(seg.text)
                 continue
             if quote:
-                self.add(Segment(Kind.QUOTE, "\n".join(quote), lang_hint=self.hint(lang)))
+                text = "\n".join(quote)
+                self.add(Segment(Kind.QUOTE, text, post=said_by, lang_hint=self.hint(lang)))
                 quote = []
             self.add(seg)
 
@@ -228,6 +233,8 @@ class _Walker:
         self.add(Segment(Kind.TABLE, "\n".join(rows), spoken=False) if rows else None)
 
     def figcaption(self, tag: Tag) -> None:
+        if id(tag) in self.taken:
+            return
         text = inline_text(tag)
         self.add(Segment(Kind.CAPTION, text, spoken=False) if text else None)
 
