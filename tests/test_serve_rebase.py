@@ -167,6 +167,22 @@ def test_a_change_on_disk_is_a_new_etag(server: PublishServer, folder: Path) -> 
     assert other_host["ETag"] != feed_after["ETag"]  # the same file reads differently there
 
 
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("polycast.css", "text/css; charset=utf-8"),
+        ("polycast.js", "text/javascript; charset=utf-8"),
+    ],
+)
+def test_a_pages_style_and_script_have_their_types(
+    server: PublishServer, folder: Path, name: str, kind: str
+) -> None:
+    """Browsers apply a stylesheet only by its type (and, with nosniff, run a script only so)."""
+    (folder / name).write_text("/* */", encoding="utf-8")
+    _, headers, _ = request(server, f"/{name}")
+    assert headers["Content-Type"] == kind and headers["X-Content-Type-Options"] == "nosniff"
+
+
 def test_a_folder_without_its_slash_is_redirected(server: PublishServer) -> None:
     status, headers, _ = request(server, "/sub")
     assert status == 301 and headers["Location"] == "/sub/"

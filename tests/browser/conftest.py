@@ -27,7 +27,7 @@ from browsing import (
 )
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, ConsoleMessage, Request, Route
+    from playwright.sync_api import Browser, ConsoleMessage, Request, Response, Route
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +68,10 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def watched(browser: Browser, site: Site) -> Iterator[Watched]:
-    """A fresh page that records every console error and failed request, and has no network."""
+    """A fresh page that records every console error and failed request, and has no network.
+
+    A failed request is one the browser gave up on, or one answered with an error status.
+    """
     context = browser.new_context(base_url=site.url, viewport={"width": 1024, "height": 800})
     page = context.new_page()
     page.set_default_timeout(PAGE_WAIT_S * 1000)
@@ -86,11 +89,19 @@ def watched(browser: Browser, site: Site) -> Iterator[Watched]:
             watched.problems.append(f"console: {message.text} at {message.location}")
 
     def failed(request: Request) -> None:
-        watched.problems.append(f"request failed: {request.url} ({request.failure})")
+        # A media element cancels its own download once it has what it wants (the metadata, for
+        # preload="metadata"; a seek starts another range): Chromium reports that as aborted.
+        if request.resource_type != "media" or request.failure != "net::ERR_ABORTED":
+            watched.problems.append(f"request failed: {request.url} ({request.failure})")
+
+    def answered(response: Response) -> None:
+        if response.status >= 400:
+            watched.problems.append(f"{response.status} for {response.url}")
 
     context.route("**/*", local_only)
     page.on("console", console)
     page.on("pageerror", lambda error: watched.problems.append(f"page error: {error}"))
     page.on("requestfailed", failed)
+    page.on("response", answered)
     yield watched
     context.close()

@@ -200,6 +200,7 @@ class _Handler(PooledHandler):
             "Accept-Ranges": "bytes",
             "Last-Modified": formatdate(stat.st_mtime, usegmt=True),
             "Access-Control-Allow-Origin": "*",
+            "X-Content-Type-Options": "nosniff",  # a page's script and style by their type only
         }
         if path.suffix.lower() in REWRITTEN_SUFFIXES and stat.st_size <= _REWRITE_LIMIT:
             with path.open("rb") as stream:
