@@ -94,6 +94,7 @@ def _head(title: str, language: str, show: str) -> Iterator[str]:
     yield '<meta name="viewport" content="width=device-width, initial-scale=1">'
     yield '<meta name="color-scheme" content="light dark">'
     yield f"<title>{_text(title)}</title>"
+    yield '<link rel="icon" href="data:,">'  # no request for /favicon.ico, which is not there
     yield '<link rel="stylesheet" href="polycast.css">'
     yield f'<link rel="alternate" type="application/rss+xml" title="{_text(show)}" href="feed.xml">'
     yield '<script src="polycast.js" defer></script>'
