@@ -243,3 +243,21 @@ def test_the_feed_names_the_pull_quote_and_the_authors(public: Path) -> None:
     assert not short.findall("podcast:soundbite", ns)
     names = [p.text for p in short.findall("podcast:person", ns)]
     assert names == ["Anna Jansen", "Piet de Vries"]
+
+
+def test_a_post_link_is_only_ever_a_web_address() -> None:
+    from polycast.publish.episode import ChapterMark
+
+    marks = [
+        ChapterMark(0.0, "Intro"),
+        ChapterMark(1.0, "Post", "javascript:alert(1)"),
+        ChapterMark(2.5, "Ander", "HTTPS://example.org/p?a=1&b=<2>"),
+    ]
+    page = pages.EpisodePage("T", "t.mp3", "nl", None, None, marks, [], None)
+    about = pages.ShowPage("S", "D", "A", "nl", None, "podcast://x/feed.xml")
+    text = pages.episode_page(page, about)
+    parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
+    root = parser.parse(text)
+    assert [a.get("href") for a in by_class(root, "post")] == ["HTTPS://example.org/p?a=1&b=<2>"]
+    assert "javascript" not in text
+    assert [b.get("data-start") for b in by_class(root, "seek")] == ["0", "1", "2.5"]
