@@ -179,6 +179,8 @@ def test_urls_in_pages_are_relative(public: Path) -> None:
                     or element.get("id") == "open-in-app"
                 ):
                     continue
+                if url == "data:,":  # the empty icon: no request for /favicon.ico
+                    continue
                 assert not urlsplit(url).scheme and not url.startswith("/"), (page.name, url)
                 assert (public / url.split("#")[0]).exists() or url.startswith("#"), url
 
@@ -241,3 +243,48 @@ def test_the_feed_names_the_pull_quote_and_the_authors(public: Path) -> None:
     assert not short.findall("podcast:soundbite", ns)
     names = [p.text for p in short.findall("podcast:person", ns)]
     assert names == ["Anna Jansen", "Piet de Vries"]
+
+
+def test_a_post_link_is_only_ever_a_web_address() -> None:
+    from polycast.publish.episode import ChapterMark
+
+    marks = [
+        ChapterMark(0.0, "Intro"),
+        ChapterMark(1.0, "Post", "javascript:alert(1)"),
+        ChapterMark(2.5, "Ander", "HTTPS://example.org/p?a=1&b=<2>"),
+    ]
+    page = pages.EpisodePage("T", "t.mp3", "nl", None, None, marks, [], None)
+    about = pages.ShowPage("S", "D", "A", "nl", None, "podcast://x/feed.xml")
+    text = pages.episode_page(page, about)
+    parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
+    root = parser.parse(text)
+    assert [a.get("href") for a in by_class(root, "post")] == ["HTTPS://example.org/p?a=1&b=<2>"]
+    assert "javascript" not in text
+    assert [b.get("data-start") for b in by_class(root, "seek")] == ["0", "1", "2.5"]
+
+
+def test_transcript_text_from_the_fixture_episode_stays_text(tmp_path: Path) -> None:
+    from publish_fixtures import make_episode
+
+    publish_episode(make_episode(tmp_path), show(tmp_path), now=NOW)
+    root = parse(tmp_path / "public" / "aflevering.html")
+    cues = by_class(by_id(root, "transcript"), "cue")
+    assert [text(c) for c in cues] == [
+        "Narrator Loekasjenko & Poetin <ontmoeten> elkaar.",
+        "Narrator Dat meldt het persbureau.",
+        "CEPA Russia and Belarus --> one state?",
+        "Narrator Einde.",
+    ]
+    assert [c.get("data-start") for c in cues] == ["0", "0.4", "0.7", "1.2"]
+    assert root.get("lang") == "nl"  # no timeline picture: the show's language
+    assert not [e for e in root.iter() if e.get("id") == "timeline"]
+
+
+def test_an_episode_named_index_does_not_replace_the_show_page(tmp_path: Path) -> None:
+    from publish_fixtures import make_episode
+
+    publish_episode(make_episode(tmp_path, stem="index"), show(tmp_path), now=NOW)
+    root = parse(tmp_path / "public" / "index.html")
+    assert root.find("body/main/h1") is not None
+    assert text(root.find("body/main/h1")) == "Polyglot Nieuws"  # type: ignore[arg-type]
+    assert by_id(root, "episodes").findall("li") == []

@@ -142,12 +142,31 @@ def test_short_term_loudness_agrees_with_pyloudnorm() -> None:
     pcm = np.concatenate([tone(6.0, rate), (tone(6.0, rate) // 4).astype(np.int16)])
     line = timeline([], [(0, len(pcm), "x", None)], rate)
     line = type(line)(MemorySource(pcm), len(pcm), rate, 1, (), line.chapters)
-    curve = dict(timeline_svg.short_term_loudness(line))
+    levels = timeline_svg.short_term_loudness(line)
+    curve = {(30 + 5 * k) / 10: level for k, level in enumerate(levels)}
     meter = pyloudnorm.Meter(rate)
     for end in (4.0, 6.0, 10.0, 12.0):
         window = pcm[int((end - 3) * rate) : int(end * rate)] / 32768.0
         expected = meter.integrated_loudness(window)
         assert abs(curve[end] - expected) < 0.2, (end, curve[end], expected)
+    assert len(levels) == 19  # every 500 ms from 3 s to 12 s
+
+
+def test_silence_is_drawn_at_the_gate_and_stereo_measures_both_channels() -> None:
+    rate = 44100
+    mono = np.concatenate([np.zeros(4 * rate, np.int16), tone(4.0, rate)])
+    stereo = np.repeat(mono, 2)
+    chapters = [(0, len(mono), "x", None)]
+    one = timeline([], chapters, rate)
+    levels = timeline_svg.short_term_loudness(
+        type(one)(MemorySource(mono), len(mono), rate, 1, (), one.chapters)
+    )
+    assert levels[0] == timeline_svg.SILENCE  # 0 to 3 s: nothing
+    both = timeline_svg.short_term_loudness(
+        type(one)(MemorySource(stereo, 2), len(mono), rate, 2, (), one.chapters)
+    )
+    assert both[0] == timeline_svg.SILENCE
+    assert both[-1] == pytest.approx(levels[-1] + 3.01, abs=0.02)  # two channels, +3 dB
 
 
 def test_titles_and_voices_are_escaped_and_times_exact() -> None:

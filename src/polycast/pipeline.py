@@ -203,6 +203,7 @@ def build(
     voices = prepare_voices(rundown, config.speak)
     episode = cache.episode(rundown, audio_keys(cues_of(rundown), voices), config)
     timeline, report = speak_and_mix(rundown, voices, cache, episode, config, progress, start)
+    report = timeline_svg.with_loudness(timeline, report)
     written = write_outputs(timeline, report, episode_info(rundown, config), mp3, config, episode)
     return BuildResult(
         mp3=mp3,
@@ -306,7 +307,7 @@ def _companions(
         chapters: companion_files.chapters_json(timeline, info),
         vtt: companion_files.webvtt(timeline),
         srt: companion_files.srt(timeline),
-        svg: timeline_svg.timeline_svg(timeline, info, report.target),
+        svg: timeline_svg.timeline_svg(timeline, info, report.target, report.short_term),
     }
 
 

@@ -16,13 +16,17 @@ and chapter band carries its times (``data-start``, ``data-end``, seconds) and a
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 from html import escape
+from typing import TYPE_CHECKING
 
 from polycast.companions import DEFAULT_NARRATOR, one_line
 from polycast.models import NARRATOR, EpisodeInfo, Timeline
 from polycast.times import clock, to_ms
+
+if TYPE_CHECKING:
+    from polycast.mix.report import MixReport
 
 WIDTH = 1200
 """Width of the picture in pixels, whatever the episode's length."""
@@ -38,6 +42,8 @@ WINDOW_STEPS = 30
 """Short-term loudness: 30 steps of 100 ms (3 s), as EBU R 128 defines it."""
 HOP_STEPS = 5
 """One curve point every 500 ms: an hour is 7200 points."""
+SILENCE = -70.0
+"""The level written for silence: the absolute gate of ITU-R BS.1770."""
 _TICKS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200)
 _PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2")
 
@@ -79,11 +85,12 @@ def _bars(timeline: Timeline) -> Iterator[_Bar]:
         yield _Bar(start / 1000, end / 1000, voice, kind, f"{name} ({voice}): {text}")
 
 
-def short_term_loudness(timeline: Timeline) -> list[tuple[float, float]]:
-    """Measure ``(time, LUFS)`` every 500 ms over 3 s windows ending there, streaming the audio.
+def short_term_loudness(timeline: Timeline) -> tuple[float, ...]:
+    """Measure the loudness (LUFS) of the 3 s window ending every 500 ms, streaming the audio.
 
-    The audio is read once, block by block; the meter keeps one number per 100 ms, so an hour
-    costs 36 000 numbers, not its samples. Silence measures ``-inf``.
+    Point ``k`` is the window ending at ``3 + k / 2`` seconds. The audio is read once, block by
+    block; the meter keeps one number per 100 ms, so an hour costs 36 000 numbers, not its
+    samples. Silence is written as -70 LUFS (the absolute gate), to the hundredth.
     """
     import numpy as np  # noqa: PLC0415 (numpy only when a picture is drawn)
 
@@ -96,12 +103,23 @@ def short_term_loudness(timeline: Timeline) -> list[tuple[float, float]]:
     sums = np.frombuffer(steps.sums, dtype=np.float64)
     counts = np.frombuffer(steps.counts, dtype=np.int64).astype(np.float64)
     if len(sums) < WINDOW_STEPS:
-        return []
+        return ()
     kernel = np.ones(WINDOW_STEPS)
     energy = np.convolve(sums, kernel, "valid") / np.convolve(counts, kernel, "valid")
     with np.errstate(divide="ignore"):
-        lufs = OFFSET + 10 * np.log10(energy)
-    return [((i + WINDOW_STEPS) / 10, float(lufs[i])) for i in range(0, len(lufs), HOP_STEPS)]
+        lufs = OFFSET + 10 * np.log10(energy[::HOP_STEPS])
+    return tuple(round(max(SILENCE, float(v)), 2) for v in lufs)
+
+
+def with_loudness(timeline: Timeline, report: MixReport) -> MixReport:
+    """Return ``report`` with the short-term loudness curve, measured unless it holds one.
+
+    A kept episode's report holds the curve measured when it was mixed, so its audio is not
+    decoded to draw it again, and the picture a rebuild draws is the very same.
+    """
+    if report.short_term:
+        return report
+    return replace(report, short_term=short_term_loudness(timeline))
 
 
 def _num(value: float, places: int = 2) -> str:
@@ -166,12 +184,12 @@ def _cues(bars: list[_Bar], colours: dict[str, str], scale: float) -> Iterator[s
     yield "</g>"
 
 
-def _curve(points: list[tuple[float, float]], target: float, scale: float) -> Iterator[str]:
+def _curve(levels: Sequence[float], target: float, scale: float) -> Iterator[str]:
     """Draw the short-term loudness against the target (dashed), clipped to the panel."""
     low, high = target - _SPAN_LU[0], target + _SPAN_LU[1]
 
     def y(lufs: float) -> str:
-        level = min(high, max(low, lufs)) if math.isfinite(lufs) else low
+        level = min(high, max(low, lufs))
         return _num(_CURVE_Y + _CURVE_H * (high - level) / (high - low))
 
     right = WIDTH - _RIGHT
@@ -186,7 +204,10 @@ def _curve(points: list[tuple[float, float]], target: float, scale: float) -> It
         f'<text x="{right - 4}" y="{_num(float(y(target)) - 4)}"'
         f' text-anchor="end">target {target:g} LUFS</text>'
     )
-    coords = " ".join(f"{_num(ORIGIN_X + t * scale)},{y(v)}" for t, v in points)
+    coords = " ".join(
+        f"{_num(ORIGIN_X + (WINDOW_STEPS + HOP_STEPS * k) / 10 * scale)},{y(level)}"
+        for k, level in enumerate(levels)
+    )
     yield f'<polyline class="loudness" points="{coords}" fill="none" stroke="#c2185b"/></g>'
 
 
@@ -204,10 +225,7 @@ def _legend(colours: dict[str, str]) -> Iterator[str]:
 
 
 def timeline_svg(
-    timeline: Timeline,
-    info: EpisodeInfo,
-    target: float,
-    loudness: list[tuple[float, float]] | None = None,
+    timeline: Timeline, info: EpisodeInfo, target: float, loudness: Sequence[float]
 ) -> str:
     """Return the episode's timeline picture as a standalone SVG document.
 
@@ -215,12 +233,11 @@ def timeline_svg(
         timeline: the mixed episode.
         info: its title (the picture's title) and language.
         target: the integrated loudness the mix aimed for, LUFS (the dashed line).
-        loudness: the short-term loudness curve; None measures it from the timeline's audio.
+        loudness: the short-term loudness curve (``short_term_loudness``; empty: none drawn).
 
     Returns:
         The SVG text, ending in a newline.
     """
-    points = short_term_loudness(timeline) if loudness is None else loudness
     scale = px_per_second(timeline.seconds)
     bars = list(_bars(timeline))
     voices = dict.fromkeys(bar.voice for bar in bars)
@@ -237,7 +254,7 @@ def timeline_svg(
         *_axis(timeline.seconds, scale),
         *_chapters(timeline, scale),
         *_cues(bars, colours, scale),
-        *_curve(points, target, scale),
+        *_curve(loudness, target, scale),
         *_legend(colours),
         "</svg>",
     ]

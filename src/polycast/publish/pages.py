@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from polycast.publish.episode import ChapterMark
 from polycast.publish.transcript import Line
@@ -94,6 +94,7 @@ def _head(title: str, language: str, show: str) -> Iterator[str]:
     yield '<meta name="viewport" content="width=device-width, initial-scale=1">'
     yield '<meta name="color-scheme" content="light dark">'
     yield f"<title>{_text(title)}</title>"
+    yield '<link rel="icon" href="data:,">'  # no request for /favicon.ico, which is not there
     yield '<link rel="stylesheet" href="polycast.css">'
     yield f'<link rel="alternate" type="application/rss+xml" title="{_text(show)}" href="feed.xml">'
     yield '<script src="polycast.js" defer></script>'
@@ -136,12 +137,13 @@ def show_page(show: ShowPage, episodes: Sequence[Listing]) -> str:
 
 
 def _chapters(chapters: Sequence[ChapterMark]) -> Iterator[str]:
+    """List the chapters; a post's link only when it is a web address (never ``javascript:``)."""
     yield '<h2 id="chapters-heading">Chapters</h2>'
     yield '<ol id="chapters" aria-labelledby="chapters-heading">'
     for chapter in chapters:
         at = clock(seconds_to_ms(chapter.start))
         post = ""
-        if chapter.url:
+        if chapter.url and urlsplit(chapter.url).scheme.lower() in {"http", "https"}:
             label = _text(f"The post: {chapter.title}")
             post = f' <a class="post" href="{_text(chapter.url)}" aria-label="{label}">post</a>'
         yield (

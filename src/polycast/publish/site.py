@@ -134,6 +134,9 @@ def write_site(root: ET.Element, show: ShowConfig, feed_url: str, current: Path)
         if audio is None:
             continue
         page = audio.with_suffix(".html")
+        if page.name == INDEX:
+            log.warning("no page for %s: its page would be the show page %s", audio, INDEX)
+            continue
         if audio.name == current.name or not page.exists():
             try:
                 episode = read_episode(audio)

@@ -125,7 +125,7 @@ def check_svg(text: str) -> None:
     >>> check_svg('<svg xmlns="http://www.w3.org/2000/svg"><rect/></svg>')
     >>> check_svg('<svg xmlns="http://www.w3.org/2000/svg"><rect></svg>')
     Traceback (most recent call last):
-    ValueError: not XML: mismatched tag: line 1, column 49
+    ValueError: not XML: mismatched tag: line 1, column 48
 
     Raises:
         ValueError: it does not parse, holds a DTD or entities, or its root is not ``svg``.

@@ -10,6 +10,7 @@
   var cues = Array.prototype.slice.call(document.querySelectorAll("#transcript .cue"));
   var READER_PAUSE_MS = 4000; /* after the reader scrolls, leave the page where they put it */
   var readerScrolled = -Infinity;
+  var ownScrollUntil = 0; /* scroll events until then are the page following the cue */
   var shownCue = null;
 
   function start(element) {
@@ -52,6 +53,11 @@
   ["wheel", "touchmove"].forEach(function (name) {
     window.addEventListener(name, function () { readerScrolled = Date.now(); }, { passive: true });
   });
+  window.addEventListener("scroll", function () {
+    if (Date.now() > ownScrollUntil) {
+      readerScrolled = Date.now(); /* the scroll bar, or anything else the reader did */
+    }
+  }, { passive: true });
 
   function latest(list, time, startOf) {
     var found = null;
@@ -80,6 +86,7 @@
     mark(cues, cue);
     if (cue && cue !== shownCue && Date.now() - readerScrolled > READER_PAUSE_MS) {
       var still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+      ownScrollUntil = Date.now() + 1500;
       cue.scrollIntoView({ block: "center", behavior: still ? "auto" : "smooth" });
     }
     shownCue = cue;
