@@ -13,7 +13,7 @@ import urllib.request
 import xml.etree.ElementTree as ET
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 import pytest
@@ -61,12 +61,17 @@ def open_episode(watched: Watched, stem: str) -> Page:
     return page
 
 
+SEEKED = """
+    window.seekedTo = undefined;
+    const note = () => { window.seekedTo = player.currentTime };
+    player.addEventListener('seeked', note, {once: true});
+"""
+"""Note where the player's next seek lands, in ``window.seekedTo``."""
+
+
 def seek_by_click(page: Page, target: Locator) -> float:
     """Click ``target`` and return where the player's seek took it (read at its seeked event)."""
-    page.evaluate(
-        "window.seekedTo = undefined;"
-        "player.addEventListener('seeked', () => { window.seekedTo ??= player.currentTime })"
-    )
+    page.evaluate(SEEKED)
     target.click()
     page.wait_for_function("window.seekedTo !== undefined")
     return float(page.evaluate("window.seekedTo"))
@@ -166,10 +171,17 @@ def test_a_post_chapter_links_to_the_post(watched: Watched, site: Site) -> None:
     watched.assert_clean()
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("path", ["/", "kabinet.html", "short-nl.html"])
-def test_the_pages_pass_an_accessibility_check(watched: Watched, path: str) -> None:
-    """axe-core (the copy bundled in axe-playwright-python) finds nothing serious or critical."""
+def test_the_pages_pass_an_accessibility_check(
+    watched: Watched, path: str, scheme: Literal["light", "dark"], tmp_path: Path
+) -> None:
+    """axe-core (the copy bundled in axe-playwright-python) finds nothing serious or critical.
+
+    In the reader's light and dark preference both, as the colours (and their contrast) differ.
+    """
     page = watched.page
+    page.emulate_media(color_scheme=scheme)
     visit(page, path)
     page.wait_for_load_state("networkidle")
     script = resources.files("axe_playwright_python").joinpath("axe.min.js").read_text("utf-8")
@@ -181,7 +193,35 @@ def test_the_pages_pass_an_accessibility_check(watched: Watched, path: str) -> N
         if v["impact"] in ("serious", "critical")
     ]
     assert grave == []
+    shot(page, tmp_path, f"{Path(path).stem or 'index'}-{scheme}")
     watched.assert_clean()
+
+
+def test_the_keyboard_reaches_and_works_the_chapters_and_cues(watched: Watched) -> None:
+    page = open_episode(watched, "kabinet")
+    third = page.locator("#chapters li button.seek").nth(2)
+    for _ in range(40):  # Tab through the page from its top until the third chapter has focus
+        page.keyboard.press("Tab")
+        if third.evaluate("button => button === document.activeElement"):
+            break
+    else:
+        pytest.fail("Tab never reached the third chapter's button")
+    start = float(third.get_attribute("data-start") or "nan")
+    assert seek_by_key(page, "Enter") == pytest.approx(start, abs=TOLERANCE_S)
+    cue = page.locator("#transcript p.cue").nth(3)
+    cue.focus()
+    start = float(cue.get_attribute("data-start") or "nan")
+    assert seek_by_key(page, " ") == pytest.approx(start, abs=TOLERANCE_S)
+    page.evaluate("player.pause()")
+    watched.assert_clean()
+
+
+def seek_by_key(page: Page, key: str) -> float:
+    """Press ``key`` on what has focus and return where the player's seek took it."""
+    page.evaluate(SEEKED)
+    page.keyboard.press(key)
+    page.wait_for_function("window.seekedTo !== undefined")
+    return float(page.evaluate("window.seekedTo"))
 
 
 def test_the_served_feed_points_at_the_served_address(site: Site) -> None:
