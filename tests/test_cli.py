@@ -139,6 +139,7 @@ def test_build_writes_an_episode_and_its_companions(built: tuple[Path, dict[str,
         "short-nl.chapters.json",
         "short-nl.mp3",
         "short-nl.srt",
+        "short-nl.timeline.svg",
         "short-nl.vtt",
     ]
     samples, rate, channels = decode_mp3(mp3.read_bytes())

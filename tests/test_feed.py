@@ -508,3 +508,60 @@ def test_a_rundown_planned_from_an_article_publishes_as_its_episode(tmp_path: Pa
     assert len(fp.entries) == len(pp["episodes"]) == 1  # the same item, updated
     assert fp.entries[0].id == first[0].id and fp.entries[0].title == first[0].title
     assert fp.entries[0].enclosures[0].length == str(mp3.stat().st_size)
+
+
+def test_each_author_of_the_byline_is_a_podcast_person(tmp_path: Path) -> None:
+    mp3 = make_episode(tmp_path, author="Anna Jansen en Piet de Vries; <Joe> & Jane")
+    report = publish_episode(mp3, show(tmp_path), now=NOW)
+    root, _, pp = parse_all(report.feed)
+    persons = pp["episodes"][0]["persons"]
+    assert [p["name"] for p in persons] == ["Anna Jansen", "Piet de Vries", "<Joe>", "Jane"]
+    assert {(p["role"], p["group"]) for p in persons} == {("author", "writing")}
+    assert not root.findall("channel/podcast:person", NS)  # the show's people are not the article's
+
+
+def test_no_byline_no_person(tmp_path: Path) -> None:
+    report = publish_episode(make_episode(tmp_path, author=None), show(tmp_path), now=NOW)
+    root, _, pp = parse_all(report.feed)
+    assert not root.findall(".//podcast:person", NS)
+    assert "persons" not in pp["episodes"][0]
+
+
+def write_timeline(mp3: Path, quote: int | None) -> None:
+    """Write the test episode's timeline picture, cue ``quote`` (an index) being a pull quote."""
+    from dataclasses import replace
+
+    from polycast.models import EpisodeInfo, Kind
+    from polycast.timeline_svg import timeline_svg
+    from publish_fixtures import CHAPTERS, CUES, RATE, timeline
+
+    line = timeline(CUES, CHAPTERS, RATE)
+    if quote is not None:
+        timed = line.cues[quote]
+        cues = list(line.cues)
+        cues[quote] = replace(timed, cue=replace(timed.cue, kind=Kind.QUOTE))
+        line = replace(line, cues=tuple(cues))
+    info = EpisodeInfo(title="x", language="nl")
+    mp3.with_suffix(".timeline.svg").write_text(timeline_svg(line, info, -19.0, []))
+
+
+def test_the_pull_quote_is_a_soundbite(tmp_path: Path) -> None:
+    mp3 = make_episode(tmp_path)
+    write_timeline(mp3, quote=2)
+    report = publish_episode(mp3, show(tmp_path), now=NOW)
+    root, _, _ = parse_all(report.feed)
+    bites = root.findall("channel/item/podcast:soundbite", NS)
+    assert len(bites) == 1
+    # the third cue: samples 30870 to 50000 at 44.1 kHz, to the millisecond as in the VTT
+    assert float(bites[0].attrib["startTime"]) == 0.7
+    assert float(bites[0].attrib["duration"]) == pytest.approx(1.134 - 0.7)
+    assert bites[0].text == "Russia and Belarus --> one state?"
+    assert (tmp_path / "public" / "aflevering.timeline.svg").is_file()
+
+
+def test_no_quote_no_soundbite(tmp_path: Path) -> None:
+    mp3 = make_episode(tmp_path)
+    write_timeline(mp3, quote=None)
+    report = publish_episode(mp3, show(tmp_path), now=NOW)
+    root, _, _ = parse_all(report.feed)
+    assert not root.findall(".//podcast:soundbite", NS)

@@ -241,4 +241,4 @@ def test_cli_serve_runs_until_ctrl_c(folder: Path) -> None:
         process.kill()
         process.wait()
     assert process.returncode == 0, err
-    assert out == "stopped\n" and err == ""
+    assert out == "stopped\n" and err == "127.0.0.1 GET /ep.mp3 206 10\n"  # one line a request

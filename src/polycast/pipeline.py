@@ -14,7 +14,7 @@ from pathlib import Path
 
 from polycast import companions as companion_files
 from polycast import rundown as rundown_file
-from polycast import write
+from polycast import timeline_svg, write
 from polycast.cache import Cache
 from polycast.cache.episodes import EpisodeSlot, SavedEpisode
 from polycast.config import MAX_ARTICLE_MB, Config, without_placeholder
@@ -213,6 +213,7 @@ def build(
     voices = prepare_voices(rundown, config.speak)
     episode = cache.episode(rundown, audio_keys(cues_of(rundown), voices), config)
     timeline, report = speak_and_mix(rundown, voices, cache, episode, config, progress, start)
+    report = timeline_svg.with_loudness(timeline, report)
     written = write_outputs(timeline, report, episode_info(rundown, config), mp3, config, episode)
     return BuildResult(
         mp3=mp3,
@@ -297,18 +298,26 @@ def take_saved(
     return episode.timeline, episode.report
 
 
-def companion_paths(mp3: Path) -> tuple[Path, Path, Path]:
-    """Name the chapters JSON, WebVTT and SRT files that go beside the episode ``mp3``."""
-    return mp3.with_suffix(".chapters.json"), mp3.with_suffix(".vtt"), mp3.with_suffix(".srt")
+def companion_paths(mp3: Path) -> tuple[Path, Path, Path, Path]:
+    """Name the chapters JSON, WebVTT, SRT and timeline picture that go beside ``mp3``."""
+    return (
+        mp3.with_suffix(".chapters.json"),
+        mp3.with_suffix(".vtt"),
+        mp3.with_suffix(".srt"),
+        mp3.with_suffix(".timeline.svg"),
+    )
 
 
-def _companions(timeline: Timeline, info: EpisodeInfo, mp3: Path) -> dict[Path, str]:
-    """Render the chapters JSON and transcripts that go beside an episode."""
-    chapters, vtt, srt = companion_paths(mp3)
+def _companions(
+    timeline: Timeline, info: EpisodeInfo, mp3: Path, report: MixReport
+) -> dict[Path, str]:
+    """Render the chapters JSON, transcripts and timeline picture that go beside an episode."""
+    chapters, vtt, srt, svg = companion_paths(mp3)
     return {
         chapters: companion_files.chapters_json(timeline, info),
         vtt: companion_files.webvtt(timeline),
         srt: companion_files.srt(timeline),
+        svg: timeline_svg.timeline_svg(timeline, info, report.target, report.short_term),
     }
 
 
@@ -327,7 +336,7 @@ def write_outputs(  # noqa: PLR0917 (the episode, what it says, where, and its c
     The ``episode`` slot decides what the cache gives and keeps: a kept MP3 is copied instead of
     encoded, a new one is kept (with ``report``) for the next build, and runs' frames are reused.
     """
-    texts = _companions(timeline, info, mp3) if companions else {}
+    texts = _companions(timeline, info, mp3, report) if companions else {}
     if config.audio_format is AudioFormat.OPUS:
         write.write_opus_episode(timeline, info, mp3, config.opus, texts)
         return tuple(texts)

@@ -155,3 +155,21 @@ def test_many_silent_connections_starve_no_one(hostile: Hostile) -> None:
         finally:
             for sock in silent:
                 sock.close()
+
+
+def test_a_base_url_that_is_no_url(hostile: Hostile) -> None:
+    publish_folder(hostile)
+    hostile.fails(
+        "serve", "public", "--port", "0", "--base-url", 'javascript:"<x>', words=("--base-url",)
+    )
+
+
+@pytest.mark.parametrize("host", ['x"><script>alert(1)</script>', "a" * 300, "h:1/../x", "::"])
+def test_a_host_header_that_would_put_markup_in_the_feed(hostile: Hostile, host: str) -> None:
+    """The feed is rewritten to the client's Host; one that is no host gets the server's own."""
+    publish_folder(hostile)
+    hostile.write("public/feed.xml", '<rss><enclosure url="https://example.com/podcast/ep.mp3"/>')
+    with served(hostile) as port:
+        answer = raw(port, f"GET /feed.xml HTTP/1.0\r\nHost: {host}\r\n\r\n".encode())
+        assert answer.startswith(b"HTTP/1.1 200") and b"<script>" not in answer
+        assert f'url="http://127.0.0.1:{port}/ep.mp3"'.encode() in answer

@@ -67,6 +67,9 @@ def test_publish_into_proc_says_the_folder_cannot_be_written(hostile: Hostile) -
         (".vtt", "1\n00:00.000 --> 00:01.000\nHallo\n", "WEBVTT"),
         (".srt", "1\nHallo zonder tijden\n\n", "timing line"),
         (".srt", b"1\n00:00:00,000 --> 00:00:01,000\n\xff\xfe\n\n", "UTF-8"),
+        (".timeline.svg", '<svg xmlns="http://www.w3.org/2000/svg"><rect></svg>', "not XML"),
+        (".timeline.svg", '<!DOCTYPE svg [<!ENTITY a "aaaa">]><svg>&a;</svg>', "timeline picture"),
+        (".timeline.svg", "<html><body>not a picture</body></html>", "not <svg>"),
     ],
 )
 def test_publish_with_a_broken_companion_publishes_nothing(

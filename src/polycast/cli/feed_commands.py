@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -9,6 +11,8 @@ import typer
 
 from polycast.cli.app import app
 from polycast.publish import make_server, publish_episode, read_show, write_template
+from polycast.publish.rebase import PLACEHOLDER_BASE_URL
+from polycast.publish.serve import access
 from polycast.publish.show import DEFAULT_PUBLISH_DIR
 
 
@@ -71,11 +75,28 @@ def serve(
         float,
         typer.Option(help="Seconds a connection may take to send its request before it is closed."),
     ] = 10.0,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            help="The URL the served feed and pages point at, instead of the show's base_url.",
+            show_default="the address each client reached the server at",
+        ),
+    ] = None,
 ) -> None:
-    """Serve the published folder over HTTP, to try the feed in a podcast app. Ctrl-C stops."""
+    """Serve the published folder over HTTP, to try the feed in a podcast app. Ctrl-C stops.
+
+    The feed and pages are sent with the show's base_url replaced by the address they were
+    fetched from, so an app on another device can subscribe and play. One line per request is
+    logged on stderr.
+    """
+    show = read_show(config) if config.exists() else None
     if folder is None:
-        folder = read_show(config).publish_dir if config.exists() else DEFAULT_PUBLISH_DIR
-    server = make_server(folder, host, port, idle_timeout=idle_timeout)
+        folder = show.publish_dir if show else DEFAULT_PUBLISH_DIR
+    configured = show.base_url if show else PLACEHOLDER_BASE_URL
+    server = make_server(
+        folder, host, port, idle_timeout=idle_timeout, base_url=base_url, configured_base=configured
+    )
+    _log_requests()
     typer.echo(f"serving {folder} at {server.url}  (feed: {server.url}feed.xml)")
     try:
         server.serve_forever()
@@ -83,3 +104,12 @@ def serve(
         typer.echo("stopped")
     finally:
         server.server_close()
+
+
+def _log_requests() -> None:
+    """Show serve's access log, one plain line per request, on stderr."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    access.addHandler(handler)
+    access.setLevel(logging.INFO)
+    access.propagate = False

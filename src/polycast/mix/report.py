@@ -68,6 +68,9 @@ class MixReport:
     """Whether the peak limiter was needed."""
     voices: tuple[VoiceLevel, ...] = ()
     """Each voice's level and gain."""
+    short_term: tuple[float, ...] = ()
+    """Short-term loudness (3 s windows, LUFS, silence at -70) every 500 ms from 3 s on: the
+    timeline picture's curve, kept with the episode so a rebuild draws the very same one."""
 
     def summary(self) -> str:
         """Return one line for a person: ``-19.0 LUFS (target -19), true peak -3.1 dBTP``."""
@@ -81,6 +84,7 @@ class MixReport:
         """Return the report as JSON data, every field by name (for the episode cache)."""
         data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         data["voices"] = [voice.to_data() for voice in self.voices]
+        data["short_term"] = list(self.short_term)
         return data
 
     @classmethod
@@ -92,4 +96,5 @@ class MixReport:
         """
         values = _fields(cls, data)
         values["voices"] = tuple(VoiceLevel.from_data(voice) for voice in data["voices"])
+        values["short_term"] = tuple(float(level) for level in data["short_term"])
         return cls(**values)

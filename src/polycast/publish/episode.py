@@ -1,7 +1,8 @@
 """What a built episode says about itself: read from its MP3's ID3 tags and its companion files.
 
 The build writes ``<stem>.mp3`` with ID3 tags (title TIT2, artist TPE1, date TDRC, chapters
-CHAP/CTOC) and, beside it, ``<stem>.chapters.json``, ``<stem>.vtt`` and ``<stem>.srt``. Publishing
+CHAP/CTOC) and, beside it, ``<stem>.chapters.json``, ``<stem>.vtt``, ``<stem>.srt`` and the
+timeline picture ``<stem>.timeline.svg``. Publishing
 needs no other input: everything the feed item says comes from these files.
 """
 
@@ -32,10 +33,11 @@ class Companion(Enum):
     CHAPTERS = ".chapters.json"
     VTT = ".vtt"
     SRT = ".srt"
+    TIMELINE = ".timeline.svg"
 
     @property
     def mime(self) -> str:
-        """The MIME type the feed declares for it (Podcasting 2.0 chapters and transcripts)."""
+        """The MIME type the feed declares for it, or serves it as (the timeline picture)."""
         return _MIME[self]
 
 
@@ -43,6 +45,7 @@ _MIME = {
     Companion.CHAPTERS: "application/json+chapters",
     Companion.VTT: "text/vtt",
     Companion.SRT: "application/x-subrip",
+    Companion.TIMELINE: "image/svg+xml",
 }
 
 

@@ -40,6 +40,8 @@ from polycast.publish.rss import (
     upsert_item,
 )
 from polycast.publish.show import ShowConfig
+from polycast.publish.site import write_site
+from polycast.publish.transcript import read_timeline, read_vtt
 from polycast.publish.verify import check_companions
 from polycast.publish.xmlio import parse_feed, serialize
 from polycast.times import clock, seconds_to_ms
@@ -122,6 +124,37 @@ def show_notes(episode: Episode) -> str:
     return "\n".join(lines)
 
 
+_AUTHORS = re.compile(r"\s*(?:;|,|&|\band\b|\ben\b|\bund\b|\bet\b)\s*")
+
+
+def authors(byline: str | None) -> tuple[str, ...]:
+    """Split a byline into its authors' names (on ``,`` ``;`` ``&`` and the word "and").
+
+    >>> authors("Anna Jansen en Piet de Vries; Joe Bloggs & Jane Doe")
+    ('Anna Jansen', 'Piet de Vries', 'Joe Bloggs', 'Jane Doe')
+    >>> authors(None), authors("Redactie")
+    ((), ('Redactie',))
+    """
+    names = (n.strip() for n in _AUTHORS.split(byline or ""))
+    return tuple(dict.fromkeys(n for n in names if n))
+
+
+def soundbite(episode: Episode) -> tuple[float, float, str] | None:
+    """Return the pull quote's start, duration and text, from the timeline picture's first quote.
+
+    The text is the transcript's cue that starts there; None when the episode has no quote.
+    """
+    svg = episode.companions.get(Companion.TIMELINE)
+    quote = read_timeline(svg).quote if svg else None
+    if quote is None:
+        return None
+    start, end = quote
+    vtt = episode.companions.get(Companion.VTT)
+    lines = read_vtt(vtt) if vtt else []
+    text = next((line.text for line in lines if abs(line.start - start) < 0.0005), "")
+    return start, end - start, text
+
+
 def feed_item(episode: Episode, show: ShowConfig, show_guid: str) -> FeedItem:
     """Describe ``episode`` as a feed item, with every URL under ``show.base_url``."""
     urls = {c: public_url(show.base_url, p.name) for c, p in episode.companions.items()}
@@ -137,6 +170,8 @@ def feed_item(episode: Episode, show: ShowConfig, show_guid: str) -> FeedItem:
         author=episode.author,
         chapters_url=urls.get(Companion.CHAPTERS),
         transcripts=tuple((urls[c], c.mime) for c in (Companion.VTT, Companion.SRT) if c in urls),
+        persons=authors(episode.author),
+        soundbite=soundbite(episode),
     )
 
 
@@ -227,11 +262,12 @@ def publish_episode(
     now: datetime | None = None,
     lock_timeout: float = 60.0,
 ) -> PublishReport:
-    """Add ``mp3`` to the feed, or update its item, and copy it and its companions to publish.
+    """Add ``mp3`` to the feed, or update its item, copy it and its companions, write the pages.
 
     Args:
-        mp3: the built episode; ``<stem>.chapters.json``, ``.vtt`` and ``.srt`` beside it are
-            published too where they exist.
+        mp3: the built episode; ``<stem>.chapters.json``, ``.vtt``, ``.srt`` and
+            ``.timeline.svg`` beside it are published too where they exist. The show page
+            ``index.html`` and the episode's page ``<stem>.html`` are written after the feed.
         show: the show config; ``show.publish_dir`` is the folder served at ``show.base_url``.
         feed: the feed file; default ``feed.xml`` in the publish folder. Created if absent; a
             symlink is followed, and the file it points at is updated.
@@ -264,6 +300,7 @@ def publish_episode(
         copied = tuple(t for t in (_copy(s, show.publish_dir) for s in sources) if t)
         updated = upsert_item(root, item, moment, podcast_ns)
         write_bytes_atomic(feed, serialize(root, prefixes))
+        write_site(root, show, feed_url, show.publish_dir / episode.name)
     items = len(root.findall("channel/item"))
     log.info("%s %r in %s (%d items)", "updated" if updated else "added", item.title, feed, items)
     return PublishReport(

@@ -83,6 +83,10 @@ class FeedItem:
     """Public URL of the JSON chapters file."""
     transcripts: tuple[tuple[str, str], ...] = ()
     """``(url, mime type)`` of each transcript."""
+    persons: tuple[str, ...] = ()
+    """The article's authors (``podcast:person``, role author)."""
+    soundbite: tuple[float, float, str] | None = None
+    """The pull quote's start and duration in seconds, and its text (``podcast:soundbite``)."""
 
 
 _URL = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]'’”]")
@@ -262,6 +266,12 @@ def _item_element(item: FeedItem, pub_date: datetime, podcast_ns: str) -> ET.Ele
         _sub(node, chapters, url=item.chapters_url, type="application/json+chapters")
     for url, mime in item.transcripts:
         _sub(node, f"{{{podcast_ns}}}transcript", url=url, type=mime, rel="captions")
+    for name in item.persons:
+        _sub(node, f"{{{podcast_ns}}}person", name, group="writing", role="author")
+    if item.soundbite:
+        start, duration, text = item.soundbite
+        bite = {"startTime": f"{start:.3f}", "duration": f"{duration:.3f}"}
+        _sub(node, f"{{{podcast_ns}}}soundbite", text or None, **bite)
     return node
 
 

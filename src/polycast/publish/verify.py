@@ -4,7 +4,8 @@ A feed points podcast apps at the chapters JSON and the transcripts; a broken on
 hand-edited, overwritten by another tool) breaks the episode in every app that follows the link.
 Each companion is read (with a size limit) and checked for the shape its format requires: the
 chapters JSON parses and has the Podcasting 2.0 shape, a WebVTT file opens with ``WEBVTT``, an
-SRT file is numbered cards with timing lines.
+SRT file is numbered cards with timing lines, and the timeline picture parses as SVG (XML, with no
+entities or DTD, read with defusedxml).
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
+
+from defusedxml import ElementTree as SafeET
+from defusedxml.common import DefusedXmlException
 
 from polycast.errors import InputError
 from polycast.publish.episode import Companion
@@ -112,10 +116,35 @@ def check_srt(text: str) -> None:
             raise ValueError(f"card {number} has no timing line")
 
 
+_SVG_ROOT = "{http://www.w3.org/2000/svg}svg"
+
+
+def check_svg(text: str) -> None:
+    """Check the timeline picture is an SVG document (well-formed XML, root ``svg``).
+
+    >>> check_svg('<svg xmlns="http://www.w3.org/2000/svg"><rect/></svg>')
+    >>> check_svg('<svg xmlns="http://www.w3.org/2000/svg"><rect></svg>')
+    Traceback (most recent call last):
+    ValueError: not XML: mismatched tag: line 1, column 48
+
+    Raises:
+        ValueError: it does not parse, holds a DTD or entities, or its root is not ``svg``.
+    """
+    try:
+        root = SafeET.fromstring(text.encode("utf-8"), forbid_dtd=True)
+    except SafeET.ParseError as e:
+        raise ValueError(f"not XML: {e}") from e
+    except DefusedXmlException as e:
+        raise ValueError(f"refused: {e}") from e
+    if root.tag != _SVG_ROOT:
+        raise ValueError(f"the root element is <{root.tag}>, not <svg>")
+
+
 _CHECKS: dict[Companion, tuple[str, Callable[[str], None]]] = {
     Companion.CHAPTERS: ("JSON chapters file", check_chapters),
     Companion.VTT: ("WebVTT transcript", check_vtt),
     Companion.SRT: ("SRT transcript", check_srt),
+    Companion.TIMELINE: ("timeline picture", check_svg),
 }
 
 
