@@ -60,3 +60,11 @@ def ffprobe() -> str:
             pytrace=False,
         )
     return found
+
+
+def pytest_ignore_collect(collection_path: Path) -> bool | None:
+    """Leave conftest files out of doctest collection: they hold fixtures, not doctests.
+
+    Collected as modules, every one is named ``conftest``, and one would be taken for another.
+    """
+    return True if collection_path.name == "conftest.py" else None

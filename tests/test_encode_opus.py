@@ -243,6 +243,7 @@ def test_build_writes_opus_and_the_same_companions(
         "short-nl.chapters.json",
         "short-nl.opus",
         "short-nl.srt",
+        "short-nl.timeline.svg",
         "short-nl.vtt",
     ]
     audio, rate = decode(path.read_bytes())
