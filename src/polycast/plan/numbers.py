@@ -1,0 +1,320 @@
+"""Numbers read as the language reads them in context: ordinals, dates, years, times, money.
+
+Each function takes text and its language and is pure; ``read`` applies them in order, and a
+language's rules are data (tables below), so a language is added by filling its tables. Only
+what espeak-ng reads wrong is rewritten; checked with ``espeak_TextToPhonemes`` (espeak-ng 1.52):
+
+Read right, left alone: cardinals and decimal commas ("12,5" is "twaalf komma vijf", "zwölf
+Komma fünf"), thousands ("200.000", "200,000", "200 000"), English ordinals ("1st", "21st"),
+French "1er", "1ère" and "14h30", English "2:30 p.m." and "14:30", English and Dutch years
+after 1899, German ones after 1999, French years, Dutch "1 januari" and "nr. 5".
+
+Read wrong, rewritten here (espeak's reading in brackets):
+
+- German ordinals: "am 30. Juni" [dreißig, pause, Juni] -> "am dreißigsten Juni"; the ending
+  follows the word before ("der 2. Weltkrieg" -> "der zweite Weltkrieg").
+- Years: German 1100-1999 [eintausend achthundert...] -> "achtzehnhundertfünfzig"; Dutch
+  1100-1899 [duizend achthonderd...] -> "achttienhonderdvijftig"; English 1100-1899 [one
+  thousand eight hundred and fifty] -> "18 50" (eighteen fifty).
+- English dates without a suffix: "May 1" [May one] -> "May 1st"; "1 May" -> "the 1st of May".
+- French ordinals: "2e", "XIXe" [deux e, X I X e] -> "2ème", "19ème"; "1re" -> "première".
+- Clock times: "14.30 uur", "14.30 Uhr" [veertien dertig uur, vierzehn Punkt dreißig Uhr] ->
+  "14 uur 30", "14 Uhr 30".
+- Money with cents: "€ 5,50", "$5.50" [vijf komma vijf nul euro] -> "5 euro 50", "5 dollars 50";
+  with a scale word: "$3.2 billion" [3.2 dollars billion] -> "3.2 billion dollars".
+- Number signs before a number: "No. 5" [no, five], "Nr. 5" (German) [N R], "blz. 12" [b l z],
+  "n° 5" [n] -> "number 5", "Nummer 5", "bladzijde 12", "numéro 5".
+
+Dutch "3e" -> "derde" and the remaining symbols ("%", "€5", "2 ha") are ``spoken``'s.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from polycast.plan.attribution import base_language
+from polycast.plan.spoken import CURRENCY
+
+DE_ONES = "null eins zwei drei vier fünf sechs sieben acht neun zehn elf zwölf dreizehn vierzehn"
+DE_ONES += " fünfzehn sechzehn siebzehn achtzehn neunzehn"
+DE_TENS = "zwanzig dreißig vierzig fünfzig sechzig siebzig achtzig neunzig"
+DE_ORDINAL_STEMS = {1: "erst", 3: "dritt", 7: "siebt", 8: "acht"}
+DE_WEAK = frozenset(["der", "die", "das", "dieser", "diese", "dieses", "jener", "jene", "jenes"])
+"""Words after which a German ordinal ends in -e ("der zweite"); after any other, in -en."""
+NL_ONES = "nul een twee drie vier vijf zes zeven acht negen tien elf twaalf dertien veertien"
+NL_ONES += " vijftien zestien zeventien achttien negentien"
+NL_TENS = "twintig dertig veertig vijftig zestig zeventig tachtig negentig"
+MONTHS = {
+    "de": "Januar Februar März April Mai Juni Juli August September Oktober November Dezember"
+    " Jan Feb Mär Apr Jun Jul Aug Sep Sept Okt Nov Dez",
+    "en": "January February March April May June July August September October November December"
+    " Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec",
+}
+HOUR = {"nl": "uur", "de": "Uhr"}
+"""The word after a clock time written "14.30", said between the hours and the minutes."""
+NUMBER_SIGNS = {
+    "en": {"No.": "number", "no.": "number", "Nos.": "numbers", "p.": "page", "pp.": "pages"},
+    "de": {"Nr.": "Nummer", "S.": "Seite"},
+    "nl": {"blz.": "bladzijde", "Blz.": "bladzijde"},
+    "fr": {"n°": "numéro", "N°": "numéro", "p.": "page"},
+}
+"""Abbreviations said as words when a number follows: "No. 5" is "number 5"."""
+SCALES = {
+    "en": "million billion trillion",
+    "nl": "miljoen miljard",
+    "de": "Million Millionen Milliarde Milliarden",
+    "fr": "million millions milliard milliards",
+}
+DECIMAL = {"en": ".", "nl": ",", "de": ",", "fr": ","}
+"""The decimal separator a language writes; the other one separates thousands."""
+
+_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+
+
+def german_number(number: int) -> str:
+    """Spell a German cardinal from 0 to 99: 21 -> "einundzwanzig".
+
+    >>> german_number(1), german_number(31), german_number(90)
+    ('eins', 'einunddreißig', 'neunzig')
+    """
+    ones = DE_ONES.split()
+    if number < 20:
+        return ones[number]
+    tens, unit = divmod(number, 10)
+    word = DE_TENS.split()[tens - 2]
+    return f"{'ein' if unit == 1 else ones[unit]}und{word}" if unit else word
+
+
+def german_ordinal(number: int, weak: bool) -> str:
+    """Spell a German ordinal, 1 to 99: (30, False) -> "dreißigsten", (2, True) -> "zweite".
+
+    >>> german_ordinal(30, False), german_ordinal(2, True), german_ordinal(7, False)
+    ('dreißigsten', 'zweite', 'siebten')
+    """
+    if number in DE_ORDINAL_STEMS:
+        stem = DE_ORDINAL_STEMS[number]
+    else:
+        stem = german_number(number) + ("t" if number < 20 else "st")
+    return stem + ("e" if weak else "en")
+
+
+def dutch_number(number: int) -> str:
+    """Spell a Dutch cardinal from 0 to 99: 25 -> "vijfentwintig", 23 -> "drieëntwintig"."""
+    ones = NL_ONES.split()
+    if number < 20:
+        return ones[number]
+    tens, unit = divmod(number, 10)
+    word = NL_TENS.split()[tens - 2]
+    if not unit:
+        return word
+    first = ones[unit]
+    return first + ("ën" if first.endswith("e") else "en") + word
+
+
+def is_german_ordinal(previous: str, number: str, following: str) -> bool:
+    """Tell whether "30." between ``previous`` and ``following`` words is an ordinal.
+
+    A number of one or two digits with a full stop and a word after it is an ordinal in German
+    ("am 30. Juni", "im 19. Jahrhundert"), not a sentence's end.
+    """
+    del previous  # every article and preposition takes an ordinal; kept for the caller's symmetry
+    return 1 <= len(number) <= 2 and int(number) > 0 and following[:1].isalpha()
+
+
+_DE_ORDINAL = re.compile(r"(?<![\w.,])(?:(\w+)\s+)?(\d{1,2})\.\s+(?=([^\W\d_]))")
+
+
+def german_ordinals(text: str, lang: str) -> str:
+    """German "am 30. Juni" -> "am dreißigsten Juni"; "der 2. Weltkrieg" -> "der zweite"."""
+    if base_language(lang) != "de":
+        return text
+
+    def say(match: re.Match[str]) -> str:
+        previous, number, following = match.groups()
+        if not is_german_ordinal(previous or "", number, following):
+            return match[0]
+        weak = (previous or "").lower() in DE_WEAK
+        lead = f"{previous} " if previous else ""
+        return f"{lead}{german_ordinal(int(number), weak)} "
+
+    return _DE_ORDINAL.sub(say, text)
+
+
+YEAR_WORDS = {
+    "de": "im in seit bis von vom ab anno um vor nach jahr jahre jahres sommer winter frühjahr",
+    "nl": "in uit van sinds tot vanaf anno eind begin medio rond voor na jaar jaren zomer winter",
+    "en": "in of since from until till by to around before after year circa summer winter",
+}
+"""Words after which a four-digit number is a year ("in 1850"), not a count ("1450 mensen")."""
+_YEAR = re.compile(r"(?<![\w.,:/€$£-])(?:(\w+)\s+)?(1[1-9])(\d\d)(?![\d%€$£]|[.,:]\d)")
+
+
+def years(text: str, lang: str) -> str:
+    """Say years 1100-1999 in two halves: German "im Jahr 1850" -> "achtzehnhundertfünfzig".
+
+    A year is a number after a word of ``YEAR_WORDS`` or a month, or before "s" or "er"
+    ("the 1850s", "die 1920er"); other numbers are counts, which espeak reads well.
+    """
+    base = base_language(lang)
+    if base not in YEAR_WORDS:
+        return text
+    context = frozenset(YEAR_WORDS[base].split() + MONTHS.get(base, "").lower().split())
+    months_nl = "januari februari maart april mei juni juli augustus september oktober november"
+    context |= frozenset((months_nl + " december").split()) if base == "nl" else frozenset()
+
+    def say(match: re.Match[str]) -> str:
+        previous, high, low = match[1] or "", int(match[2]), int(match[3])
+        decade = re.match(r"(?:s|er)\b", text[match.end() : match.end() + 3]) is not None
+        if previous.lower() not in context and not decade:
+            return match[0]
+        lead = f"{previous} " if previous else ""
+        return lead + _year(base, high, low, match[2] + match[3])
+
+    return _YEAR.sub(say, text)
+
+
+def _year(base: str, high: int, low: int, written: str) -> str:
+    if base == "de":
+        return german_number(high) + "hundert" + (german_number(low) if low else "")
+    if base == "nl" and high < 19:  # espeak says "negentienhonderd..." itself
+        return dutch_number(high) + "honderd" + (dutch_number(low) if low else "")
+    if base == "en" and high < 19:  # and "nineteen hundred and ninety"
+        return f"{high} hundred" if not low else f"{high} {'oh ' if low < 10 else ''}{low}"
+    return written
+
+
+def english_dates(text: str, lang: str) -> str:
+    """English "May 1" -> "May 1st" and "1 May" -> "the 1st of May": said as ordinals."""
+    if base_language(lang) != "en":
+        return text
+    months = "|".join(MONTHS["en"].split())
+    text = re.sub(
+        rf"\b(\d{{1,2}}) ({months})\b(?!\.?\s*\d{{1,2}}\b)",
+        lambda m: f"the {_english_suffix(m[1])} of {m[2]}",
+        text,
+    )
+    return re.sub(
+        rf"\b({months})\.? (\d{{1,2}})\b(?![\d:.,]\d|st|nd|rd|th)",
+        lambda m: f"{m[1]} {_english_suffix(m[2])}",
+        text,
+    )
+
+
+def _english_suffix(number: str) -> str:
+    value = int(number)
+    suffix = "th" if 10 <= value % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(value % 10, "th")
+    return f"{value}{suffix}"
+
+
+_FR_ORDINAL = re.compile(r"\b(\d{1,4}|[IVXLC]{1,7})(?:e|è|ème|eme|ᵉ)\b")
+
+
+def french_ordinals(text: str, lang: str) -> str:
+    """French "2e" -> "2ème", "XIXe siècle" -> "19ème siècle", "1re" -> "première"."""
+    if base_language(lang) != "fr":
+        return text
+    text = re.sub(r"\b1(?:re|ʳᵉ)\b", "première", text)
+
+    def say(match: re.Match[str]) -> str:
+        value = _roman(match[1]) if match[1][0] in _ROMAN else int(match[1])
+        return f"{value}ème" if value else match[0]
+
+    return _FR_ORDINAL.sub(say, text)
+
+
+def _roman(numeral: str) -> int:
+    """Return the value of a Roman numeral up to C, 0 when it is not one written the usual way."""
+    values = [_ROMAN[c] for c in numeral]
+    total = sum(
+        -v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values)
+    )
+    return total if _to_roman(total) == numeral else 0
+
+
+def _to_roman(value: int) -> str:
+    out = ""
+    for symbol, amount in (("C", 100), ("XC", 90), ("L", 50), ("XL", 40), ("X", 10)):
+        count, value = divmod(value, amount)
+        out += symbol * count
+    return out + ["", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX"][value]
+
+
+def clock_times(text: str, lang: str) -> str:
+    """Dutch and German "14.30 uur"/"14:30 Uhr" -> "14 uur 30": the hour word comes between."""
+    word = HOUR.get(base_language(lang))
+    if word is None:
+        return text
+    pattern = rf"\b([01]?\d|2[0-3])[.:]([0-5]\d) {word}\b"
+    return re.sub(pattern, lambda m: f"{m[1]} {word}" + (f" {m[2]}" if m[2] != "00" else ""), text)
+
+
+def money(text: str, lang: str) -> str:
+    """Say amounts as people do: "€ 5,50" -> "5 euro 50", "$3.2 billion" -> "3.2 billion dollars".
+
+    Runs before ``spoken.money``, which then says the amounts left ("€5" -> "5 euro").
+    """
+    base = base_language(lang)
+    point = DECIMAL.get(base)
+    if point is None:
+        return text
+    whole = r"\d{1,3}(?:[.,\u00a0\u202f ]\d{3})+|\d+"
+    names = {s: forms[base] for s, forms in CURRENCY.items() if base in forms}
+    symbols = "".join(re.escape(s) for s in names)
+    if not symbols:
+        return text
+    scales = "|".join(SCALES[base].split())
+    amount = rf"\d+(?:{re.escape(point)}\d+)?"
+    of = {"fr": "de "}.get(base, "")
+
+    def scaled(match: re.Match[str]) -> str:
+        symbol, number, scale = match.groups()
+        name = names[symbol][1]
+        link = "d'" if of and name[0] in "aeioué" else of
+        return f"{number} {scale} {link}{name}"
+
+    def cents(match: re.Match[str]) -> str:
+        number, cent = match["whole"], match["cents"]
+        forms = names[match["before"] or match["after"]]
+        return f"{number} {forms[0] if number == '1' else forms[1]} {cent}"
+
+    text = re.sub(rf"([{symbols}])\s?({amount})\s?({scales})\b", scaled, text)
+    sep = re.escape(point)
+    return re.sub(
+        rf"(?:(?P<before>[{symbols}])\s?)?(?<![\d.,])(?P<whole>{whole}){sep}(?P<cents>\d\d)"
+        rf"(?![\d%])(?(before)|\s?(?P<after>[{symbols}]))",
+        cents,
+        text,
+    )
+
+
+def number_signs(text: str, lang: str) -> str:
+    """Say "No. 5" as "number 5", "Nr. 5" as "Nummer 5": the sign as the word it stands for."""
+    signs = NUMBER_SIGNS.get(base_language(lang))
+    if not signs:
+        return text
+    written = "|".join(re.escape(s) for s in sorted(signs, key=len, reverse=True))
+    return re.sub(rf"(?<![\w.])({written}) ?(?=\d)", lambda m: f"{signs[m[1]]} ", text)
+
+
+STEPS: list[Callable[[str, str], str]] = [
+    number_signs,
+    clock_times,
+    money,
+    german_ordinals,
+    french_ordinals,
+    english_dates,
+    years,
+]
+"""The rewrites, in order: signs and times before years, so "14.30" is never read as one."""
+
+
+def read(text: str, lang: str) -> str:
+    """Rewrite every number in ``text`` that espeak would misread in ``lang`` (see ``STEPS``).
+
+    >>> read("Bis zum 30. Juni 1990 um 14.30 Uhr, Nr. 5", "de")
+    'Bis zum dreißigsten Juni neunzehnhundertneunzig um 14 Uhr 30, Nummer 5'
+    """
+    for step in STEPS:
+        text = step(text, lang)
+    return text
