@@ -16,14 +16,18 @@ Read wrong, rewritten here (espeak's reading in brackets):
 - Years: German 1100-1999 [eintausend achthundert...] -> "achtzehnhundertfünfzig"; Dutch
   1100-1899 [duizend achthonderd...] -> "achttienhonderdvijftig"; English 1100-1899 [one
   thousand eight hundred and fifty] -> "18 50" (eighteen fifty).
-- English dates without a suffix: "May 1" [May one] -> "May 1st"; "1 May" -> "the 1st of May".
+- English dates without a suffix: "May 1" [May one] -> "May 1st"; "1 May" -> "the 1st of May";
+  an abbreviated month is said whole: "Dec. 12" [Dec, pause, twelfth] -> "December 12th".
 - French ordinals: "2e", "XIXe" [deux e, X I X e] -> "2ème", "19ème"; "1re" -> "première".
 - Clock times: "14.30 uur", "14.30 Uhr" [veertien dertig uur, vierzehn Punkt dreißig Uhr] ->
   "14 uur 30", "14 Uhr 30".
 - Money with cents: "€ 5,50", "$5.50" [vijf komma vijf nul euro] -> "5 euro 50", "5 dollars 50";
   with a scale word: "$3.2 billion" [3.2 dollars billion] -> "3.2 billion dollars".
 - Number signs before a number: "No. 5" [no, five], "Nr. 5" (German) [N R], "blz. 12" [b l z],
-  "n° 5" [n] -> "number 5", "Nummer 5", "bladzijde 12", "numéro 5".
+  "n° 5" [n], "§ 291a" [dropped as a symbol] -> "number 5", "Nummer 5", "bladzijde 12",
+  "numéro 5", "Paragraf 291a".
+- Short scale words after a number: "31,7 mln.", "70 Mio." [M L N, M I O] -> "miljoen",
+  "Millionen".
 
 Dutch "3e" -> "derde" and the remaining symbols ("%", "€5", "2 ha") are ``spoken``'s.
 """
@@ -54,10 +58,11 @@ MONTHS = {
 HOUR = {"nl": "uur", "de": "Uhr"}
 """The word after a clock time written "14.30", said between the hours and the minutes."""
 NUMBER_SIGNS = {
-    "en": {"No.": "number", "no.": "number", "Nos.": "numbers", "p.": "page", "pp.": "pages"},
-    "de": {"Nr.": "Nummer", "S.": "Seite"},
-    "nl": {"blz.": "bladzijde", "Blz.": "bladzijde"},
-    "fr": {"n°": "numéro", "N°": "numéro", "p.": "page"},
+    "en": {"No.": "number", "no.": "number", "Nos.": "numbers", "p.": "page", "pp.": "pages"}
+    | {"§": "section", "§§": "sections"},
+    "de": {"Nr.": "Nummer", "S.": "Seite", "§": "Paragraf", "§§": "Paragrafen"},
+    "nl": {"blz.": "bladzijde", "Blz.": "bladzijde", "§": "paragraaf", "art.": "artikel"},
+    "fr": {"n°": "numéro", "N°": "numéro", "p.": "page", "§": "paragraphe"},
 }
 """Abbreviations said as words when a number follows: "No. 5" is "number 5"."""
 SCALES = {
@@ -66,6 +71,12 @@ SCALES = {
     "de": "Million Millionen Milliarde Milliarden",
     "fr": "million millions milliard milliards",
 }
+SCALE_SHORT = {
+    "nl": {"mln": "miljoen", "mld": "miljard", "mrd": "miljard"},
+    "de": {"Mio": "Millionen", "Mrd": "Milliarden", "Mill": "Millionen"},
+    "fr": {"Md": "milliards", "Mds": "milliards", "Mrd": "milliards"},
+}
+"""Short scale words after a number, which espeak spells out ("31,7 mln." [M L N])."""
 DECIMAL = {"en": ".", "nl": ",", "de": ",", "fr": ","}
 """The decimal separator a language writes; the other one separates thousands."""
 
@@ -144,7 +155,7 @@ def german_ordinals(text: str, lang: str) -> str:
 YEAR_WORDS = {
     "de": "im in seit bis von vom ab anno um vor nach jahr jahre jahres sommer winter frühjahr",
     "nl": "in uit van sinds tot vanaf anno eind begin medio rond voor na jaar jaren zomer winter",
-    "en": "in of since from until till by to around before after year circa summer winter",
+    "en": "in since from until till by to around before after year circa summer winter",
 }
 """Words after which a four-digit number is a year ("in 1850"), not a count ("1450 mensen")."""
 _YEAR = re.compile(r"(?<![\w.,:/€$£-])(?:(\w+)\s+)?(1[1-9])(\d\d)(?![\d%€$£]|[.,:]\d)")
@@ -153,8 +164,9 @@ _YEAR = re.compile(r"(?<![\w.,:/€$£-])(?:(\w+)\s+)?(1[1-9])(\d\d)(?![\d%€$�
 def years(text: str, lang: str) -> str:
     """Say years 1100-1999 in two halves: German "im Jahr 1850" -> "achtzehnhundertfünfzig".
 
-    A year is a number after a word of ``YEAR_WORDS`` or a month, or before "s" or "er"
-    ("the 1850s", "die 1920er"); other numbers are counts, which espeak reads well.
+    In Dutch and English a year is a number after a word of ``YEAR_WORDS`` or a month, or
+    before "s" ("the 1850s"); other numbers are counts, which espeak reads well. German says
+    counts the same way ("fünfzehnhundert Menschen"), so every such number is read so.
     """
     base = base_language(lang)
     if base not in YEAR_WORDS:
@@ -166,7 +178,7 @@ def years(text: str, lang: str) -> str:
     def say(match: re.Match[str]) -> str:
         previous, high, low = match[1] or "", int(match[2]), int(match[3])
         decade = re.match(r"(?:s|er)\b", text[match.end() : match.end() + 3]) is not None
-        if previous.lower() not in context and not decade:
+        if base != "de" and previous.lower() not in context and not decade:
             return match[0]
         lead = f"{previous} " if previous else ""
         return lead + _year(base, high, low, match[2] + match[3])
@@ -185,18 +197,26 @@ def _year(base: str, high: int, low: int, written: str) -> str:
 
 
 def english_dates(text: str, lang: str) -> str:
-    """English "May 1" -> "May 1st" and "1 May" -> "the 1st of May": said as ordinals."""
+    """English "May 1" -> "May 1st", "Dec. 12" -> "December 12th", "1 May" -> "the 1st of May".
+
+    espeak says "May one", and "Dec" as a word, where a reader says the month and an ordinal.
+    """
     if base_language(lang) != "en":
         return text
+    full = {m[:3]: m for m in MONTHS["en"].split()[:12]} | {"Sept": "September"}
     months = "|".join(MONTHS["en"].split())
+
+    def month(written: str) -> str:
+        return full.get(written.rstrip("."), written.rstrip("."))
+
     text = re.sub(
-        rf"\b(\d{{1,2}}) ({months})\b(?!\.?\s*\d{{1,2}}\b)",
-        lambda m: f"the {_english_suffix(m[1])} of {m[2]}",
+        rf"\b(\d{{1,2}}) ({months})\b\.?(?!\s*\d{{1,2}}\b)",
+        lambda m: f"the {_english_suffix(m[1])} of {month(m[2])}",
         text,
     )
     return re.sub(
-        rf"\b({months})\.? (\d{{1,2}})\b(?![\d:.,]\d|st|nd|rd|th)",
-        lambda m: f"{m[1]} {_english_suffix(m[2])}",
+        rf"\b({months})\b\.? (\d{{1,2}})\b(?![\d:.,]\d|st|nd|rd|th)",
+        lambda m: f"{month(m[1])} {_english_suffix(m[2])}",
         text,
     )
 
@@ -207,7 +227,8 @@ def _english_suffix(number: str) -> str:
     return f"{value}{suffix}"
 
 
-_FR_ORDINAL = re.compile(r"\b(\d{1,4}|[IVXLC]{1,7})(?:e|è|ème|eme|ᵉ)\b")
+_FR_ORDINAL = re.compile(r"\b(\d{1,4}|[IVXLC]{2,7}|[VX])(?:e|è|ème|eme|ᵉ)\b")
+"""A Roman numeral of one letter is only V or X: "Le", "Ce", "De" are words."""
 
 
 def french_ordinals(text: str, lang: str) -> str:
@@ -297,8 +318,28 @@ def number_signs(text: str, lang: str) -> str:
     return re.sub(rf"(?<![\w.])({written}) ?(?=\d)", lambda m: f"{signs[m[1]]} ", text)
 
 
+def scale_words(text: str, lang: str) -> str:
+    """Say "31,7 mln." as "31,7 miljoen"; the full stop stays only where a sentence may end.
+
+    That is before a capital, or in German (where nouns have capitals) only before nothing.
+    """
+    base = base_language(lang)
+    short = SCALE_SHORT.get(base)
+    if not short:
+        return text
+    pattern = rf"(?<=\d) ?\b({'|'.join(short)})\b(\.)?(?=(\s+[^\W\d_])?)"
+
+    def say(match: re.Match[str]) -> str:
+        after = match[3].strip() if match[3] else ""
+        ends = not after or (base != "de" and after[0].isupper())
+        return f" {short[match[1]]}" + (match[2] or "" if ends else "")
+
+    return re.sub(pattern, say, text)
+
+
 STEPS: list[Callable[[str, str], str]] = [
     number_signs,
+    scale_words,
     clock_times,
     money,
     german_ordinals,

@@ -17,18 +17,22 @@ import re
 from polycast.plan.attribution import base_language
 from polycast.plan.numbers import is_german_ordinal
 
-_COMMON = "dr prof mr mrs ms st nr vs ca fig jr sr ir ing drs etc"
+_COMMON = "dr prof mr mrs ms st nr vs ca fig jr sr ir ing drs"
 ABBREVIATIONS = {
-    "nl": "o.a d.w.z bijv bv m.a.w m.b.t t.a.v t.o.v i.p.v e.d enz dhr mevr mw jl a.s "
-    "c.q z.g.a.n evt incl excl n.a.v m.i.v t.e.m t/m vnl blz resp mr ca nr o.m a.d gem max min",
+    "nl": "o.a d.w.z bijv bv m.a.w m.b.t t.a.v t.o.v i.p.v e.d dhr mevr mw jl a.s "
+    "c.q z.g.a.n evt incl excl n.a.v m.i.v t.e.m t/m vnl blz resp mr ca nr o.m a.d gem max min "
+    "mln mld",
     "en": "e.g i.e approx dept est inc ltd corp co vol jan feb mar apr jun jul aug sep sept "
     "oct nov dec u.s u.k u.n a.m p.m gen gov rep sen rev messrs lt col capt sgt",
-    "de": "z.b u.a usw bzw d.h evtl ggf inkl s.o s.u u.u vgl hr fr dipl z.t o.ä u.ä v.a "
+    "de": "z.b u.a bzw d.h evtl ggf inkl s.o s.u u.u vgl hr fr dipl z.t o.ä u.ä v.a "
     "sog jh mio mrd str tel abs bspw geb gest",
     "fr": "m mm mme mlle cf env p.ex ex j.-c av apr ste vol chap éd",
     "es": "sr sra srta ud uds",
 }
-"""Per language, abbreviations (lowercase, without the last full stop) that never end a sentence."""
+"""Per language, abbreviations (lowercase, without the last full stop) that never end a sentence.
+
+"etc.", "enz." and "usw." are not among them: they end sentences as often as not, and a
+capital after them is a new sentence's."""
 NUMBER_SIGNS = {
     "en": "no nos p pp art",
     "nl": "art",
