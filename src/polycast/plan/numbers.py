@@ -38,17 +38,18 @@ import re
 from collections.abc import Callable
 
 from polycast.plan.attribution import base_language
+from polycast.plan.number_words import (
+    ROMAN,
+    dutch_number,
+    english_suffix,
+    german_number,
+    german_ordinal,
+    roman,
+)
 from polycast.plan.spoken import CURRENCY
 
-DE_ONES = "null eins zwei drei vier fünf sechs sieben acht neun zehn elf zwölf dreizehn vierzehn"
-DE_ONES += " fünfzehn sechzehn siebzehn achtzehn neunzehn"
-DE_TENS = "zwanzig dreißig vierzig fünfzig sechzig siebzig achtzig neunzig"
-DE_ORDINAL_STEMS = {1: "erst", 3: "dritt", 7: "siebt", 8: "acht"}
 DE_WEAK = frozenset(["der", "die", "das", "dieser", "diese", "dieses", "jener", "jene", "jenes"])
 """Words after which a German ordinal ends in -e ("der zweite"); after any other, in -en."""
-NL_ONES = "nul een twee drie vier vijf zes zeven acht negen tien elf twaalf dertien veertien"
-NL_ONES += " vijftien zestien zeventien achttien negentien"
-NL_TENS = "twintig dertig veertig vijftig zestig zeventig tachtig negentig"
 MONTHS = {
     "de": "Januar Februar März April Mai Juni Juli August September Oktober November Dezember"
     " Jan Feb Mär Apr Jun Jul Aug Sep Sept Okt Nov Dez",
@@ -79,48 +80,6 @@ SCALE_SHORT = {
 """Short scale words after a number, which espeak spells out ("31,7 mln." [M L N])."""
 DECIMAL = {"en": ".", "nl": ",", "de": ",", "fr": ","}
 """The decimal separator a language writes; the other one separates thousands."""
-
-_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
-
-
-def german_number(number: int) -> str:
-    """Spell a German cardinal from 0 to 99: 21 -> "einundzwanzig".
-
-    >>> german_number(1), german_number(31), german_number(90)
-    ('eins', 'einunddreißig', 'neunzig')
-    """
-    ones = DE_ONES.split()
-    if number < 20:
-        return ones[number]
-    tens, unit = divmod(number, 10)
-    word = DE_TENS.split()[tens - 2]
-    return f"{'ein' if unit == 1 else ones[unit]}und{word}" if unit else word
-
-
-def german_ordinal(number: int, weak: bool) -> str:
-    """Spell a German ordinal, 1 to 99: (30, False) -> "dreißigsten", (2, True) -> "zweite".
-
-    >>> german_ordinal(30, False), german_ordinal(2, True), german_ordinal(7, False)
-    ('dreißigsten', 'zweite', 'siebten')
-    """
-    if number in DE_ORDINAL_STEMS:
-        stem = DE_ORDINAL_STEMS[number]
-    else:
-        stem = german_number(number) + ("t" if number < 20 else "st")
-    return stem + ("e" if weak else "en")
-
-
-def dutch_number(number: int) -> str:
-    """Spell a Dutch cardinal from 0 to 99: 25 -> "vijfentwintig", 23 -> "drieëntwintig"."""
-    ones = NL_ONES.split()
-    if number < 20:
-        return ones[number]
-    tens, unit = divmod(number, 10)
-    word = NL_TENS.split()[tens - 2]
-    if not unit:
-        return word
-    first = ones[unit]
-    return first + ("ën" if first.endswith("e") else "en") + word
 
 
 def is_german_ordinal(previous: str, number: str, following: str) -> bool:
@@ -211,20 +170,14 @@ def english_dates(text: str, lang: str) -> str:
 
     text = re.sub(
         rf"\b(\d{{1,2}}) ({months})\b\.?(?!\s*\d{{1,2}}\b)",
-        lambda m: f"the {_english_suffix(m[1])} of {month(m[2])}",
+        lambda m: f"the {english_suffix(m[1])} of {month(m[2])}",
         text,
     )
     return re.sub(
         rf"\b({months})\b\.? (\d{{1,2}})\b(?![\d:.,]\d|st|nd|rd|th)",
-        lambda m: f"{month(m[1])} {_english_suffix(m[2])}",
+        lambda m: f"{month(m[1])} {english_suffix(m[2])}",
         text,
     )
-
-
-def _english_suffix(number: str) -> str:
-    value = int(number)
-    suffix = "th" if 10 <= value % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(value % 10, "th")
-    return f"{value}{suffix}"
 
 
 _FR_ORDINAL = re.compile(r"\b(\d{1,4}|[IVXLC]{2,7}|[VX])(?:e|è|ème|eme|ᵉ)\b")
@@ -238,27 +191,10 @@ def french_ordinals(text: str, lang: str) -> str:
     text = re.sub(r"\b1(?:re|ʳᵉ)\b", "première", text)
 
     def say(match: re.Match[str]) -> str:
-        value = _roman(match[1]) if match[1][0] in _ROMAN else int(match[1])
+        value = roman(match[1]) if match[1][0] in ROMAN else int(match[1])
         return f"{value}ème" if value else match[0]
 
     return _FR_ORDINAL.sub(say, text)
-
-
-def _roman(numeral: str) -> int:
-    """Return the value of a Roman numeral up to C, 0 when it is not one written the usual way."""
-    values = [_ROMAN[c] for c in numeral]
-    total = sum(
-        -v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values)
-    )
-    return total if _to_roman(total) == numeral else 0
-
-
-def _to_roman(value: int) -> str:
-    out = ""
-    for symbol, amount in (("C", 100), ("XC", 90), ("L", 50), ("XL", 40), ("X", 10)):
-        count, value = divmod(value, amount)
-        out += symbol * count
-    return out + ["", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX"][value]
 
 
 def clock_times(text: str, lang: str) -> str:
