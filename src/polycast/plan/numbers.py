@@ -86,13 +86,17 @@ def is_german_ordinal(previous: str, number: str, following: str) -> bool:
     """Tell whether "30." between ``previous`` and ``following`` words is an ordinal.
 
     A number of one or two digits with a full stop and a word after it is an ordinal in German
-    ("am 30. Juni", "im 19. Jahrhundert"), not a sentence's end.
+    ("am 30. Juni", "im 19. Jahrhundert"), not a sentence's end; with no word before it, it is a
+    list's item ("1. Einleitung") unless a month follows ("30. Juni 2024: Eröffnung"). A sentence
+    that really ends in a small number before a word ("Es waren 30. Danach") is misread: rare in
+    German, which writes small counts as words.
     """
-    del previous  # every article and preposition takes an ordinal; kept for the caller's symmetry
-    return 1 <= len(number) <= 2 and int(number) > 0 and following[:1].isalpha()
+    if not (1 <= len(number) <= 2 and int(number) > 0 and following[:1].isalpha()):
+        return False
+    return bool(previous) or following.rstrip(".") in MONTHS["de"].split()
 
 
-_DE_ORDINAL = re.compile(r"(?<![\w.,])(?:(\w+)\s+)?(\d{1,2})\.\s+(?=([^\W\d_]))")
+_DE_ORDINAL = re.compile(r"(?<![\w.,])(?:(\w+)[ \t]+)?(\d{1,2})\.[ \t]+(?=([^\W\d_]+))")
 
 
 def german_ordinals(text: str, lang: str) -> str:
