@@ -196,7 +196,7 @@ def test_english_narration_introduces_posts_in_english() -> None:
     )
     rundown = plan(article)
     post = rundown.chapters[1].cues
-    assert post[0].text == "On March 12, 2022, Viaplay Sport Nederland posted:"
+    assert post[0].text == "On March 12th, 2022, Viaplay Sport Nederland posted:"
     assert post[0].lang == "en"
     assert post[1].lang == "nl"  # detection beats the embed's wrong lang attribute
 

@@ -13,7 +13,7 @@ import html
 import re
 from collections.abc import Callable
 
-from polycast.plan import spoken
+from polycast.plan import numbers, spoken
 from polycast.plan.attribution import base_language, split_handle
 from polycast.plan.countries import country_name
 from polycast.plan.emojis import replace_emoji
@@ -193,6 +193,7 @@ def steps(lang: str) -> list[Step]:
     with_lang: list[Callable[[str, str], str]] = [
         hashtags,
         flags,
+        numbers.read,
         spoken.ampersand,
         spoken.number_range,
         spoken.percent,

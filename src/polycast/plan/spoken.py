@@ -58,11 +58,11 @@ UNITS = {
 
 _NUMBER = r"\d+(?:[.,]\d+)*"
 _RANGE = re.compile(
-    r"(?<![\d.,/-])(\d{1,4}(?:[.,]\d+)?)\s?[-–]\s?(\d{1,4}(?:[.,]\d+)?)(?![\d/-]|[.,]\d|–\d)"
+    r"(?<![\w.,/-])(\d{1,4}(?:[.,]\d+)?)\s?[-–]\s?(\d{1,4}(?:[.,]\d+)?)(?![\d/-]|[.,]\d|–\d)"
 )
 _PERCENT = re.compile(r"(\d)\s?%")
 _PREFIX_MONEY = re.compile(rf"([€$£])\s?({_NUMBER})(?:\s?([a-zA-Z]{{1,7}})\b)?")
-_SUFFIX_MONEY = re.compile(rf"({_NUMBER})\s?([€$£])")
+_SUFFIX_MONEY = re.compile(rf"(?<![\d.,])({_NUMBER})\s?([€$£])")  # from a number's start: linear
 _UNIT = re.compile(
     r"(?<=\d)\s?(" + "|".join(re.escape(u) for u in UNITS) + r")(?![^\W_])", re.IGNORECASE
 )
