@@ -9,6 +9,7 @@ from __future__ import annotations
 import doctest
 import io
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,7 +20,9 @@ from mutagen.id3 import APIC, ID3
 from typer.testing import CliRunner
 
 from polycast import rundown
+from polycast.cache.episodes import episode_key
 from polycast.cli import app
+from polycast.config import Config
 from polycast.encode.tag import tag_mp3
 from polycast.errors import InputError
 from polycast.models import Chapter, Cue, EpisodeInfo, Rundown
@@ -279,3 +282,21 @@ def test_a_built_article_with_an_og_image_publishes_it(tmp_path: Path) -> None:
     assert fp.entries[0].image.href == ARTICLE_IMAGE  # type: ignore[attr-defined]
     assert pp["episodes"][0]["episode_art_url"] == ARTICLE_IMAGE  # type: ignore[index]
     assert "krant.example" not in (tmp_path / "site" / "kort.html").read_text(encoding="utf-8")
+
+    # A new image alone takes the kept episode (the image is in no audio) and still retags it.
+    other = "https://krant.example/beeld/ander.jpg"
+    article.write_text(ARTICLE.replace("/beeld/kabinet.jpg", other), encoding="utf-8")
+    kept = sorted((tmp_path / "cache" / "episodes").rglob("*"))
+    assert kept
+    result = CliRunner().invoke(
+        app, ["build", str(article), "-o", str(out), "--config", config, "--cache-dir", cache]
+    )
+    assert result.exit_code == 0, result.output
+    assert [bytes(p.data) for p in ID3(mp3).getall("APIC")] == [other.encode()]
+    assert sorted((tmp_path / "cache" / "episodes").rglob("*")) == kept  # no second entry
+
+
+def test_the_image_is_not_in_the_episodes_cache_key() -> None:
+    planned = small_rundown()
+    key = episode_key(planned, ["audio"], Config())
+    assert episode_key(replace(planned, image=PHOTO), ["audio"], Config()) == key
