@@ -300,3 +300,20 @@ def test_the_image_is_not_in_the_episodes_cache_key() -> None:
     planned = small_rundown()
     key = episode_key(planned, ["audio"], Config())
     assert episode_key(replace(planned, image=PHOTO), ["audio"], Config()) == key
+
+
+def test_an_opus_episode_links_the_image_as_its_cover_picture() -> None:
+    import base64
+
+    from mutagen.flac import Picture
+
+    from polycast.encode.opus import vorbis_comments
+
+    info = EpisodeInfo(title="Stuw", language="nl", image="https://cdn.example.org/één.jpg")
+    blocks = [v for k, v in vorbis_comments(info, (), 48000) if k == "METADATA_BLOCK_PICTURE"]
+    assert len(blocks) == 1
+    picture = Picture(base64.b64decode(blocks[0]))
+    assert (picture.type, picture.mime) == (3, "-->")
+    assert picture.data == b"https://cdn.example.org/%C3%A9%C3%A9n.jpg"
+    plain = vorbis_comments(EpisodeInfo(title="Stuw", language="nl"), (), 48000)
+    assert "METADATA_BLOCK_PICTURE" not in dict(plain)
