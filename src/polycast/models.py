@@ -84,6 +84,9 @@ class Article:
     """Author named in the article's metadata."""
     language: str | None = None
     """Main language code, from metadata; ``None`` lets the planner detect it."""
+    image: str | None = None
+    """The article's lead image as an absolute http(s) URL, for the episode's artwork; never
+    downloaded (a build makes no network request), only passed on to the tags and the feed."""
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,8 @@ class Rundown:
     name: str | None = None
     """The episode's name, kept from its article: a build writes ``NAME.mp3`` and the feed knows
     the episode by that file name (its GUID); None names it after the file it was read from."""
+    image: str | None = None
+    """The article's lead image (an absolute http(s) URL), the episode's own artwork."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -272,6 +277,8 @@ class EpisodeInfo:
     """Artist (ID3 TPE1)."""
     album: str | None = None
     """Show name (ID3 TALB)."""
+    image: str | None = None
+    """Episode artwork's http(s) URL (ID3 APIC linked by URL; feed ``itunes:image``)."""
     description: str | None = None
     """Summary for the feed."""
     extra: dict[str, str] = field(default_factory=dict)

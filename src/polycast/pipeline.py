@@ -174,7 +174,7 @@ def output_path(
 
 
 def episode_info(rundown: Rundown, config: Config) -> EpisodeInfo:
-    """Say what the tags hold: the rundown's title, date, language and author; the show's name.
+    """Say what the tags hold: the rundown's title, date, language, author, image; the show's name.
 
     The artist is the episode's: ``--author`` when given, else the article's own author, and
     only for an article that names none the show's author (which is the feed's, not the item's).
@@ -185,6 +185,7 @@ def episode_info(rundown: Rundown, config: Config) -> EpisodeInfo:
         date=rundown.date,
         author=config.author or rundown.author or config.show_author,
         album=config.show_name,
+        image=rundown.image,
     )
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from polycast.errors import InputError
 from polycast.models import NARRATOR, Chapter, Cue, Kind, Rundown
 from polycast.plan.settings import MAX_PAUSE_MS
+from polycast.read.image import absolute_url
 
 HEADER = """\
 # polycast rundown: everything the episode says, in order. Edit it, then rebuild with
@@ -24,6 +25,7 @@ HEADER = """\
 #
 # name: the episode's name, kept from the article: a build writes NAME.mp3 (unless -o names a
 # file), so publishing it updates the article's episode in the feed instead of adding another.
+# image: the article's lead image (an http or https URL), the episode's artwork in the feed.
 #
 # Each [[chapter]] is a chapter mark in the episode (title, optional url) and holds its
 # [[chapter.cue]] blocks, one utterance each:
@@ -37,7 +39,7 @@ HEADER = """\
 # Delete a cue block to drop it; copy one to add a sentence. Keep at least one cue per chapter.
 """
 
-_TOP_KEYS = {"title", "name", "language", "date", "author", "chapter"}
+_TOP_KEYS = {"title", "name", "language", "date", "author", "image", "chapter"}
 _CHAPTER_KEYS = {"title", "url", "cue"}
 _CUE_KEYS = {"text", "lang", "voice", "pause_ms", "speaker", "kind", "segment"}
 _KINDS = {kind.value: kind for kind in Kind}
@@ -76,6 +78,8 @@ def dumps(rundown: Rundown) -> str:
         lines.append(f"date = {_string(rundown.date)}")
     if rundown.author is not None:
         lines.append(f"author = {_string(rundown.author)}")
+    if rundown.image is not None:
+        lines.append(f"image = {_string(rundown.image)}")
     for chapter in rundown.chapters:
         lines += ["", "", "[[chapter]]", f"title = {_string(chapter.title)}"]
         if chapter.url is not None:
@@ -147,6 +151,7 @@ def loads(text: str, name: str = "rundown") -> Rundown:
         date=top.optional(data, "date"),
         author=top.optional(data, "author"),
         name=top.name(data),
+        image=top.image(data),
     )
 
 
@@ -242,6 +247,15 @@ class _Block:
         problem = None if value is None else name_problem(value)
         if problem is not None:
             raise self.fail(f"name {value!r} {problem}; delete the key to use this file's", "name")
+        return value
+
+    def image(self, data: Mapping[str, Any]) -> str | None:
+        value = self.optional(data, "image")
+        if value is not None and absolute_url(value) != value:
+            raise self.fail(
+                f"image {value!r} is not an http or https URL; give the picture's full address",
+                "image",
+            )
         return value
 
     def integer(self, data: Mapping[str, Any], key: str, default: int, low: int, high: int) -> int:

@@ -85,7 +85,8 @@ def episode_key(rundown: Rundown, audio: Sequence[str], config: Config) -> str:
     music = [_file_digest(p, cap) for p in (config.mix.sting, config.mix.bed) if p is not None]
     # The name says where the episode goes, not how it sounds: a build of the rundown planned
     # from an article (which carries its name) takes the episode the article's build kept.
-    unnamed = replace(rundown, name=None)
+    # The artwork's URL goes into the tags only, written on every build, never into the audio.
+    unnamed = replace(rundown, name=None, image=None)
     return key("episode", unnamed, audio, config.mix, music, config.mp3, config.audio_format)
 
 

@@ -4,8 +4,8 @@ libsndfile (from soundfile's wheel) holds the Opus encoder, so no system package
 needed. The timeline's blocks are streamed into it (resampled to 48 kHz on the way when the mix
 was made at another rate: Opus runs at 48 kHz only), so an hour never sits in memory.
 
-Tags are Vorbis comments written with mutagen: TITLE, ARTIST, ALBUM, DATE, LANGUAGE, and
-chapters in the convention podcast players read::
+Tags are Vorbis comments written with mutagen: TITLE, ARTIST, ALBUM, DATE, LANGUAGE, the artwork
+as a METADATA_BLOCK_PICTURE linked by URL, and chapters in the convention podcast players read::
 
     CHAPTER001=00:00:00.000
     CHAPTER001NAME=Intro
@@ -16,17 +16,21 @@ Opus moves peaks more than MP3 does: ``polycast.encode.formats.mix_for`` gives t
 
 from __future__ import annotations
 
+import base64
 import logging
+import string
+import urllib.parse
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import mutagen
+from mutagen.flac import Picture
 from mutagen.oggopus import OggOpus
 
 from polycast.encode.formats import OPUS_RATE
-from polycast.encode.tag import iso639_2
+from polycast.encode.tag import LINKED_PICTURE, iso639_2
 from polycast.errors import ConfigError, EncodeError, InputError, OutputError
 from polycast.models import EpisodeInfo, TimedChapter, Timeline
 from polycast.times import stamp, to_ms
@@ -258,6 +262,8 @@ def vorbis_comments(
     language = iso639_2(info.language)
     comments.append(("LANGUAGE", language or info.language))
     comments.extend((key.upper(), value) for key, value in info.extra.items())
+    if info.image:
+        comments.append(("METADATA_BLOCK_PICTURE", _linked_picture(info.image)))
     ordered = sorted(chapters, key=lambda c: (c.start, c.end))
     for number, chapter in enumerate(ordered, start=1):
         key = f"CHAPTER{number:03d}"
@@ -266,6 +272,14 @@ def vorbis_comments(
         if chapter.url:
             comments.append((f"{key}URL", chapter.url))
     return [(key, value.replace("\0", "")) for key, value in comments]
+
+
+def _linked_picture(url: str) -> str:
+    """Return a front-cover picture block holding, as in ID3, the picture's URL (MIME ``-->``)."""
+    picture: Any = Picture()  # type: ignore[no-untyped-call]
+    link = urllib.parse.quote(url, safe=string.punctuation)  # a URL is ASCII; a link may be an IRI
+    picture.type, picture.mime, picture.data = 3, LINKED_PICTURE, link.encode("ascii")
+    return base64.b64encode(picture.write()).decode("ascii")
 
 
 def tag_opus(path: Path, info: EpisodeInfo, chapters: Sequence[TimedChapter], rate: int) -> None:

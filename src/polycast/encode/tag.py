@@ -125,6 +125,10 @@ _ORDER = {name: i for i, name in enumerate([b"TIT2", b"TPE1", b"TALB", b"TYER", 
 
 DATE_DESC = "DATE"
 """Description of the TXXX frame that holds the episode's ISO date at full precision."""
+LINKED_PICTURE = "-->"
+"""The APIC MIME type that, by the ID3 standard, makes its data a picture's URL, not its bytes:
+the episode's artwork stays where the article has it (a build never downloads it), and a tag
+reader that knows pictures finds it as the front cover."""
 
 
 def _text_frames(info: EpisodeInfo) -> list[Any]:
@@ -145,6 +149,9 @@ def _text_frames(info: EpisodeInfo) -> list[Any]:
         log.info("no ISO 639-2 code for language %r: TLAN left out", info.language)
     for key, value in info.extra.items():
         frames.append(id3.TXXX(encoding=_UTF16, desc=_clean(key), text=_clean(value)))
+    if info.image:
+        link = _latin1_url(info.image).encode("latin-1")
+        frames.append(id3.APIC(encoding=0, mime=LINKED_PICTURE, type=3, desc="", data=link))
     return frames
 
 

@@ -70,4 +70,5 @@ def plan(
         language=langs.narration,
         date=article.date,
         author=article.author,
+        image=article.image,
     )

@@ -1,9 +1,10 @@
 """What a built episode says about itself: read from its MP3's ID3 tags and its companion files.
 
 The build writes ``<stem>.mp3`` with ID3 tags (title TIT2, artist TPE1, date TDRC, chapters
-CHAP/CTOC) and, beside it, ``<stem>.chapters.json``, ``<stem>.vtt``, ``<stem>.srt`` and the
-timeline picture ``<stem>.timeline.svg``. Publishing
-needs no other input: everything the feed item says comes from these files.
+CHAP/CTOC, the artwork as a front-cover APIC that links to its URL) and, beside it,
+``<stem>.chapters.json``, ``<stem>.vtt``, ``<stem>.srt`` and the timeline picture
+``<stem>.timeline.svg``. Publishing needs no other input: everything the feed item says comes
+from these files.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from mutagen import MutagenError
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
-from polycast.encode.tag import DATE_DESC, chapters_of
+from polycast.encode.tag import DATE_DESC, LINKED_PICTURE, chapters_of
 from polycast.errors import InputError
+from polycast.read.image import absolute_url
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +81,8 @@ class Episode:
     """ID3 artist (TPE1)."""
     description: str | None = None
     """ID3 comment (COMM) or TXXX description, where the episode has one."""
+    image: str | None = None
+    """The episode's own artwork URL: a front-cover APIC frame that links to it by URL."""
     chapters: tuple[ChapterMark, ...] = ()
     """Chapters in time order: the MP3's CHAP frames, else the JSON chapters companion."""
     companions: dict[Companion, Path] = field(default_factory=dict)
@@ -106,6 +110,16 @@ def _description(tags: Any) -> str | None:
             text = "\n".join(str(t) for t in frame.text).strip()
             if text:
                 return text
+    return None
+
+
+def _image(tags: Any) -> str | None:
+    """Return the http(s) URL a linked front-cover picture (APIC with MIME ``-->``) names."""
+    for frame in tags.getall("APIC"):
+        if frame.mime == LINKED_PICTURE and frame.type == 3:
+            url = absolute_url(bytes(frame.data).decode("latin-1"))
+            if url:
+                return url
     return None
 
 
@@ -160,6 +174,7 @@ def read_episode(mp3: Path) -> Episode:
         date=_first_text(tags, f"TXXX:{DATE_DESC}") or _first_text(tags, "TDRC"),
         author=_first_text(tags, "TPE1"),
         description=_description(tags),
+        image=_image(tags),
         chapters=chapters,
         companions=companions,
     )

@@ -172,6 +172,7 @@ def feed_item(episode: Episode, show: ShowConfig, show_guid: str) -> FeedItem:
         transcripts=tuple((urls[c], c.mime) for c in (Companion.VTT, Companion.SRT) if c in urls),
         persons=authors(episode.author),
         soundbite=soundbite(episode),
+        image=episode.image,
     )
 
 

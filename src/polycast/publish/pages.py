@@ -62,6 +62,8 @@ class EpisodePage:
     lines: Sequence[Line]
     timeline: str | None
     """File name of the timeline picture, or None when the episode has none."""
+    artwork: str | None = None
+    """The episode's own artwork, relative to the page; None shows the show's instead."""
 
 
 def seconds(value: float) -> str:
@@ -175,7 +177,10 @@ def episode_page(episode: EpisodePage, show: ShowPage) -> str:
     parts.append(f"<h1>{_text(episode.title)}</h1>")
     author = f' <span class="author">{_text(episode.author)}</span>' if episode.author else ""
     parts.append(f'<p class="meta">{_date(episode.date)}{author}</p>')
-    parts.append(_artwork(show.artwork, show.title))
+    if episode.artwork:
+        parts.append(_artwork(episode.artwork, episode.title))
+    else:
+        parts.append(_artwork(show.artwork, show.title))
     parts.append(
         f'<audio id="player" controls preload="metadata" src="{_text(href(episode.audio))}"'
         f' aria-label="{_text(episode.title)}"></audio>'

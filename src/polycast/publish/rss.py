@@ -87,6 +87,8 @@ class FeedItem:
     """The article's authors (``podcast:person``, role author)."""
     soundbite: tuple[float, float, str] | None = None
     """The pull quote's start and duration in seconds, and its text (``podcast:soundbite``)."""
+    image: str | None = None
+    """The episode's artwork URL (``itunes:image`` and ``podcast:image``)."""
 
 
 _URL = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]'’”]")
@@ -261,6 +263,11 @@ def _item_element(item: FeedItem, pub_date: datetime, podcast_ns: str) -> ET.Ele
     _sub(node, _it("episodeType"), "full")
     if item.author:
         _sub(node, _it("author"), item.author)
+    if item.image:
+        # podcast:image, not the deprecated podcast:images, whose srcset needs the pixel width
+        # of a picture a build never fetches; without aspect-ratio apps read it as square.
+        _sub(node, _it("image"), href=item.image)
+        _sub(node, f"{{{podcast_ns}}}image", href=item.image, alt=f"Artwork of {item.title}")
     if item.chapters_url:
         chapters = f"{{{podcast_ns}}}chapters"
         _sub(node, chapters, url=item.chapters_url, type="application/json+chapters")

@@ -39,8 +39,24 @@ def artwork_url(show: ShowConfig) -> str | None:
     base = show.base_url.rstrip("/") + "/"
     if not show.image_url.startswith(base):
         return show.image_url
-    name = show.image_url[len(base) :]
-    return name if (show.publish_dir / unquote(name)).is_file() else None
+    return published_here(show.image_url, show)
+
+
+def published_here(url: str, show: ShowConfig) -> str | None:
+    """Return ``url`` relative to the publish folder when it names a file in it, else None.
+
+    An episode's own artwork is shown on its page only so: any other address would make the
+    page fetch from elsewhere wherever it is served (and break offline), so the page shows the
+    show's artwork instead, while the feed still names the episode's.
+    """
+    base = show.base_url.rstrip("/") + "/"
+    if not url.startswith(base):
+        return None
+    name = url[len(base) :]
+    path = PurePosixPath(unquote(urlsplit(name).path))
+    if not name or "?" in name or "#" in name or ".." in path.parts or path.is_absolute():
+        return None
+    return name if (show.publish_dir / path).is_file() else None
 
 
 def app_url(feed_url: str) -> str:
@@ -86,6 +102,7 @@ def _episode_page(episode: Episode, date: datetime | None, show: ShowConfig) -> 
         chapters=episode.chapters,
         lines=read_vtt(vtt) if vtt else [],
         timeline=svg.name if svg else None,
+        artwork=published_here(episode.image, show) if episode.image else None,
     )
 
 

@@ -20,6 +20,7 @@ from polycast.errors import InputError
 from polycast.models import Article
 from polycast.read.dates import normalise_date
 from polycast.read.dom import attr, inline_text
+from polycast.read.image import lead_image
 from polycast.read.posts import normalise_lang
 from polycast.read.walk import walk
 
@@ -190,7 +191,7 @@ def read_html(text: str) -> Article:
 
     Returns:
         The article body as segments; title from ``og:title``, a lone leading ``<h1>`` or
-        ``<title>``; date, author and language from the page's metadata.
+        ``<title>``; date, author, language and lead image from the page's metadata.
 
     Raises:
         InputError: the markup could not be parsed at all.
@@ -208,4 +209,5 @@ def read_html(text: str) -> Article:
         date=_date(metas, ld, root),
         author=_author(metas, ld, soup),
         language=language,
+        image=lead_image(soup, metas, ld, root),
     )

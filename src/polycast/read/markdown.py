@@ -127,4 +127,5 @@ def read_markdown(text: str) -> Article:
         date=meta.date,
         author=meta.author,
         language=meta.language,
+        image=meta.image,
     )

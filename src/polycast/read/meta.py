@@ -2,7 +2,8 @@
 
 Three shapes are common: YAML front matter between ``---`` lines (Jekyll, Hugo), TOML between
 ``+++`` lines (Hugo), and Pelican's or MultiMarkdown's ``Key: value`` lines up to the first
-blank line. Only title, date, author(s) and language matter here; other keys are ignored.
+blank line. Only title, date, author(s), language and the lead image matter here; other keys are
+ignored.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from polycast.errors import InputError
 from polycast.read.dates import normalise_date
+from polycast.read.image import front_matter_image
 from polycast.read.posts import normalise_lang
 
 _KEYS = {
@@ -31,6 +33,10 @@ _KEYS = {
     "lang": "language",
     "language": "language",
     "locale": "language",
+    "image": "image",
+    "cover": "image",
+    "featured_image": "image",
+    "og_image": "image",
 }
 _HEADER_LINE = re.compile(r"([A-Za-z][A-Za-z0-9_ -]{0,30}):(?:\s+(.*))?")
 _MAX_HEADER = 65536
@@ -49,6 +55,8 @@ class Meta:
     """Author names, comma-separated."""
     language: str | None = None
     """Primary language code."""
+    image: str | None = None
+    """The lead image, an absolute http(s) URL (a site-relative path has no base here)."""
 
 
 def _text(value: object) -> str | None:
@@ -69,7 +77,7 @@ def _authors(value: object) -> str | None:
 
 
 def meta_from_mapping(data: Mapping[Any, Any]) -> Meta:
-    """Pick title, date, author and language out of parsed front matter, whatever the key case."""
+    """Pick title, date, author, language and image out of front matter, whatever the key case."""
     found: dict[str, object] = {}
     for key, value in data.items():
         field = _KEYS.get(str(key).strip().lower())
@@ -80,6 +88,7 @@ def meta_from_mapping(data: Mapping[Any, Any]) -> Meta:
         date=normalise_date(found.get("date")),
         author=_authors(found.get("author")),
         language=normalise_lang(_text(found.get("language"))),
+        image=front_matter_image(found.get("image")),
     )
 
 
