@@ -23,6 +23,7 @@ from polycast.errors import ConfigError, EngineError, UnsupportedLanguage
 from polycast.models import Clip
 from polycast.speak.base import describe_languages, match_language
 from polycast.speak.espeak_c import Callback, close, declare, parse_languages
+from polycast.speak.held_signals import Held, held
 
 if TYPE_CHECKING:
     import numpy as np
@@ -75,6 +76,8 @@ class _Library:
         self.lock = threading.Lock()
         self._pcm = bytearray()
         self._interrupt: BaseException | None = None
+        self._held: Held | None = None
+        """Signals held while espeak speaks, for the callback to stop early on."""
         """An exception raised inside the callback (Ctrl-C), for ``speak`` to raise again."""
         self._callback = Callback(self._collect)  # kept referenced: the library calls it later
         self.rate = 0
@@ -108,19 +111,20 @@ class _Library:
         return lib
 
     def _collect(self, wav: ctypes.Array[ctypes.c_short], count: int, events: int) -> int:
-        """Keep a block of samples; stop the synthesis when a signal interrupts us here.
+        """Keep a block of samples; end the synthesis early once a stop signal has come.
 
-        Ctrl-C (or SIGTERM turned into an interrupt) raised inside a ctypes callback is printed
-        and swallowed by ctypes, so a build would go on as if nothing happened: the interrupt is
-        kept and raised again by ``speak`` once espeak has returned.
+        Signals are held while espeak runs (``held_signals``): one raised in here would be printed
+        and swallowed by ctypes. Any other exception is kept for ``speak`` to raise.
         """
         try:
+            if self._held is not None and self._held.signum is not None:
+                return 1  # abort: speak hands the signal on once espeak has returned
             if count > 0 and wav:
                 self._pcm += ctypes.string_at(wav, count * 2)
             return 0  # carry on
         except BaseException as e:  # re-raised by speak, outside the callback
             self._interrupt = e
-            return 1  # abort the synthesis
+            return 1
 
     def _list_voices(self, lib: ctypes.CDLL) -> dict[str, tuple[str, ...]]:
         """Map every language code to its voice ids, best first, leaving out voices with no data."""
@@ -156,9 +160,10 @@ class _Library:
             lib.espeak_SetParameter(_PARAM_PITCH, pitch, 0)
             data = text.replace("\0", " ").encode("utf-8") + b"\0"
             self._pcm = bytearray()
-            status = lib.espeak_Synth(
-                data, len(data), 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None
-            )
+            with held() as self._held:
+                status = lib.espeak_Synth(
+                    data, len(data), 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None
+                )
             if self._interrupt is not None:
                 interrupt, self._interrupt = self._interrupt, None
                 raise interrupt
@@ -168,7 +173,7 @@ class _Library:
                 )
             samples = np.frombuffer(bytes(self._pcm), dtype=np.int16)
         finally:
-            self._pcm = bytearray()
+            self._pcm, self._held = bytearray(), None
             close(lib)
         return samples
 
