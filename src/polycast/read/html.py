@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from collections.abc import Iterator
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
 from bs4.element import Tag
 from bs4.exceptions import ParserRejectedMarkup
 
@@ -85,7 +86,11 @@ def parse(text: str) -> BeautifulSoup:
         InputError: the parser gave up on the markup.
     """
     try:
-        return BeautifulSoup(defuse(text), "html.parser")
+        with warnings.catch_warnings():
+            # An article that is one short line (a URL, a file name) is still an article: bs4's
+            # guess that it was meant as a path would print a paragraph on stderr.
+            warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+            return BeautifulSoup(defuse(text), "html.parser")
     except (ParserRejectedMarkup, AssertionError) as e:
         raise InputError(f"HTML could not be parsed: {e}") from e
 
