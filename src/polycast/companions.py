@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from polycast.models import NARRATOR, EpisodeInfo, Timeline
+from polycast.models import NARRATOR, EpisodeInfo, TimedCue, Timeline
 from polycast.times import stamp, to_ms
 
 CHAPTERS_VERSION = "1.2.0"
@@ -75,8 +75,13 @@ def chapters_json(timeline: Timeline, info: EpisodeInfo) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
-def _cues(timeline: Timeline, narrator: str) -> Iterator[tuple[int, int, str, str]]:
-    """Yield ``(start_ms, end_ms, speaker, text)`` for every cue worth a transcript line."""
+def transcript_cues(
+    timeline: Timeline, narrator: str
+) -> Iterator[tuple[TimedCue, int, int, str, str]]:
+    """Yield ``(cue, start_ms, end_ms, speaker, text)`` for every cue worth a transcript line.
+
+    The transcripts and the timeline picture show the same cues, named the same way.
+    """
     for timed in timeline.cues:
         text = one_line(timed.cue.text)
         start, end = to_ms(timed.start, timeline.rate), to_ms(timed.end, timeline.rate)
@@ -84,7 +89,7 @@ def _cues(timeline: Timeline, narrator: str) -> Iterator[tuple[int, int, str, st
             continue
         speaker = timed.cue.speaker
         name = narrator if speaker == NARRATOR else one_line(speaker) or narrator
-        yield start, end, name, text
+        yield timed, start, end, name, text
 
 
 def _vtt_escape(text: str) -> str:
@@ -103,7 +108,7 @@ def webvtt(timeline: Timeline, narrator: str = DEFAULT_NARRATOR) -> str:
         The WebVTT text, starting ``WEBVTT`` and ending in a newline.
     """
     blocks = ["WEBVTT\n"]
-    for number, (start, end, speaker, text) in enumerate(_cues(timeline, narrator), 1):
+    for number, (_, start, end, speaker, text) in enumerate(transcript_cues(timeline, narrator), 1):
         timing = f"{stamp(start)} --> {stamp(end)}"
         blocks.append(f"{number}\n{timing}\n<v {_vtt_escape(speaker)}>{_vtt_escape(text)}\n")
     return "\n".join(blocks)
@@ -125,7 +130,7 @@ def srt(timeline: Timeline, narrator: str = DEFAULT_NARRATOR) -> str:
     """
     cards: list[str] = []
     previous: str | None = None
-    for number, (start, end, speaker, text) in enumerate(_cues(timeline, narrator), 1):
+    for number, (_, start, end, speaker, text) in enumerate(transcript_cues(timeline, narrator), 1):
         line = _ARROW.sub("->", text if speaker == previous else f"{speaker}: {text}")
         previous = speaker
         cards.append(f"{number}\n{stamp(start, ',')} --> {stamp(end, ',')}\n{line}\n\n")

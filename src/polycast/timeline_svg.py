@@ -21,8 +21,8 @@ from dataclasses import dataclass, replace
 from html import escape
 from typing import TYPE_CHECKING
 
-from polycast.companions import DEFAULT_NARRATOR, one_line
-from polycast.models import NARRATOR, EpisodeInfo, Timeline
+from polycast.companions import DEFAULT_NARRATOR, one_line, transcript_cues
+from polycast.models import EpisodeInfo, Timeline
 from polycast.times import clock, to_ms
 
 if TYPE_CHECKING:
@@ -73,13 +73,7 @@ def _voice(lang: str, voice: str | None) -> str:
 
 def _bars(timeline: Timeline) -> Iterator[_Bar]:
     """Yield the cues the transcripts hold (text, at least a millisecond), in time order."""
-    for timed in timeline.cues:
-        text = one_line(timed.cue.text)
-        start, end = to_ms(timed.start, timeline.rate), to_ms(timed.end, timeline.rate)
-        if not text or end <= start:
-            continue
-        speaker = timed.cue.speaker
-        name = DEFAULT_NARRATOR if speaker == NARRATOR else one_line(speaker) or DEFAULT_NARRATOR
+    for timed, start, end, name, text in transcript_cues(timeline, DEFAULT_NARRATOR):
         voice = _voice(timed.cue.lang, timed.cue.voice)
         kind = timed.cue.kind.value
         yield _Bar(start / 1000, end / 1000, voice, kind, f"{name} ({voice}): {text}")
