@@ -6,7 +6,6 @@ import re
 import signal
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,10 +14,9 @@ import pytest
 from polycast.errors import ConfigError
 from polycast.publish import make_server
 from polycast.publish.serve import PublishServer
+from serve_helpers import HANG_S, request, running
 
 MP3 = bytes(range(256)) * 40  # 10240 bytes, every offset's value known
-HANG_S = 60.0
-"""Longest a wait lasts before the server is taken to hang: a guard, never a speed check."""
 
 
 @pytest.fixture
@@ -44,27 +42,8 @@ def folder(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def server(folder: Path) -> Iterator[PublishServer]:
-    running = make_server(folder, "127.0.0.1", 0)
-    thread = threading.Thread(target=running.serve_forever, args=(0.02,), daemon=True)
-    thread.start()
-    yield running
-    running.shutdown()
-    running.server_close()
-    thread.join()
-
-
-def request(
-    server: PublishServer, path: str, method: str = "GET", **headers: str
-) -> tuple[int, dict[str, str], bytes]:
-    connection = http.client.HTTPConnection(*server.server_address[:2], timeout=HANG_S)
-    try:
-        connection.request(
-            method, path, headers={k.replace("_", "-"): v for k, v in headers.items()}
-        )
-        response = connection.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
-    finally:
-        connection.close()
+    with running(folder) as served:
+        yield served
 
 
 def test_whole_file(server: PublishServer) -> None:

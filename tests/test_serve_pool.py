@@ -6,8 +6,7 @@ import http.client
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ import pytest
 from polycast.errors import ConfigError
 from polycast.publish import make_server
 from polycast.publish.serve import PublishServer
+from serve_helpers import running
 
 MP3 = bytes(range(256)) * 4
 
@@ -25,19 +25,6 @@ def folder(tmp_path: Path) -> Path:
     public.mkdir()
     (public / "ep.mp3").write_bytes(MP3)
     return public
-
-
-@contextmanager
-def running(folder: Path, workers: int, idle_timeout: float) -> Iterator[PublishServer]:
-    server = make_server(folder, "127.0.0.1", 0, workers=workers, idle_timeout=idle_timeout)
-    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 def connect(server: PublishServer) -> socket.socket:

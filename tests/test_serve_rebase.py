@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import http.client
 import logging
 import os
 import re
@@ -11,10 +10,8 @@ import socket
 import struct
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from email.utils import formatdate
 from pathlib import Path
 
@@ -23,6 +20,7 @@ import pytest
 from polycast.errors import ConfigError
 from polycast.publish import make_server
 from polycast.publish.serve import PublishServer
+from serve_helpers import HANG_S, request, running
 
 MP3 = bytes(range(256)) * 40
 FEED = (
@@ -33,8 +31,6 @@ FEED = (
     "<link>https://example.com/podcasts/other</link></item></channel></rss>"
 )
 PAGE = '<a id="open-in-app" href="podcast://example.com/podcast/feed.xml">app</a>'
-HANG_S = 60.0
-"""Longest a wait lasts before the server is taken to hang: a guard, never a speed check."""
 
 
 @pytest.fixture
@@ -49,37 +45,10 @@ def folder(tmp_path: Path) -> Path:
     return public
 
 
-@contextmanager
-def running(folder: Path, **options: str) -> Iterator[PublishServer]:
-    server = make_server(folder, "127.0.0.1", 0, **options)
-    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
 @pytest.fixture
 def server(folder: Path) -> Iterator[PublishServer]:
     with running(folder) as served:
         yield served
-
-
-def request(
-    server: PublishServer, path: str, method: str = "GET", **headers: str
-) -> tuple[int, dict[str, str], bytes]:
-    connection = http.client.HTTPConnection(*server.server_address[:2], timeout=HANG_S)
-    try:
-        connection.request(
-            method, path, headers={k.replace("_", "-"): v for k, v in headers.items()}
-        )
-        response = connection.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
-    finally:
-        connection.close()
 
 
 def until(condition: Callable[[], bool]) -> None:
