@@ -81,6 +81,22 @@ def test_publish_with_a_broken_companion_publishes_nothing(
     assert not (hostile.root / "site").exists()  # nothing copied, no feed
 
 
+def test_publish_onto_a_feed_that_is_a_fifo_reads_nothing(hostile: Hostile) -> None:
+    episode_case(hostile)
+    (hostile.root / "site").mkdir()
+    os.mkfifo(hostile.root / "site" / "feed.xml")  # nobody writes it: a plain read would hang
+    hostile.fails(
+        "publish", "aflevering.mp3", words=("feed.xml", "FIFO"), allow_new=("site/.feed",)
+    )
+
+
+def test_a_show_config_that_is_a_fifo_is_refused(hostile: Hostile) -> None:
+    episode_case(hostile)
+    (hostile.root / "podcast.toml").unlink()
+    os.mkfifo(hostile.root / "podcast.toml")
+    hostile.fails("publish", "aflevering.mp3", words=("podcast.toml", "FIFO"))
+
+
 def test_publish_onto_a_broken_feed_leaves_it_as_it_was(hostile: Hostile) -> None:
     episode_case(hostile)
     hostile.write("site/feed.xml", "<rss><channel><item>")

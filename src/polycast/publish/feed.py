@@ -29,6 +29,7 @@ import filelock
 
 from polycast.errors import FeedError, OutputError
 from polycast.files import atomic_write, write_bytes_atomic
+from polycast.inputs import MB, read_bounded
 from polycast.publish.episode import Companion, Episode, read_episode
 from polycast.publish.rss import (
     FeedItem,
@@ -228,14 +229,19 @@ def _make_folder(folder: Path) -> None:
         raise OutputError(f"cannot create {folder}: {e.strerror or e}") from e
 
 
+FEED_CAP = 64 * MB
+"""The largest feed publish reads: some 20 000 items of ordinary show notes."""
+
+
 def _read_feed(feed: Path) -> bytes | None:
-    """Return the feed's bytes, or None when there is no feed yet."""
-    try:
-        return feed.read_bytes()
-    except FileNotFoundError:
+    """Return the feed's bytes, or None when there is no feed yet.
+
+    Raises:
+        FeedError: the feed is not a regular file, unreadable, or over ``FEED_CAP``.
+    """
+    if not feed.exists():
         return None
-    except OSError as e:
-        raise FeedError(f"{feed}: cannot read: {e.strerror or e}") from e
+    return read_bounded(feed, FEED_CAP, "feed", FeedError, None)
 
 
 def _load(feed: Path) -> tuple[ET.Element, dict[str, str], bool]:

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from polycast.errors import ConfigError, OutputError
 from polycast.files import write_text_atomic
+from polycast.inputs import MB, read_bounded
 from polycast.publish.categories import APPLE_CATEGORIES
 
 DEFAULT_PUBLISH_DIR = Path("output/public")
@@ -172,17 +173,22 @@ def load_show(text: str) -> ShowConfig:
     return ShowConfig(**values)
 
 
+SHOW_CAP = 1 * MB
+"""The largest show config read, as for every config file (``config.SETTINGS_CAP``)."""
+
+
 def read_show(path: Path) -> ShowConfig:
     """Load the show from a config file, resolving a relative ``publish_dir`` beside it.
 
     Raises:
         ConfigError: the file is missing, unreadable or invalid (the message names the file).
     """
+    if not path.exists():
+        raise ConfigError(f"{path}: not found; 'polycast init' writes one to edit")
+    data = read_bounded(path, SHOW_CAP, "show config", ConfigError, None)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as e:
-        raise ConfigError(f"{path}: not found; 'polycast init' writes one to edit") from e
-    except (OSError, UnicodeDecodeError) as e:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
         raise ConfigError(f"{path}: cannot read: {e}") from e
     try:
         show = load_show(text)
