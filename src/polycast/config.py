@@ -9,6 +9,7 @@
     [output] format: "mp3" (default) or "opus"
     [opus]   bitrate
     [input]  max_article_mb: the largest article or page read (default 10)
+    [batch]  cluster (a Dask scheduler's address), worker_cache, connect_timeout
 
 Each stage validates its own table; this module only finds the file and hands each table over.
 Command-line options override the file (the CLI applies them with ``dataclasses.replace``).
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from polycast.batch.settings import BatchSettings
 from polycast.encode.formats import AudioFormat, parse_format
 from polycast.encode.mp3 import Mp3Settings
 from polycast.encode.opus import OpusSettings
@@ -35,7 +37,7 @@ from polycast.speak import SpeakSettings
 CONFIG_NAME = "podcast.toml"
 """The file a build looks for in the current folder when no ``--config`` is given."""
 
-_TABLES = {"show", "plan", "speak", "mix", "mp3", "output", "opus", "input"}
+_TABLES = {"show", "plan", "speak", "mix", "mp3", "output", "opus", "input", "batch"}
 
 SETTINGS_CAP = 1_000_000
 """The largest config or lexicon file read: a long one is a few KB."""
@@ -74,6 +76,8 @@ class Config:
     """How an Opus episode is encoded."""
     max_article_mb: float = MAX_ARTICLE_MB
     """The largest article, page or rundown read, in MB; a bigger one is refused unread."""
+    batch: BatchSettings = field(default_factory=BatchSettings)
+    """Where ``batch`` and ``follow`` run their builds: local processes or a Dask cluster."""
 
     @property
     def max_article_bytes(self) -> int:
@@ -109,6 +113,7 @@ def parse_config(text: str, base: Path | None = None) -> Config:
         audio_format=_output_format(_table(document, "output")),
         opus=OpusSettings.from_toml(_table(document, "opus")),
         max_article_mb=_max_article_mb(_table(document, "input")),
+        batch=BatchSettings.from_toml(_table(document, "batch"), base=base),
     )
 
 

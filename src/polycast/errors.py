@@ -43,3 +43,7 @@ class JoinError(EncodeError):
 
 class Mp3FormatError(PolycastError, ValueError):
     """Bytes that should be an MPEG-1 Layer III frame are not one."""
+
+
+class ClusterError(PolycastError, ConnectionError):
+    """A Dask cluster cannot be used: unreachable, not Dask, no workers, or another polycast."""

@@ -54,6 +54,14 @@ COMMANDS: dict[str, Listed] = {
         "article_commands",
         "List the engines and voices this machine has, per language; * marks the defaults.",
     ),
+    "batch": Listed(
+        "batch_commands",
+        "Build many articles at once, each as build would, on local processes or a Dask cluster.",
+    ),
+    "follow": Listed(
+        "batch_commands",
+        "Build and publish each new or changed item of a site's feed (RSS, Atom, JSON, OPML).",
+    ),
     "init": Listed(
         "feed_commands",
         "Write a commented podcast.toml here: the show your podcast feed describes.",

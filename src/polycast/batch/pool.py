@@ -1,0 +1,119 @@
+"""Build jobs on a pool of local processes, each article whole in one process.
+
+At most two jobs per process are in flight, so a list of a hundred thousand articles is never
+all queued at once, and each result is handed on as it arrives. The workers share the audio
+cache: its writes are atomic and content-addressed, so two processes writing one entry write
+the same bytes.
+
+Ctrl-C reaches the whole process group; the workers ignore it and the client decides: it
+cancels what has not started, and stops the builds in progress with SIGTERM, which a worker
+turns into the same clean unwinding (its temporary files removed, no output half-written).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from collections.abc import Generator, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from types import FrameType
+
+from polycast.batch.sources import Job
+from polycast.batch.work import Outcome, build_job, failed, one_line
+from polycast.config import Config
+
+IN_FLIGHT = 2
+"""Jobs queued per process: one building, one ready to start."""
+
+
+def default_jobs() -> int:
+    """Return the number of processes a batch runs by default: one per core it may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+_building = False
+"""In a worker: whether a build is in progress (SIGTERM stops it; an idle worker exits when the
+client's shutdown tells it to)."""
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    """Unwind the build in progress, as Ctrl-C would, removing its temporary files."""
+    if _building:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise KeyboardInterrupt
+
+
+def _build(job: Job, config: Config, folder: Path) -> Outcome:
+    """Build ``job`` in a worker, saying a build is in progress while it runs."""
+    global _building  # noqa: PLW0603 (the worker process's one state, read by its signal handler)
+    _building = True
+    try:
+        return build_job(job, config, folder)
+    finally:
+        _building = False
+
+
+def _worker_signals() -> None:
+    """In a worker: leave Ctrl-C to the client; make SIGTERM a clean stop."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _stop)
+
+
+def run_local(
+    jobs: Iterable[Job], config: Config, folder: Path, processes: int
+) -> Generator[Outcome]:
+    """Build every job in ``processes`` local processes; yield each outcome as it arrives.
+
+    Each worker writes its episode into ``folder`` itself (atomically, under the folder's lock).
+    Closing the iterator early (Ctrl-C in the client) cancels the rest and stops the workers.
+    """
+    context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
+    executor = ProcessPoolExecutor(processes, mp_context=context, initializer=_worker_signals)
+    pending: dict[Future[Outcome], Job] = {}
+    finished = False
+    try:
+        for job in jobs:
+            try:
+                pending[executor.submit(_build, job, config, folder)] = job
+            except BrokenProcessPool as e:
+                yield failed(job, f"the worker processes stopped: {one_line(e)}")
+            while len(pending) >= IN_FLIGHT * processes:
+                yield from _collect(pending)
+        while pending:
+            yield from _collect(pending)
+        finished = True
+    finally:
+        if not finished:
+            _stop_workers(executor)
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _collect(pending: dict[Future[Outcome], Job]) -> Iterator[Outcome]:
+    """Wait for at least one job to finish; yield the outcomes of all that have."""
+    done, _ = wait(pending, return_when=FIRST_COMPLETED)
+    for future in done:
+        job = pending.pop(future)
+        error = future.exception()
+        if error is None:
+            yield future.result()
+        elif isinstance(error, KeyboardInterrupt):
+            raise KeyboardInterrupt
+        else:  # the worker died (killed, out of memory): the article is reported, not retried
+            yield failed(job, f"its worker process stopped: {one_line(error)}")
+
+
+def _stop_workers(executor: ProcessPoolExecutor) -> None:
+    """Cancel what has not started, and ask every worker to stop cleanly (SIGTERM)."""
+    executor.shutdown(wait=False, cancel_futures=True)
+    for child in multiprocessing.active_children():
+        if child.pid is not None:
+            try:
+                os.kill(child.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                continue

@@ -1,0 +1,173 @@
+"""What a batch builds: every article a person names, as ``Job``s, checked before any work.
+
+A source is an article file, a folder (its article files, not its subfolders), an http(s) URL,
+or ``-``: a list on standard input, one file or URL a line. Everything wrong with the list
+itself (a missing file, a folder with no articles, a blank line, two articles that would make
+the same episode) stops the batch before anything is built; what is wrong with one article
+(it cannot be read, spoken or published) is that article's failure alone, found when it is built.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from polycast.config import CONFIG_NAME
+from polycast.errors import InputError
+
+ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".toml")
+"""The files a folder's articles are taken from."""
+
+LIST_CAP = 10_000_000
+"""The longest list read from standard input: some hundred thousand paths."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One article to build: where it comes from, and what its episode is called."""
+
+    key: str
+    """What the batch's ledger knows it by: the item's GUID, the URL, or the file's path."""
+    name: str
+    """The episode's file name without suffix (a rundown may name its own)."""
+    origin: str
+    """What a person named: the path, the URL, or the feed item's link, for the lines printed."""
+    path: Path | None = None
+    """The article file, when it is one on this machine."""
+    data: bytes | None = None
+    """The article itself, when it is not a file here (a feed item's full text, or a file's
+    bytes sent to a cluster worker)."""
+    filename: str = ""
+    """The name ``data`` is read under: its suffix tells the reader the format."""
+    url: str | None = None
+    """A web page to fetch and read, when there is no text yet."""
+    stamp: str = ""
+    """What tells a changed article from the one built before when its text is not here yet (a
+    feed item's updated date)."""
+
+
+def is_url(text: str) -> bool:
+    """Say whether a source is a web address rather than a path.
+
+    >>> is_url("https://example.com/a"), is_url("source/a.txt")
+    (True, False)
+    """
+    return text.startswith(("http://", "https://"))
+
+
+def url_name(url: str) -> str:
+    """Name an episode after a URL or GUID: its last path part, slugged, and a short hash of all.
+
+    The hash keeps two sites' ``/index.html`` apart; the same URL is the same name every run.
+
+    >>> url_name("https://example.com/2021/09/loekasjenko-poetin.html")
+    'loekasjenko-poetin-8bf04510'
+    """
+    digest = hashlib.sha256(url.encode("utf-8")).hexdigest()[:8]
+    parts = [p for p in re.split(r"[/?#:=&]+", url.rstrip("/")) if p]
+    last = re.sub(r"\.(?:html?|php|aspx?)$", "", parts[-1] if parts else "", flags=re.I)
+    slug = re.sub(r"[^a-z0-9]+", "-", last.casefold()).strip("-")[:60].strip("-")
+    return f"{slug}-{digest}" if slug else f"item-{digest}"
+
+
+def folder_jobs(folder: Path) -> list[Job]:
+    """Return a job for each article file in ``folder``, by name.
+
+    Raises:
+        InputError: the folder cannot be listed, or holds no article files.
+    """
+    try:
+        files = sorted(p for p in folder.iterdir() if _article_name(p.name))
+    except OSError as e:
+        raise InputError(f"{folder}: cannot list the folder: {e.strerror or e}") from e
+    found = [p for p in files if p.is_file()]
+    if not found:
+        kinds = " ".join(ARTICLE_SUFFIXES)
+        raise InputError(f"{folder}: no articles in this folder (files ending {kinds})")
+    return [file_job(p) for p in found]
+
+
+def _article_name(name: str) -> bool:
+    """Say whether a file in a folder is taken as an article: not hidden, not the show config.
+
+    >>> [n for n in ("a.md", ".b.md", "podcast.toml", "c.TOML", "d.mp3") if _article_name(n)]
+    ['a.md', 'c.TOML']
+    """
+    suffix = Path(name).suffix.lower()
+    return suffix in ARTICLE_SUFFIXES and not name.startswith(".") and name != CONFIG_NAME
+
+
+def file_job(path: Path) -> Job:
+    """Return the job for one article file."""
+    return Job(key=str(path.resolve()), name=path.stem, origin=str(path), path=path)
+
+
+def listed(stream: TextIO, where: str = "-") -> list[str]:
+    """Read a list of sources, one a line; a blank line is refused, not skipped.
+
+    A blank line in a generated list is most often a name that came out empty: building the rest
+    as if nothing was missing would hide it.
+
+    Raises:
+        InputError: a blank line, a list over ``LIST_CAP``, or no line at all.
+    """
+    text = stream.read(LIST_CAP + 1)
+    if len(text) > LIST_CAP:
+        raise InputError(f"{where}: the list is over {LIST_CAP} characters")
+    lines = text.splitlines()
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            raise InputError(f"{where}: line {number} is blank; give one file or URL a line")
+    if not lines:
+        raise InputError(f"{where}: the list is empty; give one file or URL a line")
+    return [line.strip() for line in lines]
+
+
+def expand(sources: Sequence[str], stdin: TextIO) -> list[Job]:
+    """Turn the sources a person named into jobs, in order, each article once.
+
+    Raises:
+        InputError: a source is missing, a folder holds no articles, the list on standard input
+            has a blank line, or two articles would make the same episode.
+    """
+    jobs: list[Job] = []
+    for source in sources:
+        jobs.extend(_jobs_of(source, stdin))
+    return unique(jobs)
+
+
+def _jobs_of(source: str, stdin: TextIO) -> list[Job]:
+    if source == "-":
+        return [j for line in listed(stdin) if line != "-" for j in _jobs_of(line, stdin)]
+    if is_url(source):
+        return [Job(key=source, name=url_name(source), origin=source, url=source)]
+    path = Path(source)
+    if path.is_dir():
+        return folder_jobs(path)
+    if not path.exists():
+        raise InputError(f"{source}: no such file or folder")
+    return [file_job(path)]
+
+
+def unique(jobs: Iterable[Job]) -> list[Job]:
+    """Drop repeats of the same article; refuse two articles that would make one episode.
+
+    Raises:
+        InputError: two different articles share an episode name.
+    """
+    seen: dict[str, Job] = {}
+    by_name: dict[str, Job] = {}
+    for job in jobs:
+        if job.key in seen:
+            continue
+        other = by_name.get(job.name)
+        if other is not None:
+            raise InputError(
+                f"{other.origin} and {job.origin} would both be episode {job.name!r}; rename one"
+            )
+        seen[job.key] = by_name[job.name] = job
+    return list(seen.values())

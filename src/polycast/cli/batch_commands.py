@@ -1,0 +1,143 @@
+"""Commands for many articles at once: batch and follow."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from polycast.batch import progress
+from polycast.batch.pool import default_jobs
+from polycast.batch.run import Batch, Publisher, Runner, run_batch
+from polycast.batch.sources import Job, expand
+from polycast.batch.work import Outcome
+from polycast.cli.app import app
+from polycast.cli.options import ConfigOption, EngineOption, settings_from
+from polycast.config import CONFIG_NAME, Config
+from polycast.publish import read_show
+from polycast.write import prepare_folder
+
+OutputOption = Annotated[
+    Path, typer.Option("--output", "-o", help="The folder the episodes are written to.")
+]
+PublishOption = Annotated[
+    bool, typer.Option("--publish", help="Publish each finished episode into the show's feed.")
+]
+FeedOption = Annotated[
+    Path | None,
+    typer.Option(help="The feed to publish into.", show_default="publish_dir/feed.xml"),
+]
+JobsOption = Annotated[
+    int | None,
+    typer.Option(min=1, max=256, help="Local build processes.", show_default="one per core"),
+]
+ClusterOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Build on this Dask scheduler (tcp://host:8786) instead of local processes.",
+        show_default="[batch] cluster in podcast.toml, else local",
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")]
+
+
+@app.command()
+def batch(
+    sources: Annotated[
+        list[str],
+        typer.Argument(
+            help="Article files, folders (their .txt .md .html .htm .toml files), URLs, or - "
+            "for a list on stdin, one a line.",
+        ),
+    ],
+    output: OutputOption = Path("output"),
+    publish: PublishOption = False,
+    feed: FeedOption = None,
+    config: ConfigOption = None,
+    jobs: JobsOption = None,
+    cluster: ClusterOption = None,
+    engine: EngineOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Build many articles at once, each as build would, on local processes or a Dask cluster.
+
+    One article that fails is reported and the others go on; the exit code is 1 when any
+    failed, and a rerun builds only what failed, changed or is new.
+    """
+    settings = settings_from(config, engine=engine)
+    work = expand(sources, sys.stdin)
+    _run(work, settings, config, output, publish, feed, jobs, cluster, as_json)
+
+
+def _run(
+    work: list[Job],
+    settings: Config,
+    config: Path | None,
+    output: Path,
+    publish: bool,
+    feed: Path | None,
+    jobs: int | None,
+    cluster: str | None,
+    as_json: bool,
+) -> None:
+    """Check the outputs and the cluster, run the batch, print its summary, set the exit code."""
+    publisher = Publisher(read_show(config or Path(CONFIG_NAME)), feed) if publish else None
+    address = cluster or settings.batch.cluster
+    settings = replace(settings, speak=replace(settings.speak, workers=1))
+    if address is not None:
+        from polycast.batch.cluster import Cluster  # noqa: PLC0415 (Dask: only when asked)
+
+        with Cluster(address, settings.batch) as remote:
+            prepare_folder(output)
+            shape = Batch(settings, output, publisher, ship=True)
+            _report(shape, work, remote.runner(settings), as_json)
+        return
+    prepare_folder(output)
+    processes = jobs or default_jobs()
+    shape = Batch(settings, output, publisher)
+    from polycast.batch.pool import run_local  # noqa: PLC0415
+
+    _report(shape, work, lambda todo: run_local(todo, settings, output, processes), as_json)
+
+
+def _report(shape: Batch, work: list[Job], runner: Runner, as_json: bool) -> None:
+    view = _View(as_json)
+    tally = run_batch(shape, work, runner, view.show, view.tally)
+    view.close()
+    if as_json:
+        typer.echo(json.dumps(progress.summary_dict(tally), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(progress.summary_text(tally))
+    if tally.stopped_by is not None:
+        typer.echo(f"polycast: stopped by {tally.stopped_by}; finished episodes kept", err=True)
+        raise typer.Exit(128 + signal.Signals[tally.stopped_by].value)
+    if tally.failed:
+        raise typer.Exit(1)
+
+
+class _View:
+    """The bar on a terminal's stderr, and a line per finished article."""
+
+    def __init__(self, as_json: bool) -> None:
+        self.lines = sys.stderr if as_json else sys.stdout
+        self.live = sys.stderr.isatty()
+        self.tally = progress.Tally()
+
+    def show(self, outcome: Outcome, published: bool) -> None:
+        """Print the article's line above the bar, and draw the bar again."""
+        self.close()
+        print(progress.line(outcome, published), file=self.lines, flush=True)
+        if self.live:
+            sys.stderr.write(progress.bar(self.tally))
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        """Clear the bar, so the next line starts clean."""
+        if self.live:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
