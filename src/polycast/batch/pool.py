@@ -73,7 +73,7 @@ def run_local(
     Each worker writes its episode into ``folder`` itself (atomically, under the folder's lock).
     Closing the iterator early (Ctrl-C in the client) cancels the rest and stops the workers.
     """
-    context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
+    context = _context()
     executor = ProcessPoolExecutor(processes, mp_context=context, initializer=_worker_signals)
     pending: dict[Future[Outcome], Job] = {}
     finished = False
@@ -92,6 +92,19 @@ def run_local(
         if not finished:
             _stop_workers(executor)
         executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """Start workers from a fork server that has imported the pipeline once for all of them.
+
+    Forking the client itself is unsafe once it runs threads; spawning imports the pipeline
+    (numpy, the language models: a second or two) in every worker again.
+    """
+    if os.name != "posix":
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["polycast.pipeline"])
+    return context
 
 
 def _collect(pending: dict[Future[Outcome], Job]) -> Iterator[Outcome]:

@@ -98,7 +98,7 @@ def _run(
             _report(shape, work, remote.runner(settings), as_json)
         return
     prepare_folder(output)
-    processes = jobs or default_jobs()
+    processes = max(1, min(jobs or default_jobs(), len(work)))  # no idle process started
     shape = Batch(settings, output, publisher)
     from polycast.batch.pool import run_local  # noqa: PLC0415
 

@@ -1,0 +1,102 @@
+"""polycast batch on local processes: many articles, each failure its own, reruns do only what is new."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from batch_helpers import articles, feed_guids, polycast, show
+
+from polycast.batch.ledger import LEDGER_NAME
+
+
+def test_a_bad_article_is_its_own_failure_and_a_rerun_retries_only_it(tmp_path: Path) -> None:
+    articles(tmp_path / "in", 2)
+    bad = tmp_path / "in" / "late.txt"
+    bad.write_bytes(b"\x00binary")
+    (tmp_path / "in" / "notes.pdf").write_bytes(b"%PDF")  # not an article: not taken
+    result = polycast("batch", "in", "-o", "out", "--jobs", "2", "--engine", "espeak", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    lines = result.stdout.splitlines()
+    assert sum(line.startswith("built ") and "->" in line for line in lines) == 2
+    [failed] = [line for line in lines if line.startswith("failed ") and "late.txt" in line]
+    assert "binary" in failed
+    out = tmp_path / "out"
+    assert sorted(p.name for p in out.glob("*.mp3")) == ["a000.mp3", "a001.mp3"]
+    assert not [p for p in out.iterdir() if p.name.endswith(".part")]
+
+    bad.write_text("Bericht laat\n\nNu wel.\n", encoding="utf-8")
+    again = polycast("batch", "in", "-o", "out", "--json", "--engine", "espeak", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    summary = json.loads(again.stdout)
+    assert [e["episode"] for e in summary["episodes"]] == ["late.mp3"]
+    assert summary["unchanged"] == 2
+
+
+def test_a_batch_from_a_list_builds_the_very_bytes_build_does(tmp_path: Path) -> None:
+    [article] = articles(tmp_path, 1)
+    one = polycast("build", str(article), "-o", "single", "--engine", "espeak", cwd=tmp_path)
+    assert one.returncode == 0, one.stderr
+    listing = f"{article.name}\n"
+    many = polycast("batch", "-", "-o", "many", "--engine", "espeak", cwd=tmp_path, stdin=listing)
+    assert many.returncode == 0, many.stderr
+    for suffix in (".mp3", ".vtt", ".srt", ".chapters.json"):
+        name = f"a000{suffix}"
+        assert (tmp_path / "many" / name).read_bytes() == (tmp_path / "single" / name).read_bytes()
+
+
+def test_publish_then_rerun_publishes_nothing_and_an_edit_rebuilds_only_it(tmp_path: Path) -> None:
+    show(tmp_path)
+    paths = articles(tmp_path / "in", 3)
+    first = polycast("batch", "in", "--publish", "--json", "--jobs", "2", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    summary = json.loads(first.stdout)
+    assert (summary["built"], summary["published"], summary["failed"]) == (3, 3, [])
+    feed = tmp_path / "public" / "feed.xml"
+    guids = feed_guids(feed)
+    assert len(guids) == 3
+    before = feed.read_bytes()
+
+    again = polycast("batch", "in", "--publish", "--json", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["unchanged"] == 3
+    assert json.loads(again.stdout)["built"] == 0
+    assert feed.read_bytes() == before  # not even rewritten
+
+    paths[1].write_text("Bericht 1\n\nDe tekst is veranderd.\n", encoding="utf-8")
+    edited = polycast("batch", "in", "--publish", "--json", cwd=tmp_path)
+    summary = json.loads(edited.stdout)
+    assert [e["source"] for e in summary["episodes"]] == [str(Path("in") / "a001.txt")]
+    assert summary["unchanged"] == 2
+    assert sorted(feed_guids(feed)) == sorted(guids)  # updated in place, not added
+
+
+def test_ctrl_c_keeps_and_publishes_what_finished_and_leaves_no_part_file(tmp_path: Path) -> None:
+    show(tmp_path)
+    articles(tmp_path / "in", 8)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "polycast", "batch", "in", "--publish", "--jobs", "2"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    first = process.stdout.readline()  # the first finished article: the batch is under way
+    assert first.startswith("published "), first
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 130, err
+    assert "stopped by SIGINT" in err
+    assert "Traceback" not in err
+    published = [x for x in (first + out).splitlines() if x.startswith("published ") and "->" in x]
+    assert 1 <= len(published) < 8
+    feed = tmp_path / "public" / "feed.xml"
+    assert len(feed_guids(feed)) == len(published)
+    everything = list(tmp_path.rglob("*"))
+    assert not [p for p in everything if p.name.endswith(".part")]
+    ledger = (tmp_path / "output" / LEDGER_NAME).read_text().splitlines()
+    assert len(ledger) == len(published)
