@@ -12,12 +12,15 @@ from __future__ import annotations
 import gzip
 import socket
 import threading
+import zlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
+
+import brotli
 
 HANG_S = 60.0
 """A guard against a hang, not a speed check."""
@@ -35,8 +38,8 @@ class Route:
     """The ``Content-Type``; None sends none."""
     headers: Mapping[str, str] = field(default_factory=dict)
     """More headers (``Location``, ``ETag``, ``Last-Modified``)."""
-    gzip: bool = False
-    """Send the body gzip-compressed (``Content-Encoding: gzip``)."""
+    encoding: str | None = None
+    """Send the body compressed: ``gzip``, ``deflate`` or ``br`` (its ``Content-Encoding``)."""
     stall: bool = False
     """Answer nothing until the server stops."""
 
@@ -71,24 +74,37 @@ class _Handler(BaseHTTPRequestHandler):
         site = self.server.site
         route = site.routes.get(self.path, Route(b"no such page", status=404))
         headers = {k.lower(): v for k, v in self.headers.items()}
-        etag = route.headers.get("ETag")
-        fresh = etag is not None and headers.get("if-none-match") == etag
+        etag, modified = route.headers.get("ETag"), route.headers.get("Last-Modified")
+        fresh = (etag is not None and headers.get("if-none-match") == etag) or (
+            modified is not None and headers.get("if-modified-since") == modified
+        )
         status = 304 if fresh else route.status
         site.record(Seen(self.path, headers, status))
         if route.stall:
             site.stop.wait(HANG_S)
             return
-        body = b"" if fresh else (gzip.compress(route.body) if route.gzip else route.body)
+        body = b"" if fresh else encoded(route.body, route.encoding)
         self.send_response(status)
         if route.content_type is not None and not fresh:
             self.send_header("Content-Type", route.content_type)
         for name, value in route.headers.items():
             self.send_header(name, value)
-        if route.gzip and not fresh:
-            self.send_header("Content-Encoding", "gzip")
+        if route.encoding and not fresh:
+            self.send_header("Content-Encoding", route.encoding)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+
+def encoded(body: bytes, encoding: str | None) -> bytes:
+    """Compress ``body`` as a server would for ``Content-Encoding: encoding``."""
+    if encoding == "gzip":
+        return gzip.compress(body)
+    if encoding == "deflate":
+        return zlib.compress(body)
+    if encoding == "br":
+        return bytes(brotli.compress(body))
+    return body
 
 
 class WebSite:

@@ -100,9 +100,9 @@ def get(url: str, *, max_bytes: int, timeout: float, validators: Mapping[str, st
             polycast reads, or larger than ``max_bytes``.
     """
     check_address(url)
-    deadline = time.monotonic() + timeout
     headers = {"User-Agent": USER_AGENT, "Accept": ACCEPT, "Accept-Encoding": ", ".join(ENCODINGS)}
     with httpx.Client(timeout=httpx.Timeout(timeout), headers=headers) as client:
+        deadline = time.monotonic() + timeout  # from the first connection, not the client's setup
         current = url
         for _hop in range(MAX_REDIRECTS + 1):
             try:
@@ -174,15 +174,19 @@ def _body(
     except InputError as e:
         raise FetchError(f"{where}: {e}") from e
     parts: list[bytes] = []
+    late = False
     try:
         for chunk in response.iter_raw(65536):
             parts.append(decoder.feed(chunk))
-            if time.monotonic() > deadline:
-                raise FetchError(f"{where}: the page took longer than {timeout:g} s to arrive")
+            late = time.monotonic() > deadline  # a page sent a byte at a time, for ever
+            if late:
+                break
     except TooLarge as e:
         raise FetchError(f"{where}: the page is {_over(max_bytes)} ({e})") from e
     except InputError as e:
         raise FetchError(f"{where}: {e}") from e
+    if late:
+        raise FetchError(f"{where}: the page took longer than {timeout:g} s to arrive (timed out)")
     return b"".join(parts)
 
 
