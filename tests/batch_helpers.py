@@ -1,4 +1,4 @@
-"""Helpers for the batch, follow and cluster tests: short articles, a show, polycast in a process."""
+"""Helpers for the batch, follow and cluster tests: short articles, a show, polycast run."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""polycast batch on local processes: many articles, each failure its own, reruns do only what is new."""
+"""polycast batch on local processes: each failure its own, a rerun does only what is new."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 from batch_helpers import articles, feed_guids, polycast, show
-
 from polycast.batch.ledger import LEDGER_NAME
 
 

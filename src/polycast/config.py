@@ -8,7 +8,8 @@
     [mp3]    bitrate, quality
     [output] format: "mp3" (default) or "opus"
     [opus]   bitrate
-    [input]  max_article_mb: the largest article or page read (default 10)
+    [input]  max_article_mb: the largest article or page read (default 10);
+             fetch_timeout: seconds a web page may take to arrive (default 20)
     [batch]  cluster (a Dask scheduler's address), worker_cache, connect_timeout
 
 Each stage validates its own table; this module only finds the file and hands each table over.
@@ -28,6 +29,7 @@ from polycast.encode.formats import AudioFormat, parse_format
 from polycast.encode.mp3 import Mp3Settings
 from polycast.encode.opus import OpusSettings
 from polycast.errors import ConfigError
+from polycast.fetch import DEFAULT_FETCH_TIMEOUT
 from polycast.inputs import MB, read_bounded
 from polycast.mix import MixSettings
 from polycast.plan import PlanSettings
@@ -76,6 +78,8 @@ class Config:
     """How an Opus episode is encoded."""
     max_article_mb: float = MAX_ARTICLE_MB
     """The largest article, page or rundown read, in MB; a bigger one is refused unread."""
+    fetch_timeout: float = DEFAULT_FETCH_TIMEOUT
+    """Seconds a web page may take, from connecting to its last byte, redirects included."""
     batch: BatchSettings = field(default_factory=BatchSettings)
     """Where ``batch`` and ``follow`` run their builds: local processes or a Dask cluster."""
 
@@ -113,6 +117,7 @@ def parse_config(text: str, base: Path | None = None) -> Config:
         audio_format=_output_format(_table(document, "output")),
         opus=OpusSettings.from_toml(_table(document, "opus")),
         max_article_mb=_max_article_mb(_table(document, "input")),
+        fetch_timeout=_fetch_timeout(_table(document, "input")),
         batch=BatchSettings.from_toml(_table(document, "batch"), base=base),
     )
 
@@ -183,13 +188,23 @@ def _output_format(table: Mapping[str, Any]) -> AudioFormat:
 
 
 def _max_article_mb(table: Mapping[str, Any]) -> float:
-    unknown = sorted(set(table) - {"max_article_mb"})
+    unknown = sorted(set(table) - {"max_article_mb", "fetch_timeout"})
     if unknown:
-        raise ConfigError(f"input.{unknown[0]}: unknown key (known: max_article_mb)")
+        raise ConfigError(f"input.{unknown[0]}: unknown key (known: max_article_mb, fetch_timeout)")
     value = table.get("max_article_mb", MAX_ARTICLE_MB)
     number = isinstance(value, int | float) and not isinstance(value, bool)
     if not number or not 0.001 <= value <= 10_000:
         raise ConfigError(f"input.max_article_mb must be between 0.001 and 10000, not {value!r}")
+    return float(value)
+
+
+def _fetch_timeout(table: Mapping[str, Any]) -> float:
+    value = table.get("fetch_timeout", DEFAULT_FETCH_TIMEOUT)
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if not number or not 0.01 <= value <= 600:
+        raise ConfigError(
+            f"input.fetch_timeout must be between 0.01 and 600 seconds, not {value!r}"
+        )
     return float(value)
 
 

@@ -13,6 +13,10 @@ class InputError(PolycastError, ValueError):
     """An article or rundown that cannot be read: missing, empty, binary, badly encoded."""
 
 
+class FetchError(InputError):
+    """A web page that cannot be fetched: no answer, an error status, too large, not a page."""
+
+
 class UnsupportedLanguage(PolycastError, ValueError):
     """No installed voice speaks a language the article needs."""
 

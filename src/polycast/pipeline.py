@@ -27,6 +27,7 @@ from polycast.models import Article, Clip, Cue, EpisodeInfo, Rundown, Timeline
 from polycast.plan import plan
 from polycast.plan.chapters import FRAME_CHAPTERS, MAX_CHAPTERS, fit_chapters
 from polycast.read import read_article
+from polycast.sources import Source, source_bytes, source_file, source_stem, take
 from polycast.speak import SpeakPlan, prepare_voices, speak
 from polycast.speak.runner import audio_keys
 
@@ -74,17 +75,19 @@ def read_source(path: Path, cap: int = int(MAX_ARTICLE_MB * MB)) -> bytes:
     return read_bounded(path, cap, "article")
 
 
-def load_source(path: Path, config: Config) -> Article | Rundown:
-    """Read an article, or a rundown when the file is one (by its name or its content).
+def load_source(source: Source, config: Config) -> Article | Rundown:
+    """Read an article (a file, a saved page or a fetched one), or a rundown when it is one.
 
     Raises:
         InputError: the file is missing, unreadable, too large, or holds no article.
     """
-    data = read_source(path, config.max_article_bytes)
-    text = _rundown_text(path, data)
-    if text is not None:
-        return rundown_file.loads(text, str(path))
-    return read_article(data, path.name, config.format)
+    data, name, fmt = source_bytes(source, config)
+    if isinstance(source, Path):  # a rundown is a file, by its name or its content
+        path = source.with_name(name)
+        text = _rundown_text(path, data)
+        if text is not None:
+            return rundown_file.loads(text, str(path))
+    return read_article(data, name, fmt)
 
 
 def _rundown_text(path: Path, data: bytes) -> str | None:
@@ -99,28 +102,28 @@ def _rundown_text(path: Path, data: bytes) -> str | None:
     return text if toml or rundown_file.is_rundown(text) else None
 
 
-def load_article(path: Path, config: Config) -> Article:
-    """Read an article file (.txt, .md, .html), in the config's input format if it names one.
+def load_article(source: Source, config: Config) -> Article:
+    """Read an article (.txt, .md, .html, a saved page, a fetched one), in the config's format.
 
     Raises:
         InputError: the file is missing, unreadable, or holds no article.
     """
-    return read_article(read_source(path, config.max_article_bytes), path.name, config.format)
+    return read_article(*source_bytes(source, config))
 
 
 def load_rundown(
-    path: Path, config: Config, cache: Cache | None = None
+    source: Source, config: Config, cache: Cache | None = None
 ) -> tuple[Rundown, Article | None]:
     """Read an article and plan it, or read a hand-edited rundown as it is.
 
     Without a ``cache``, the one ``config`` asks for is used.
     """
-    source = load_source(path, config)
     cache = Cache.of(config.speak.cache) if cache is None else cache
-    return plan_source(source, config, cache), (source if isinstance(source, Article) else None)
+    loaded = load_source(source, config)
+    return plan_source(loaded, config, cache), (loaded if isinstance(loaded, Article) else None)
 
 
-def check_paths(source: Path | None, outputs: Sequence[Path], config: Config) -> None:
+def check_paths(source: Source | None, outputs: Sequence[Path], config: Config) -> None:
     """Before any work: refuse an output that is an input, and an input that cannot be read.
 
     Every command that writes (build, preview, plan -o) calls this first, so a refused run
@@ -130,9 +133,10 @@ def check_paths(source: Path | None, outputs: Sequence[Path], config: Config) ->
         OutputError: an output is the article (or the sting or bed), even through a link.
         InputError: the article is not a regular file, or is over ``max_article_mb``.
     """
-    refuse_overwrite(outputs, [source, config.mix.sting, config.mix.bed])
-    if source is not None:
-        check_size(source, config.max_article_bytes, "article", InputError, "input.max_article_mb")
+    path = source_file(source)
+    refuse_overwrite(outputs, [path, config.mix.sting, config.mix.bed])
+    if path is not None:
+        check_size(path, config.max_article_bytes, "article", InputError, "input.max_article_mb")
 
 
 def plan_source(source: Article | Rundown, config: Config, cache: Cache) -> Rundown:
@@ -156,11 +160,12 @@ def frame(rundown: Rundown, config: Config) -> Rundown:
 
 
 def output_path(
-    source: Path, out: Path | None, suffix: str = ".mp3", name: str | None = None
+    source: Source, out: Path | None, suffix: str = ".mp3", name: str | None = None
 ) -> Path:
     """Where the episode goes: ``out`` if it names a file, else ``<out or output/>/<name><suffix>``.
 
-    The ``name`` is a rundown's (the article it was planned from); without one, the source's stem.
+    The ``name`` is a rundown's (the article it was planned from); without one, the source's stem
+    (``.html.gz`` off), or a web page's slug or title.
 
     Raises:
         ConfigError: ``out`` names an episode file of another format than ``suffix``.
@@ -170,7 +175,7 @@ def output_path(
             raise ConfigError(f"{out}: the audio format is {suffix[1:]}; name a {suffix} file")
         return out
     folder = out if out is not None else Path("output")
-    return folder / f"{name or source.stem}{suffix}"
+    return folder / f"{name or source_stem(source)}{suffix}"
 
 
 def episode_info(rundown: Rundown, config: Config) -> EpisodeInfo:
@@ -190,13 +195,15 @@ def episode_info(rundown: Rundown, config: Config) -> EpisodeInfo:
 
 
 def build(
-    source: Path,
+    source: Path | str | Source,
     config: Config,
     out: Path | None = None,
     progress: Progress | None = None,
     start: Start | None = None,
 ) -> BuildResult:
-    """Build the episode for ``source`` (an article or a rundown .toml) and its companions.
+    """Build the episode for ``source`` (an article, a rundown .toml, or a page's address).
+
+    A web page is fetched first (or revalidated, from the cache), once: it names the episode.
 
     Raises:
         PolycastError: any expected failure; nothing is left half-written.
@@ -205,6 +212,7 @@ def build(
     config, unnamed = without_placeholder(config)
     config = replace(config, mix=mix_for(config.audio_format, config.mix))
     cache = Cache.of(config.speak.cache)
+    source = take(source, config, cache)
     mp3 = checked_output(source, out, config)
     article = load_source(source, config)
     if isinstance(article, Rundown) and article.name is not None:
@@ -232,7 +240,9 @@ def build(
     )
 
 
-def checked_output(source: Path, out: Path | None, config: Config, name: str | None = None) -> Path:
+def checked_output(
+    source: Source, out: Path | None, config: Config, name: str | None = None
+) -> Path:
     """Name the episode file and check, before any work, that the build can read and write.
 
     Raises:

@@ -16,6 +16,7 @@ from polycast.encode.formats import AudioFormat, mix_for
 from polycast.errors import InputError
 from polycast.models import Article, Chapter, Kind, Rundown, Segment, Timeline
 from polycast.plan import PlanSettings, plan
+from polycast.sources import Source
 from polycast.speak import prepare_voices
 from polycast.speak.runner import audio_keys
 
@@ -45,7 +46,7 @@ def text_language(text: str, settings: PlanSettings) -> tuple[str, str]:
 
 
 def choose_part(  # noqa: PLR0917 (one parameter per way to choose)
-    source: Path | None,
+    source: Source | None,
     config: Config,
     segment: int | None = None,
     chapter: str | None = None,

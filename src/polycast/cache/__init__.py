@@ -8,7 +8,8 @@ The cache folder holds:
 - cue audio (``speech``): one FLAC entry per sentence, voice and engine version;
 - ``plans/`` (``plans``): the rundown planned from an article;
 - ``episodes/`` (``episodes``): an encoded episode, with its times and loudness;
-- ``runs/`` (``runs``): each run's measurements and MP3 frames, for a rebuild after an edit.
+- ``runs/`` (``runs``): each run's measurements and MP3 frames, for a rebuild after an edit;
+- ``pages/`` (``pages``): web pages by address, with their ETag and Last-Modified.
 
 Entries are written atomically and checked when read; a missing or damaged one is simply made
 again. Nothing here is needed for a correct build, only for a fast one.
@@ -28,6 +29,7 @@ from polycast.cache.speech import ClipCache, cache_key
 
 if TYPE_CHECKING:
     from polycast.cache.episodes import EpisodeSlot
+    from polycast.cache.pages import PageCache
     from polycast.cache.plans import PlanCache
     from polycast.config import Config
     from polycast.models import Rundown
@@ -93,6 +95,13 @@ class Cache:
         from polycast.cache.plans import PlanCache  # noqa: PLC0415 -- see the class docstring
 
         return None if self.folder is None else PlanCache(self.folder)
+
+    @property
+    def pages(self) -> PageCache | None:
+        """Web pages as last fetched, for a conditional request on the next build."""
+        from polycast.cache.pages import PageCache  # noqa: PLC0415 -- see the class docstring
+
+        return None if self.folder is None else PageCache(self.folder)
 
     def episode(self, rundown: Rundown, audio: Sequence[str], config: Config) -> EpisodeSlot:
         """Find what the cache holds of the MP3 episode ``rundown`` makes with ``config``.

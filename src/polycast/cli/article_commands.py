@@ -11,6 +11,7 @@ import typer
 from polycast import pipeline, rundown
 from polycast.cli.app import app
 from polycast.cli.options import (
+    ArticleArgument,
     ConfigOption,
     FallbackLangOption,
     InputFormatOption,
@@ -22,12 +23,13 @@ from polycast.models import Rundown
 from polycast.plan import plan, segments_document
 from polycast.plan.describe import dumps as segments_dumps
 from polycast.plan.describe import rundown_document
+from polycast.sources import Source, source_stem, take
 from polycast.speak.choose import fallback_readings
 
 
 @app.command()
 def segments(
-    article: Annotated[Path, typer.Argument(help="The article: .txt, .md or .html.")],
+    article: ArticleArgument,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the stable JSON form instead of a table.")
     ] = False,
@@ -43,7 +45,7 @@ def segments(
     settings = settings_from(
         config, lexicon=lexicon, fallback_lang=fallback_lang, input_format=input_format
     )
-    source = pipeline.load_source(article, settings)
+    source = pipeline.load_source(take(article, settings), settings)
     read_as: dict[str, str] = {}
     notices: tuple[str, ...] = ()
     if isinstance(source, Rundown):
@@ -69,7 +71,7 @@ def segments(
 
 @app.command("plan")
 def plan_command(
-    article: Annotated[Path, typer.Argument(help="The article: .txt, .md or .html.")],
+    article: ArticleArgument,
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o", help="Where to write the rundown (default: stdout)."),
@@ -87,11 +89,12 @@ def plan_command(
     checked, with its header comment, keys in their order; nothing is planned again.
     """
     settings = settings_from(config, title=title, lexicon=lexicon, input_format=input_format)
+    taken = take(article, settings)
     if output is not None:
-        pipeline.check_paths(article, [output], settings)
-    source = pipeline.load_source(article, settings)
+        pipeline.check_paths(taken, [output], settings)
+    source = pipeline.load_source(taken, settings)
     given = isinstance(source, Rundown)
-    planned = source if isinstance(source, Rundown) else named(plan(source, settings.plan), article)
+    planned = source if isinstance(source, Rundown) else named(plan(source, settings.plan), taken)
     text = rundown.dumps(planned)
     if output is None:
         typer.echo(text, nl=False)
@@ -102,13 +105,13 @@ def plan_command(
     typer.echo(f"wrote {output}: {what}, {len(planned.chapters)} chapters, {cues} cues")
 
 
-def named(planned: Rundown, article: Path) -> Rundown:
+def named(planned: Rundown, article: Source) -> Rundown:
     """Keep the article's name in its rundown, so a build of it is the article's episode again.
 
     A name no episode file could have (a hidden file's, a very long one) is left out: the
     rundown's build is then named after the rundown's file, as a hand-made one is.
     """
-    name = article.stem
+    name = source_stem(article)
     return replace(planned, name=name) if rundown.name_problem(name) is None else planned
 
 

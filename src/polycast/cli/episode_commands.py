@@ -13,6 +13,8 @@ from polycast import pipeline
 from polycast.cli import playback
 from polycast.cli.app import app
 from polycast.cli.options import (
+    ARTICLE_HELP,
+    ArticleArgument,
     BitrateOption,
     CacheDirOption,
     ConfigOption,
@@ -23,18 +25,18 @@ from polycast.cli.options import (
     Rate,
     VoiceOption,
     WorkersOption,
+    article_source,
     settings_from,
 )
 from polycast.cli.summary import summary_json, summary_text
 from polycast.encode.formats import AudioFormat
 from polycast.preview import choose_part, speak_part, text_language
+from polycast.sources import take
 
 
 @app.command()
 def build(
-    article: Annotated[
-        Path, typer.Argument(help="The article (.txt, .md, .html) or a rundown.toml.")
-    ],
+    article: ArticleArgument,
     output: Annotated[
         Path | None,
         typer.Option(
@@ -130,7 +132,8 @@ class _ProgressBar:
 @app.command()
 def preview(
     article: Annotated[
-        Path | None, typer.Argument(help="The article (or rundown.toml) to take a segment from.")
+        str | None,
+        typer.Argument(help=ARTICLE_HELP, callback=article_source),
     ] = None,
     segment: Annotated[
         int | None, typer.Argument(min=0, help="Segment index, as 'polycast segments' lists it.")
@@ -160,12 +163,13 @@ def preview(
     settings = settings_from(
         config, engine=engine, voice=voice, cache_dir=cache_dir, fallback_lang=fallback_lang
     )
-    pipeline.check_paths(article, [output], settings)
+    source = take(article, settings) if article is not None else None
+    pipeline.check_paths(source, [output], settings)
     told: tuple[str, ...] = ()
     if text is not None and lang is None:
         lang, notice = text_language(text, settings.plan)
         told = (notice,)
-    chosen = choose_part(article, settings, segment, chapter, text, lang)
+    chosen = choose_part(source, settings, segment, chapter, text, lang)
     timeline, notices = speak_part(chosen, settings, output)
     for notice in (*told, *notices):  # after the work: a failure stays one line
         typer.echo(f"polycast: {notice}", err=True)

@@ -11,6 +11,7 @@ import typer
 
 from polycast.config import Config, load_config, read_settings
 from polycast.encode.bitstream import BITRATES
+from polycast.fetch import looks_like_url
 from polycast.plan import Lexicon
 from polycast.read import Format
 
@@ -106,6 +107,23 @@ def _voices(pairs: list[str]) -> dict[str, str]:
         voices[lang.strip()] = name.strip()
     return voices
 
+
+def article_source(value: str | None) -> str | None:
+    """Refuse an address polycast will not fetch (``ftp://``, ``file://``) as a usage error."""
+    scheme = looks_like_url(value) if value is not None else None
+    if scheme is not None and scheme not in ("http", "https"):
+        raise typer.BadParameter(
+            f"{value}: only http and https addresses are fetched, not {scheme}"
+        )
+    return value
+
+
+ARTICLE_HELP = (
+    "The article: .txt, .md, .html (or .html.gz), a web page's http(s) address, or a rundown.toml."
+)
+
+ArticleArgument = Annotated[str, typer.Argument(help=ARTICLE_HELP, callback=article_source)]
+"""An article, as a path or a web address (fetched by ``polycast.sources.take``)."""
 
 InputFormatOption = Annotated[
     Format | None,
