@@ -89,6 +89,11 @@ class Ledger:
             return False
         return (folder / entry.episode).is_file()
 
+    def digest_of(self, key: str, folder: Path, publish: bool) -> str:
+        """Return the digest ``key`` was last built from, if that build is done; else ""."""
+        entry = self.entries.get(key)
+        return entry.digest if entry and self.done(key, entry.digest, folder, publish) else ""
+
     def record(self, key: str, entry: Entry) -> None:
         """Append ``entry`` for ``key``.
 

@@ -74,7 +74,9 @@ def run_batch(
     try:
         with contextlib.closing(outcomes):
             for outcome in outcomes:
-                _finish(batch, outcome, digests.pop(outcome.key, ""), ledger, tally, shown)
+                digest = outcome.digest or digests.pop(outcome.key, "")
+                digests.pop(outcome.key, None)
+                _finish(batch, outcome, digest, ledger, tally, shown)
     except KeyboardInterrupt as e:
         signum = getattr(e, "signum", signal.SIGINT)
         tally.stopped_by = signal.Signals(signum).name
@@ -93,7 +95,7 @@ def _todo(  # noqa: PLR0917 (the batch, its jobs, and where each job's digest an
     settings = settings_digest(batch.config)
     for listed in jobs:
         try:
-            job, digest = _digested(listed, settings, batch)
+            job, digest = _digested(listed, settings, batch, ledger)
         except PolycastError as e:
             _finish(batch, failed(listed, one_line(e)), "", ledger, tally, shown)
             continue
@@ -104,11 +106,11 @@ def _todo(  # noqa: PLR0917 (the batch, its jobs, and where each job's digest an
         yield job
 
 
-def _digested(job: Job, settings: str, batch: Batch) -> tuple[Job, str]:
+def _digested(job: Job, settings: str, batch: Batch, ledger: Ledger) -> tuple[Job, str]:
     """Return the job (with its bytes when shipped) and the digest of what it builds from.
 
-    A page still to fetch has no bytes here: its digest is of its URL and stamp, and one without
-    a stamp is never taken as unchanged.
+    A page still to fetch has no bytes here: it carries the settings' digest and the digest it
+    was last built from, and the process that fetches it tells whether it changed.
     """
     if job.path is not None:
         data = read_bounded(job.path, batch.config.max_article_bytes)
@@ -116,10 +118,12 @@ def _digested(job: Job, settings: str, batch: Batch) -> tuple[Job, str]:
             job = replace(job, data=data, filename=job.path.name, path=None)
     elif job.data is not None:
         data = job.data
-    elif job.stamp:
-        data = f"{job.url}\n{job.stamp}".encode()
     else:
-        return job, ""
+        return replace(
+            job,
+            basis=settings,
+            known=ledger.digest_of(job.key, batch.folder, batch.publisher is not None),
+        ), ""
     return job, article_digest(settings, data)
 
 
@@ -127,6 +131,9 @@ def _finish(  # noqa: PLR0917 (the batch, the outcome, and where it is recorded 
     batch: Batch, outcome: Outcome, digest: str, ledger: Ledger, tally: Tally, shown: Shown
 ) -> None:
     """Write, publish and record one finished article, then count it and tell of it."""
+    if outcome.unchanged:
+        tally.skipped += 1
+        return
     published = False
     if outcome.ok:
         try:

@@ -18,6 +18,7 @@ from typing import TextIO
 
 from polycast.config import CONFIG_NAME
 from polycast.errors import InputError
+from polycast.fetch import is_url
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".toml")
 """The files a folder's articles are taken from."""
@@ -45,18 +46,12 @@ class Job:
     """The name ``data`` is read under: its suffix tells the reader the format."""
     url: str | None = None
     """A web page to fetch and read, when there is no text yet."""
-    stamp: str = ""
-    """What tells a changed article from the one built before when its text is not here yet (a
-    feed item's updated date)."""
-
-
-def is_url(text: str) -> bool:
-    """Say whether a source is a web address rather than a path.
-
-    >>> is_url("https://example.com/a"), is_url("source/a.txt")
-    (True, False)
-    """
-    return text.startswith(("http://", "https://"))
+    basis: str = ""
+    """For a page still to fetch: the digest of the batch's settings, which the process that
+    fetches it digests the page with (see ``ledger.article_digest``)."""
+    known: str = ""
+    """For a page still to fetch: the digest it was last built (and published) from; a page
+    fetched with the same digest is not built again."""
 
 
 def url_name(url: str) -> str:

@@ -13,9 +13,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from polycast.batch.ledger import article_digest
 from polycast.batch.sources import Job
 from polycast.config import Config
 from polycast.errors import InputError, PolycastError
+from polycast.fetch import Page
 from polycast.files import write_bytes_atomic
 
 log = logging.getLogger(__name__)
@@ -44,6 +46,10 @@ class Outcome:
     (on a cluster worker): the client writes them."""
     notices: tuple[str, ...] = ()
     """What the build wanted a person to know."""
+    digest: str = ""
+    """The digest of a page fetched for the build (the client knows every other's)."""
+    unchanged: bool = False
+    """True when the fetched page is the one built before: nothing was built."""
 
     @property
     def ok(self) -> bool:
@@ -68,15 +74,28 @@ def build_job(job: Job, config: Config, folder: Path) -> Outcome:
     Anything but a stop is caught: an unexpected error in one article is reported with its
     type, and the other articles go on.
     """
-    from polycast import pipeline  # noqa: PLC0415 (the whole pipeline: only where audio is made)
-
     try:
-        with _source_file(job, config) as path:
-            result = pipeline.build(path, config, folder)
+        return _build(job, config, folder)
     except Exception as e:  # one article's failure, whatever it is, is its own
         if not isinstance(e, PolycastError):
             log.exception("building %s", job.origin)
         return failed(job, one_line(e))
+
+
+def _build(job: Job, config: Config, folder: Path) -> Outcome:
+    """Build ``job``; a page still to fetch is fetched first, and not built when unchanged."""
+    from polycast import pipeline  # noqa: PLC0415 (the whole pipeline: only where audio is made)
+
+    digest = ""
+    if job.url is not None and job.data is None:
+        page = _fetched(job, config)
+        digest = article_digest(job.basis, page.data)
+        if digest == job.known:
+            return Outcome(key=job.key, origin=job.origin, digest=digest, unchanged=True)
+        result = pipeline.build(replace(page, name=job.name), config, folder)
+    else:
+        with _source(job) as source:
+            result = pipeline.build(source, config, folder)
     return Outcome(
         key=job.key,
         origin=job.origin,
@@ -85,35 +104,45 @@ def build_job(job: Job, config: Config, folder: Path) -> Outcome:
         seconds=result.seconds,
         elapsed=result.elapsed,
         notices=result.notices,
+        digest=digest,
     )
 
 
 @contextlib.contextmanager
-def _source_file(job: Job, config: Config) -> Iterator[Path]:
-    """Give the build a file to read: the job's own, or its text in a temporary folder.
+def _source(job: Job) -> Iterator[Path | Page]:
+    """Give the build what to read: the job's file, its page, or its text in a temporary file.
 
-    The temporary file is named after the episode, so the build names the episode as the job
-    does; it lives outside the output folder, so it can never be taken for an output.
+    A page (fetched, or a feed item's full text found at its link) is named after the job, so
+    the episode is the job's; a file's bytes sent here from elsewhere are written to a temporary
+    folder outside the output folder, under the file's own name, and read from there.
     """
-    if job.data is None and job.url is not None:
-        fetched = _fetch(job, config)
-        job = replace(job, data=fetched[0], filename=fetched[1])
+    if job.url is not None and job.data is not None:
+        url = job.url
+        yield Page(url=url, final_url=url, data=job.data, content_type="text/html", name=job.name)
+        return
     if job.data is None:
         if job.path is None:
-            raise InputError(f"{job.origin}: nothing to read")
+            raise InputError(f"{job.origin}: nothing to read (no text and no link)")
         yield job.path
         return
-    suffix = Path(job.filename).suffix or ".html"
     with tempfile.TemporaryDirectory(prefix="polycast-batch-") as temp:
-        path = Path(temp) / f"{job.name}{suffix}"
+        path = Path(temp) / (job.filename or f"{job.name}.txt")
         write_bytes_atomic(path, job.data, durable=False)
         yield path
 
 
-def _fetch(job: Job, config: Config) -> tuple[bytes, str]:
-    """Fetch the job's page: its bytes, and a file name whose suffix tells its format.
+def _fetched(job: Job, config: Config) -> Page:
+    """Fetch the job's page (asking the site whether the kept copy changed, when there is one).
 
     Raises:
-        InputError: the page cannot be fetched, or this polycast cannot read URLs.
+        FetchError: the page cannot be fetched.
     """
-    raise InputError(f"{job.origin}: needs URL reading, which this polycast does not have yet")
+    from polycast.cache import Cache  # noqa: PLC0415 (where the fetched page is kept)
+    from polycast.fetch import fetch_page  # noqa: PLC0415 (httpx loads only to fetch)
+
+    return fetch_page(
+        job.url or "",
+        cache=Cache.of(config.speak.cache),
+        max_bytes=config.max_article_bytes,
+        timeout=config.fetch_timeout,
+    )

@@ -6,6 +6,7 @@ import json
 import signal
 import sys
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -14,7 +15,7 @@ import typer
 from polycast.batch import progress
 from polycast.batch.pool import default_jobs
 from polycast.batch.run import Batch, Publisher, Runner, run_batch
-from polycast.batch.sources import Job, expand
+from polycast.batch.sources import Job, expand, unique
 from polycast.batch.work import Outcome
 from polycast.cli.app import app
 from polycast.cli.options import ConfigOption, EngineOption, settings_from
@@ -71,6 +72,46 @@ def batch(
     """
     settings = settings_from(config, engine=engine)
     work = expand(sources, sys.stdin)
+    _run(work, settings, config, output, publish, feed, jobs, cluster, as_json)
+
+
+@app.command()
+def follow(
+    site: Annotated[
+        str,
+        typer.Argument(
+            help="A site's feed (RSS, Atom, JSON Feed) or an OPML list of feeds: a URL or a file.",
+        ),
+    ],
+    output: OutputOption = Path("output"),
+    publish: Annotated[
+        bool,
+        typer.Option("--publish/--no-publish", help="Publish each episode into the show's feed."),
+    ] = True,
+    feed: FeedOption = None,
+    config: ConfigOption = None,
+    jobs: JobsOption = None,
+    cluster: ClusterOption = None,
+    engine: EngineOption = None,
+    as_json: JsonOption = False,
+    since: Annotated[
+        datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="Only items published on or after this day."),
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="Only the newest N items (after --since).")
+    ] = None,
+) -> None:
+    """Build and publish each new or changed item of a site's feed (RSS, Atom, JSON, OPML).
+
+    An item carrying its full text is read from the feed; any other is fetched from its link.
+    A rerun publishes nothing twice; an item whose text changed is rebuilt and updated in place.
+    """
+    from polycast.batch.follow import chosen, item_job, site_items  # noqa: PLC0415
+
+    settings = settings_from(config, engine=engine)
+    items = chosen(site_items(site, settings.fetch_timeout), since and since.date(), limit)
+    work = unique(item_job(item) for item in items)
     _run(work, settings, config, output, publish, feed, jobs, cluster, as_json)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -86,7 +86,14 @@ def check_address(url: str) -> None:
         raise FetchError(f"{url}: only http and https addresses are fetched, not {scheme}")
 
 
-def get(url: str, *, max_bytes: int, timeout: float, validators: Mapping[str, str]) -> Answer:
+def get(
+    url: str,
+    *,
+    max_bytes: int,
+    timeout: float,
+    validators: Mapping[str, str],
+    kinds: Collection[str] = READABLE,
+) -> Answer:
     """GET ``url``, following redirects, and return the decoded page.
 
     Args:
@@ -94,6 +101,7 @@ def get(url: str, *, max_bytes: int, timeout: float, validators: Mapping[str, st
         max_bytes: the most bytes the (decompressed) page may hold.
         timeout: seconds for the whole exchange: connecting, every redirect, the last byte.
         validators: ``If-None-Match``/``If-Modified-Since`` headers of a kept copy, or empty.
+        kinds: the content types accepted (a site's feed is not a page: ``follow`` adds its own).
 
     Raises:
         FetchError: not http(s), no answer, an error status, too many redirects, not a page
@@ -108,7 +116,7 @@ def get(url: str, *, max_bytes: int, timeout: float, validators: Mapping[str, st
             try:
                 with client.stream("GET", current, headers=dict(validators)) as response:
                     if response.status_code not in _REDIRECTS:
-                        return _answer(url, response, max_bytes, deadline, timeout)
+                        return _answer(url, response, max_bytes, deadline, timeout, kinds)
                     current = _next_hop(url, current, response)
             except httpx.HTTPError as e:
                 raise FetchError(f"{url}: {_failure(e, current, timeout)}") from e
@@ -129,8 +137,13 @@ def _next_hop(url: str, current: str, response: httpx.Response) -> str:
     return target
 
 
-def _answer(
-    url: str, response: httpx.Response, max_bytes: int, deadline: float, timeout: float
+def _answer(  # noqa: PLR0917 (get's bounds, passed on)
+    url: str,
+    response: httpx.Response,
+    max_bytes: int,
+    deadline: float,
+    timeout: float,
+    kinds: Collection[str] = READABLE,
 ) -> Answer:
     """Check the final response's status, type and size, then read its body within the bounds."""
     final = str(response.url)
@@ -143,7 +156,7 @@ def _answer(
     headers = {k.lower(): v for k, v in response.headers.items()}
     if status == 304:
         return Answer(status, final, b"", headers)
-    _check_type(where, headers.get("content-type", ""))
+    _check_type(where, headers.get("content-type", ""), kinds)
     length = headers.get("content-length", "")
     if length.isdigit() and not headers.get("content-encoding") and int(length) > max_bytes:
         raise FetchError(f"{where}: the page is {size_text(int(length))}, {_over(max_bytes)}")
@@ -155,10 +168,10 @@ def _over(max_bytes: int) -> str:
     return f"over the {max_bytes / MB:g} MB limit (input.max_article_mb)"
 
 
-def _check_type(where: str, content_type: str) -> None:
+def _check_type(where: str, content_type: str, kinds: Collection[str] = READABLE) -> None:
     """Refuse a body that is no page: an image, a PDF, a download."""
     media = content_type.split(";", 1)[0].strip().lower()
-    if media and media not in READABLE:
+    if media and media not in kinds:
         raise FetchError(
             f"{where}: the server sent {media} (Content-Type: {content_type.strip()}), "
             "not a web page; polycast reads HTML, Markdown and text"
