@@ -10,6 +10,7 @@ own rescheduling); one that keeps killing workers ends as that article's failure
 
 from __future__ import annotations
 
+import socket
 import tempfile
 import uuid
 from collections.abc import Generator, Iterable
@@ -50,6 +51,37 @@ def build_remote(job: Job, config: Config, version: str) -> Outcome:
         return replace(outcome, files=tuple((p.name, p.read_bytes()) for p in files))
 
 
+def probe(address: str, timeout: float) -> None:
+    """Check that a Dask scheduler answers at a ``tcp://`` address, before Dask is loaded.
+
+    A Dask server speaks first: on every new connection it sends a handshake naming its
+    ``pickle-protocol``. Anything else there (a web server, a silent port) is refused in one
+    clear line, instead of Dask's own confusion (it reads "HTTP/1.1" as a frame length).
+
+    Raises:
+        ClusterError: the address is malformed, refuses, or answers as something else.
+    """
+    scheme, _, rest = address.rpartition("://")
+    if scheme not in ("", "tcp"):
+        return  # tls://, ucx://, ...: left to Dask
+    host, _, port = rest.rpartition(":")
+    if not host or not port.isdigit():
+        raise ClusterError(f"{address}: not a scheduler address; give tcp://HOST:PORT")
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout) as conn:
+            conn.settimeout(timeout)
+            said = conn.recv(512)
+    except TimeoutError as e:
+        raise ClusterError(
+            f"{address}: nothing a Dask scheduler would say came within {timeout:g} s; "
+            "is it a Dask scheduler's address?"
+        ) from e
+    except OSError as e:
+        raise ClusterError(f"{address}: cannot connect: {e.strerror or e}") from e
+    if b"pickle-protocol" not in said:
+        raise ClusterError(f"{address}: something answers there, but it is not a Dask scheduler")
+
+
 class Cluster:
     """A connection to a Dask scheduler, checked and ready for a batch's tasks."""
 
@@ -68,6 +100,7 @@ class Cluster:
             ClusterError: Dask is not installed, the address is unreachable or not a Dask
                 scheduler, no worker joins in time, or a worker runs another polycast.
         """
+        probe(self.address, self.settings.connect_timeout)
         try:
             from distributed import Client  # noqa: PLC0415 (Dask: only for a cluster)
         except ImportError as e:
