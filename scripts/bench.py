@@ -1,9 +1,10 @@
 """Run every benchmark once and print named numbers and their targets, PASS or MISS.
 
-Usage: ``uv run python scripts/bench.py [--quick] [--processes]``. Every target is a ratio of two
-times taken in the same run (the machine is shared, so absolute times drift); memory is an
-absolute budget. ``--quick`` repeats less and builds a 15-minute article instead of an hour for
-memory. ``--processes`` runs only the commands as a person runs them (targets P1-P5).
+Usage: ``uv run python scripts/bench.py [--quick] [--processes] [--batch]``. Every target is a
+ratio of two times taken in the same run (the machine is shared, so absolute times drift);
+memory is an absolute budget. ``--quick`` repeats less and builds a 15-minute article instead of
+an hour for memory. ``--processes`` runs only the commands as a person runs them (targets P1-P5);
+``--batch`` only the batches (B1-B3).
 
 Targets:
 
@@ -25,6 +26,12 @@ P2. cold build / floor: <= 1.1
 P3. warm build (unchanged article) / cold: <= 0.10
 P4. rebuild after editing one paragraph / cold: <= 0.35
 P5. first preview of a segment whose sentences are cached / floor: <= 0.25
+Batches (``bench_batch.py``: 12 corpus articles, every batch a fresh process and a cold cache):
+
+B1. ``--jobs 1`` / ``--jobs 2``: >= 1.7
+B2. a local Dask cluster of two single-threaded workers / ``--jobs 2``: <= 1.15
+B3. peak client memory, 200 short articles / 20: <= 1.2
+
 Beside them: ``segments`` / floor, and what ``python -X importtime -c "import polycast.cli"``
 says (µs).
 """
@@ -40,6 +47,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bench_batch
 import bench_build
 import bench_gtts
 import bench_process
@@ -59,6 +67,11 @@ TARGETS: list[Target] = [
     ("7  peak RSS, MB", "long_peak_rss_mb", operator.le, 200.0),
     ("8  preview, s", "preview_s", operator.lt, 1.0),
 ]
+BATCH_TARGETS: list[Target] = [
+    ("B1 batch jobs 1 / jobs 2", "batch_jobs1_over_jobs2", operator.ge, 1.7),
+    ("B2 batch Dask / jobs 2", "batch_dask_over_jobs2", operator.le, 1.15),
+    ("B3 client memory 200 / 20", "batch_client_200_over_20", operator.le, 1.2),
+]
 PROCESS_TARGETS: list[Target] = [
     ("P1 --version / floor", "process_version_over_floor", operator.le, 0.08),
     ("P1 --help / floor", "process_help_over_floor", operator.le, 0.08),
@@ -75,6 +88,12 @@ def collect_processes(quick: bool) -> dict[str, float]:
         return bench_process.bench_as_processes(Path(name), rounds=3 if quick else 5)
 
 
+def collect_batches() -> dict[str, float]:
+    """Run the batches: local processes, a local Dask cluster, the client's memory."""
+    with tempfile.TemporaryDirectory(prefix="polycast-bench-") as name:
+        return bench_batch.bench_batches(Path(name))
+
+
 def collect(quick: bool) -> dict[str, float]:
     """Run the benchmarks and return every number, ratios included."""
     repeat = 1 if quick else 2
@@ -87,6 +106,7 @@ def collect(quick: bool) -> dict[str, float]:
     numbers.update(bench_gtts.bench_gtts(cues=12 if quick else 24))
     numbers.update(bench_speak.bench_piper_workers(repeat=repeat))
     numbers.update(bench_build.bench_rss(15.0 if quick else 60.0))
+    numbers.update(collect_batches())
     cold = numbers["cold_s"]
     numbers["cold_over_floor"] = cold / numbers["floor_s"]
     numbers["x10_over_x1"] = numbers["x10_s"] / cold
@@ -100,7 +120,7 @@ def report(numbers: dict[str, float]) -> str:
     """Format the numbers, then the targets (those whose numbers were taken) with PASS or MISS."""
     lines = [f"{name:32} {value:12.3f}" for name, value in numbers.items()]
     lines.append("")
-    for label, key, compare, bound in TARGETS + PROCESS_TARGETS:
+    for label, key, compare, bound in TARGETS + PROCESS_TARGETS + BATCH_TARGETS:
         if key not in numbers:
             continue
         value = numbers[key]
@@ -116,8 +136,12 @@ def main() -> None:
     parser.add_argument(
         "--processes", action="store_true", help="only the commands as fresh processes (P1-P5)"
     )
+    parser.add_argument("--batch", action="store_true", help="only the batches (B1-B3)")
     args = parser.parse_args()
-    numbers = collect_processes(args.quick) if args.processes else collect(args.quick)
+    if args.batch:
+        numbers = collect_batches()
+    else:
+        numbers = collect_processes(args.quick) if args.processes else collect(args.quick)
     print(report(numbers))
 
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import io
 import json
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from batch_helpers import articles, feed_guids, polycast, show
-from polycast.batch.ledger import LEDGER_NAME
+from polycast.batch.ledger import LEDGER_NAME, Entry, Ledger
+from polycast.batch.sources import listed
+from polycast.errors import InputError
 
 
 def test_a_bad_article_is_its_own_failure_and_a_rerun_retries_only_it(tmp_path: Path) -> None:
@@ -99,3 +104,27 @@ def test_ctrl_c_keeps_and_publishes_what_finished_and_leaves_no_part_file(tmp_pa
     assert not [p for p in everything if p.name.endswith(".part")]
     ledger = (tmp_path / "output" / LEDGER_NAME).read_text().splitlines()
     assert len(ledger) == len(published)
+
+
+def test_the_ledger_ignores_a_line_cut_short_and_the_last_line_wins(tmp_path: Path) -> None:
+    ledger = Ledger(tmp_path)
+    ledger.record("a", Entry("d1", "a.mp3", published=False))
+    ledger.record("a", Entry("d2", "a.mp3", published=True))
+    with ledger.path.open("a") as stream:
+        stream.write('{"key": "b", "digest": "d3", "epi')  # a crash mid-line
+    (tmp_path / "a.mp3").write_bytes(b"x")
+    again = Ledger(tmp_path)
+    assert again.entries == {"a": Entry("d2", "a.mp3", published=True)}
+    assert again.done("a", "d2", tmp_path, publish=True)
+    assert not again.done("a", "d1", tmp_path, publish=False)  # another text
+    assert not again.done("a", "", tmp_path, publish=False)  # a page not fetched yet
+    (tmp_path / "a.mp3").unlink()
+    assert not again.done("a", "d2", tmp_path, publish=True)  # the episode is gone
+
+
+def test_a_list_refuses_a_blank_line_and_keeps_the_order() -> None:
+    assert listed(io.StringIO("b.txt\na.txt\n")) == ["b.txt", "a.txt"]
+    with pytest.raises(InputError, match="line 2 is blank"):
+        listed(io.StringIO("a.txt\n \nb.txt\n"))
+    with pytest.raises(InputError, match="empty"):
+        listed(io.StringIO(""))

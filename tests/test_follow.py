@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from batch_helpers import feed_guids, polycast, show
+from polycast.batch.follow import Item, chosen, item_job, site_items
 from web_server import Route, WebSite, page
 
 RSS = """<?xml version="1.0" encoding="utf-8"?>
@@ -108,3 +110,67 @@ def test_a_missing_page_and_a_picture_fail_alone_and_atom_works_too(tmp_path: Pa
         assert code == 0, err
         assert atom["published"] == 2
         assert len(feed_guids(tmp_path / "public" / "feed.xml")) == 4
+
+
+JSON_FEED = {
+    "version": "https://jsonfeed.org/version/1.1",
+    "title": "The Site",
+    "language": "en",
+    "items": [
+        {
+            "id": "1",
+            "url": "https://example.com/one",
+            "title": "One",
+            "content_text": "The talks go on.\n\nTomorrow.",
+            "date_published": "2021-09-09T10:00:00Z",
+            "authors": [{"name": "Jane Doe"}],
+        },
+        {"id": "2", "url": "https://example.com/two", "title": "Two"},
+    ],
+}
+
+
+def test_an_opml_list_reads_every_feed_it_names(tmp_path: Path) -> None:
+    with WebSite({}) as site:
+        site_routes(site)
+        opml = (
+            '<?xml version="1.0"?><opml version="2.0"><head><title>Sites</title></head><body>'
+            f'<outline text="rss" xmlUrl="{site.url("/rss.xml")}"/>'
+            '<outline text="atom" xmlUrl="/atom.xml"/></body></opml>'
+        )
+        site.routes["/sites.opml"] = Route(opml.encode(), content_type="text/x-opml")
+        items = site_items(site.url("/sites.opml"), timeout=30)
+    assert [i.guid for i in items] == [
+        site.url("/kabinet"),
+        site.url("/regen"),
+        "urn:site:talks",
+        "urn:site:rain",
+    ]
+    assert [i.text is not None for i in items] == [True, False, True, False]
+    assert items[0].language == "nl"
+
+
+def test_a_json_feed_and_its_jobs(tmp_path: Path) -> None:
+    path = tmp_path / "feed.json"
+    path.write_text(json.dumps(JSON_FEED), encoding="utf-8")
+    one, two = site_items(str(path), timeout=30)
+    assert one.author == "Jane Doe"
+    assert one.text == "<p>The talks go on.</p><p>Tomorrow.</p>"
+    assert two.text is None
+    full, link = item_job(one), item_job(two)
+    assert full.data is not None
+    assert b'<html lang="en">' in full.data
+    assert b'content="2021-09-09T10:00:00+00:00"' in full.data
+    assert (link.data, link.url) == (None, "https://example.com/two")
+    assert full.name != link.name
+    assert item_job(one).name == full.name  # the same item is the same episode every run
+
+
+def test_since_and_limit_keep_the_newest() -> None:
+    def item(guid: str, day: int | None) -> Item:
+        when = datetime(2021, 9, day, tzinfo=UTC) if day else None
+        return Item(guid=guid, link="", title=guid, author=None, when=when, text=None)
+
+    items = [item("a", 1), item("b", 5), item("c", None), item("d", 9)]
+    assert [i.guid for i in chosen(items, date(2021, 9, 5), None)] == ["b", "c", "d"]
+    assert [i.guid for i in chosen(items, None, 2)] == ["b", "d"]

@@ -1,0 +1,123 @@
+"""Benchmark batches: local processes (2 vs 1), a local Dask cluster vs 2 processes, client memory.
+
+Each batch runs ``polycast batch`` as a fresh process with a fresh cache (every article cold),
+so a ratio compares the same work. The Dask cluster (a scheduler and two single-threaded
+workers, no nanny) is started before its batch and not timed; the batch's connection is.
+Client memory is the peak of the client process alone (its ``VmHWM``), read in that process,
+for 200 short articles against 20: the pool's workers are other processes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = sorted((ROOT / "tests" / "data" / "articles").glob("dpg-*.md"))[:12]
+
+_CLIENT = """
+import json, resource, sys
+from pathlib import Path
+from polycast.cli import app
+try:
+    app(sys.argv[1:], prog_name="polycast")
+except SystemExit:
+    pass
+status = Path("/proc/self/status").read_text().splitlines()
+hwm = next((int(l.split()[1]) / 1024 for l in status if l.startswith("VmHWM:")), 0.0)
+print(json.dumps({"peak_rss_mb": hwm}), file=sys.stderr)
+"""
+
+
+def _batch(folder: Path, name: str, *options: str) -> tuple[float, dict[str, object]]:
+    """Run one batch of the corpus with a fresh cache; return its wall time and JSON summary."""
+    env = {**os.environ, "POLYCAST_CACHE": str(folder / f"{name}-cache")}
+    command = [sys.executable, "-m", "polycast", "batch", *map(str, CORPUS), "--json"]
+    command += ["-o", str(folder / name), "--engine", "espeak", *options]
+    started = time.perf_counter()
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    return time.perf_counter() - started, json.loads(done.stdout)
+
+
+def bench_jobs(folder: Path) -> dict[str, float]:
+    """The corpus with one process, then two: wall times, their ratio, and audio made."""
+    one_s, summary = _batch(folder, "jobs1", "--jobs", "1")
+    two_s, _ = _batch(folder, "jobs2", "--jobs", "2")
+    audio = float(summary["audio_seconds"])  # type: ignore[arg-type]
+    return {
+        "batch_jobs1_s": one_s,
+        "batch_jobs2_s": two_s,
+        "batch_jobs1_over_jobs2": one_s / two_s,
+        "batch_audio_minutes": audio / 60,
+        "batch_articles_per_core_hour": len(CORPUS) / (2 * two_s) * 3600,
+    }
+
+
+def bench_dask(folder: Path) -> dict[str, float]:
+    """The corpus on a local Dask cluster of two single-threaded workers, against --jobs 2."""
+    dask = str(Path(sys.executable).with_name("dask"))
+    file = folder / "scheduler.json"
+    env = {**os.environ, "POLYCAST_CACHE": str(folder / "dask-cache")}
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": env}
+    scheduler = subprocess.Popen(
+        [dask, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+         "--scheduler-file", str(file)], **quiet,
+    )  # fmt: skip
+    processes = [scheduler]
+    try:
+        from distributed import Client
+
+        with Client(scheduler_file=str(file), timeout=120) as client:
+            address = str(client.scheduler.address)
+            for _ in range(2):
+                processes.append(subprocess.Popen(
+                    [dask, "worker", address, "--nthreads", "1", "--no-nanny", "--no-dashboard"],
+                    **quiet,
+                ))  # fmt: skip
+            client.wait_for_workers(2, timeout=120)
+            two_s, _ = _batch(folder, "jobs2-again", "--jobs", "2")
+            dask_s, _ = _batch(folder, "dask", "--cluster", address)
+    finally:
+        for process in processes:
+            process.kill()
+            process.wait()
+    return {"batch_dask_s": dask_s, "batch_dask_over_jobs2": dask_s / two_s}
+
+
+def _short_articles(folder: Path, count: int) -> Path:
+    folder.mkdir(parents=True)
+    for n in range(count):
+        (folder / f"s{n:04d}.txt").write_text(f"Bericht {n}\n\nHet kabinet overlegt {n} keer.\n")
+    return folder
+
+
+def _client_peak(folder: Path, count: int) -> float:
+    """Peak memory of the batch's client process for ``count`` short articles, in MB."""
+    articles = _short_articles(folder / f"in{count}", count)
+    env = {**os.environ, "POLYCAST_CACHE": str(folder / f"cache{count}")}
+    command = [sys.executable, "-c", _CLIENT, "batch", str(articles), "--json", "--jobs", "2"]
+    command += ["-o", str(folder / f"out{count}"), "--engine", "espeak"]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    shutil.rmtree(folder / f"out{count}")
+    return float(json.loads(done.stderr.strip().splitlines()[-1])["peak_rss_mb"])
+
+
+def bench_client_memory(folder: Path) -> dict[str, float]:
+    """The client's peak memory for 200 short articles against 20."""
+    small, large = _client_peak(folder, 20), _client_peak(folder, 200)
+    return {
+        "batch_client_20_mb": small,
+        "batch_client_200_mb": large,
+        "batch_client_200_over_20": large / small,
+    }
+
+
+def bench_batches(folder: Path) -> dict[str, float]:
+    """Every batch number, for ``scripts/bench.py``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return {**bench_jobs(folder), **bench_dask(folder), **bench_client_memory(folder)}
