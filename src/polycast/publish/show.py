@@ -329,6 +329,13 @@ publish_dir = "output/public"
 # How an Opus episode is encoded.
 # [opus]
 # bitrate = 48                            # kb/s for all channels: 6 to 256 a channel
+
+# Where polycast batch and follow build: local processes unless a Dask cluster is named here
+# (or with --cluster). Workers need this polycast version installed.
+# [batch]
+# cluster = "tcp://scheduler.example:8786"
+# worker_cache = "/shared/polycast-cache"  # a cache folder every worker reaches; default: its own
+# connect_timeout = 10                    # seconds to wait for the scheduler and a worker
 """
 """The commented ``podcast.toml`` that ``polycast init`` writes; it loads as it is, and with
 every ``# key = value`` and ``# [table]`` line uncommented too."""
