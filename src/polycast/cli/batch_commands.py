@@ -154,6 +154,8 @@ def _report(shape: Batch, work: list[Job], runner: Runner, as_json: bool) -> Non
         typer.echo(json.dumps(progress.summary_dict(tally), ensure_ascii=False, indent=2))
     else:
         typer.echo(progress.summary_text(tally))
+    for notice in tally.notices:
+        typer.echo(f"polycast: {notice}", err=True)
     if tally.stopped_by is not None:
         typer.echo(f"polycast: stopped by {tally.stopped_by}; finished episodes kept", err=True)
         raise typer.Exit(128 + signal.Signals[tally.stopped_by].value)
