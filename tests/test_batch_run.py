@@ -55,7 +55,7 @@ def test_a_batch_from_a_list_builds_the_very_bytes_build_does(tmp_path: Path) ->
 def test_publish_then_rerun_publishes_nothing_and_an_edit_rebuilds_only_it(tmp_path: Path) -> None:
     show(tmp_path)
     paths = articles(tmp_path / "in", 3)
-    first = polycast("batch", "in", "--publish", "--json", "--jobs", "2", cwd=tmp_path)
+    first = polycast("batch", "in", "--publish", "--json", "--jobs", "1", cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     summary = json.loads(first.stdout)
     assert (summary["built"], summary["published"], summary["failed"]) == (3, 3, [])

@@ -56,7 +56,7 @@ def site_routes(site: WebSite) -> None:
 
 
 def follow(tmp_path: Path, url: str) -> tuple[int, dict[str, object], str]:
-    result = polycast("follow", url, "--json", "--jobs", "2", cwd=tmp_path)
+    result = polycast("follow", url, "--json", "--jobs", "1", cwd=tmp_path)
     return result.returncode, json.loads(result.stdout), result.stderr
 
 

@@ -94,6 +94,16 @@ def run_local(
         executor.shutdown(wait=True, cancel_futures=True)
 
 
+def run_inline(jobs: Iterable[Job], config: Config, folder: Path) -> Generator[Outcome]:
+    """Build every job in this process, one after another (``--jobs 1``).
+
+    No process is started, so a batch of one article costs what ``build`` does; Ctrl-C unwinds
+    the build in progress as it does a ``build``.
+    """
+    for job in jobs:
+        yield build_job(job, config, folder)
+
+
 def _context() -> multiprocessing.context.BaseContext:
     """Start workers from a fork server that has imported the pipeline once for all of them.
 

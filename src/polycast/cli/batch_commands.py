@@ -141,9 +141,12 @@ def _run(
     prepare_folder(output)
     processes = max(1, min(jobs or default_jobs(), len(work)))  # no idle process started
     shape = Batch(settings, output, publisher)
-    from polycast.batch.pool import run_local  # noqa: PLC0415
+    from polycast.batch.pool import run_inline, run_local  # noqa: PLC0415
 
-    _report(shape, work, lambda todo: run_local(todo, settings, output, processes), as_json)
+    if processes == 1:
+        _report(shape, work, lambda todo: run_inline(todo, settings, output), as_json)
+    else:
+        _report(shape, work, lambda todo: run_local(todo, settings, output, processes), as_json)
 
 
 def _report(shape: Batch, work: list[Job], runner: Runner, as_json: bool) -> None:
