@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import psutil
 import pytest
 
 from batch_helpers import articles, feed_guids, polycast, show
@@ -128,3 +129,28 @@ def test_a_list_refuses_a_blank_line_and_keeps_the_order() -> None:
         listed(io.StringIO("a.txt\n \nb.txt\n"))
     with pytest.raises(InputError, match="empty"):
         listed(io.StringIO(""))
+
+
+def test_a_pool_worker_killed_mid_batch_has_its_article_built_again(tmp_path: Path) -> None:
+    articles(tmp_path / "in", 6)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "polycast", "batch", "in", "--jobs", "2", "--engine", "espeak"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    first = process.stdout.readline()  # a worker finished one: both are at work on the next
+    assert first.startswith("built "), first
+    client = psutil.Process(process.pid)
+    workers = [p for p in client.children(recursive=True) if p.ppid() != process.pid]
+    assert workers, "no pool worker found"
+    workers[0].send_signal(signal.SIGKILL)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 0, err
+    built = [x for x in (first + out).splitlines() if x.startswith("built ") and "->" in x]
+    assert len(built) == 6
+    output = tmp_path / "output"
+    assert len(list(output.glob("*.mp3"))) == 6
+    assert not [p for p in output.iterdir() if p.name.endswith(".part")]

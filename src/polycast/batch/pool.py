@@ -71,27 +71,73 @@ def run_local(
     """Build every job in ``processes`` local processes; yield each outcome as it arrives.
 
     Each worker writes its episode into ``folder`` itself (atomically, under the folder's lock).
+    A worker process that dies (killed, out of memory) breaks the pool: a new one is started and
+    the articles that were in flight are built again, each at most ``ATTEMPTS`` times in all.
     Closing the iterator early (Ctrl-C in the client) cancels the rest and stops the workers.
     """
-    context = _context()
-    executor = ProcessPoolExecutor(processes, mp_context=context, initializer=_worker_signals)
-    pending: dict[Future[Outcome], Job] = {}
+    pool = _Pool(processes, config, folder)
     finished = False
     try:
         for job in jobs:
-            try:
-                pending[executor.submit(_build, job, config, folder)] = job
-            except BrokenProcessPool as e:
-                yield failed(job, f"the worker processes stopped: {one_line(e)}")
-            while len(pending) >= IN_FLIGHT * processes:
-                yield from _collect(pending)
-        while pending:
-            yield from _collect(pending)
+            pool.submit(job)
+            while len(pool.pending) >= IN_FLIGHT * processes:
+                yield from pool.collect()
+        while pool.pending:
+            yield from pool.collect()
         finished = True
     finally:
         if not finished:
-            _stop_workers(executor)
-        executor.shutdown(wait=True, cancel_futures=True)
+            _stop_workers(pool.executor)
+        pool.executor.shutdown(wait=True, cancel_futures=True)
+
+
+ATTEMPTS = 2
+"""Times an article is built when its worker process dies under it (as Dask allows failures)."""
+
+
+class _Pool:
+    """A process pool that starts again when a worker dies, and the jobs it had in flight."""
+
+    def __init__(self, processes: int, config: Config, folder: Path) -> None:
+        self.processes = processes
+        self.config = config
+        self.folder = folder
+        self.executor = self._start()
+        self.pending: dict[Future[Outcome], Job] = {}
+        self.attempts: dict[str, int] = {}
+
+    def _start(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            self.processes, mp_context=_context(), initializer=_worker_signals
+        )
+
+    def submit(self, job: Job) -> None:
+        """Queue ``job``, starting a new pool first if the current one broke."""
+        self.attempts[job.key] = self.attempts.get(job.key, 0) + 1
+        try:
+            future = self.executor.submit(_build, job, self.config, self.folder)
+        except BrokenProcessPool:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+            self.executor = self._start()
+            future = self.executor.submit(_build, job, self.config, self.folder)
+        self.pending[future] = job
+
+    def collect(self) -> Iterator[Outcome]:
+        """Wait for at least one job to finish; yield the outcomes of all that have."""
+        done, _ = wait(self.pending, return_when=FIRST_COMPLETED)
+        for future in done:
+            job = self.pending.pop(future)
+            error = future.exception()
+            if error is None:
+                self.attempts.pop(job.key, None)
+                yield future.result()
+            elif isinstance(error, KeyboardInterrupt):
+                raise KeyboardInterrupt
+            elif self.attempts[job.key] < ATTEMPTS:
+                self.submit(job)  # its worker died, maybe for another article: again
+            else:
+                self.attempts.pop(job.key, None)
+                yield failed(job, f"its worker process died {ATTEMPTS} times: {one_line(error)}")
 
 
 def run_inline(jobs: Iterable[Job], config: Config, folder: Path) -> Generator[Outcome]:
@@ -115,20 +161,6 @@ def _context() -> multiprocessing.context.BaseContext:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["polycast.pipeline"])
     return context
-
-
-def _collect(pending: dict[Future[Outcome], Job]) -> Iterator[Outcome]:
-    """Wait for at least one job to finish; yield the outcomes of all that have."""
-    done, _ = wait(pending, return_when=FIRST_COMPLETED)
-    for future in done:
-        job = pending.pop(future)
-        error = future.exception()
-        if error is None:
-            yield future.result()
-        elif isinstance(error, KeyboardInterrupt):
-            raise KeyboardInterrupt
-        else:  # the worker died (killed, out of memory): the article is reported, not retried
-            yield failed(job, f"its worker process stopped: {one_line(error)}")
 
 
 def _stop_workers(executor: ProcessPoolExecutor) -> None:
