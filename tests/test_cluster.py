@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from distributed import Client
 
+import polycast as polycast_package
 from batch_helpers import articles, feed_guids, polycast, show
 from polycast.batch.cluster import build_remote
 from polycast.batch.sources import file_job
@@ -29,12 +30,15 @@ HANG_S = 120.0
 
 
 class LocalCluster:
-    """The scheduler's address, a client for the test to ask it, and the worker processes."""
+    """The scheduler's address, a client for the test to ask it, and every process started.
 
-    def __init__(self, address: str, client: Client, workers: list[subprocess.Popen[bytes]]):
+    A test that starts another worker adds it to ``processes``, so the fixture stops it too.
+    """
+
+    def __init__(self, address: str, client: Client, processes: list[subprocess.Popen[bytes]]):
         self.address = address
         self.client = client
-        self.workers = workers
+        self.processes = processes
 
 
 def _dask(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -84,10 +88,10 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCluster]:
                 )
             )
         client.wait_for_workers(2, timeout=HANG_S)
-        yield LocalCluster(address, client, processes[1:])
+        yield LocalCluster(address, client, processes)
         client.close()
     finally:
-        for process in reversed(processes):
+        for process in reversed(processes):  # the workers the tests added are in this list too
             process.kill()
             process.wait(HANG_S)
 
@@ -178,3 +182,24 @@ def test_a_worker_killed_mid_batch_and_the_batch_still_completes(
     assert len(feed_guids(tmp_path / "public" / "feed.xml")) == 6
     for episode in sorted((tmp_path / "first").glob("*.mp3")):
         assert (tmp_path / "output" / episode.name).read_bytes() == episode.read_bytes()
+
+
+def test_connecting_refuses_a_worker_with_another_polycast(
+    tmp_path: Path, cluster: LocalCluster
+) -> None:
+    """Last in the module: the worker it adds would refuse every task of the tests above."""
+    real = Path(polycast_package.__file__).parent
+    fake = tmp_path / "fake" / "polycast"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text(f'__version__ = "0.0.0"\n__path__.append({str(real)!r})\n')
+    env = {**os.environ, "PYTHONPATH": str(fake.parent)}
+    worker = _dask("worker", cluster.address, "--nthreads", "1", "--no-nanny", "--name", "old",
+                   cwd=tmp_path, env=env)  # fmt: skip
+    cluster.processes.append(worker)
+    workers = len(cluster.client.scheduler_info()["workers"])
+    cluster.client.wait_for_workers(workers + 1, timeout=HANG_S)
+    articles(tmp_path, 1)
+    result = polycast("batch", "a000.txt", "--cluster", cluster.address, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "has polycast 0.0.0" in result.stderr
+    assert not (tmp_path / "output").exists()
