@@ -111,7 +111,7 @@ def get(url: str, *, max_bytes: int, timeout: float, validators: Mapping[str, st
                         return _answer(url, response, max_bytes, deadline, timeout)
                     current = _next_hop(url, current, response)
             except httpx.HTTPError as e:
-                raise FetchError(f"{url}: {_failure(e, current, timeout)}") from e
+                raise FetchError(f"{url}: {failure(e, current, timeout)}") from e
     raise FetchError(
         f"{url}: more than {MAX_REDIRECTS} redirects (the last to {current}); "
         "is the address a redirect loop?"
@@ -190,7 +190,7 @@ def _body(
     return b"".join(parts)
 
 
-def _failure(error: httpx.HTTPError, url: str, timeout: float | None) -> str:
+def failure(error: httpx.HTTPError, url: str, timeout: float | None) -> str:
     """Say what a network failure means, for a person: timed out, refused, no such host."""
     host = urlsplit(url).netloc
     if isinstance(error, httpx.TimeoutException):
