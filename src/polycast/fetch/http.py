@@ -105,8 +105,13 @@ def get(url: str, *, max_bytes: int, timeout: float, validators: Mapping[str, st
         deadline = time.monotonic() + timeout  # from the first connection, not the client's setup
         current = url
         for _hop in range(MAX_REDIRECTS + 1):
+            left = deadline - time.monotonic()  # each hop gets what the ones before it left
+            if left <= 0:
+                raise FetchError(f"{url}: no page within {timeout:g} s of redirects (timed out)")
             try:
-                with client.stream("GET", current, headers=dict(validators)) as response:
+                with client.stream(
+                    "GET", current, headers=dict(validators), timeout=left
+                ) as response:
                     if response.status_code not in _REDIRECTS:
                         return _answer(url, response, max_bytes, deadline, timeout)
                     current = _next_hop(url, current, response)
