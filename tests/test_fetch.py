@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import gzip
+import socket
 import zlib
 from pathlib import Path
 
+import httpx
 import pytest
 
 from polycast import __version__
@@ -13,6 +15,7 @@ from polycast.cache import Cache
 from polycast.config import Config, parse_config
 from polycast.errors import ConfigError, FetchError, InputError
 from polycast.fetch import fetch_page
+from polycast.fetch.http import failure
 from polycast.fetch.inflate import gunzip
 from polycast.read import read_article
 from web_server import Route, WebSite, page, refused_port
@@ -207,3 +210,16 @@ def test_the_fetch_timeout_is_a_setting() -> None:
     assert parse_config("[input]\nfetch_timeout = 0.5\n").fetch_timeout == 0.5
     with pytest.raises(ConfigError, match="fetch_timeout"):
         parse_config("[input]\nfetch_timeout = 0\n")
+
+
+def test_an_unknown_host_is_named_as_a_dns_failure() -> None:
+    # A real lookup would ask the network's resolver: the failure httpx raises is built instead,
+    # as httpx chains it (its ConnectError from the resolver's socket.gaierror).
+    try:
+        try:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        except socket.gaierror as cause:
+            raise httpx.ConnectError("[Errno -2] Name or service not known") from cause
+    except httpx.ConnectError as error:
+        said = failure(error, "https://no-such-host.example/a-story", 20)
+    assert said.startswith("the host no-such-host.example was not found (DNS")

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from polycast.errors import FetchError
 from polycast.fetch.names import episode_name
 from polycast.inputs import MB
 from polycast.read.source import Format
@@ -116,8 +117,6 @@ def fetch_page(
     if answer.status == 304 and kept is not None:
         return _page(kept, revalidated=True)
     if answer.status == 304:
-        from polycast.errors import FetchError  # noqa: PLC0415
-
         raise FetchError(f"{url}: the server answered 304 Not Modified to a plain request")
     fresh = KeptPage(
         url=url,

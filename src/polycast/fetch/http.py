@@ -113,13 +113,18 @@ def get(
         deadline = time.monotonic() + timeout  # from the first connection, not the client's setup
         current = url
         for _hop in range(MAX_REDIRECTS + 1):
+            left = deadline - time.monotonic()  # each hop gets what the ones before it left
+            if left <= 0:
+                raise FetchError(f"{url}: no page within {timeout:g} s of redirects (timed out)")
             try:
-                with client.stream("GET", current, headers=dict(validators)) as response:
+                with client.stream(
+                    "GET", current, headers=dict(validators), timeout=left
+                ) as response:
                     if response.status_code not in _REDIRECTS:
                         return _answer(url, response, max_bytes, deadline, timeout, kinds)
                     current = _next_hop(url, current, response)
             except httpx.HTTPError as e:
-                raise FetchError(f"{url}: {_failure(e, current, timeout)}") from e
+                raise FetchError(f"{url}: {failure(e, current, timeout)}") from e
     raise FetchError(
         f"{url}: more than {MAX_REDIRECTS} redirects (the last to {current}); "
         "is the address a redirect loop?"
@@ -203,7 +208,7 @@ def _body(
     return b"".join(parts)
 
 
-def _failure(error: httpx.HTTPError, url: str, timeout: float | None) -> str:
+def failure(error: httpx.HTTPError, url: str, timeout: float | None) -> str:
     """Say what a network failure means, for a person: timed out, refused, no such host."""
     host = urlsplit(url).netloc
     if isinstance(error, httpx.TimeoutException):

@@ -32,7 +32,10 @@ _NOISE = {
     "full",
     "comments",
 }
-_PAGE_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml", ".php", ".asp", ".aspx", ".jsp", ".cfm"}
+_PAGE_SUFFIXES = {
+    *(".html", ".htm", ".xhtml", ".shtml", ".php", ".asp", ".aspx", ".jsp", ".cfm"),
+    *(".md", ".markdown", ".txt"),
+}
 
 
 def safe_name(text: str) -> str:
@@ -62,6 +65,8 @@ def url_slug(url: str) -> str | None:
     'the-long-read'
     >>> url_slug("https://example.org/blog/my-post/index.html")
     'my-post'
+    >>> url_slug("https://example.org/raw/main/release-notes.md")
+    'release-notes'
     >>> url_slug("https://example.org/") is None
     True
     >>> url_slug("https://example.org/p/123456") is None

@@ -315,6 +315,7 @@ publish_dir = "output/public"
 # What polycast agrees to read.
 # [input]
 # max_article_mb = 10                     # a larger article, page or rundown is refused unread
+# fetch_timeout = 20                      # seconds a web page may take to arrive, redirects and all
 
 # The episode's audio format: "mp3" (every podcast app plays it; ID3 chapters) or "opus" (Ogg Opus
 # at 48 kHz: clearer speech for its size, but not every app plays it). --audio-format overrides it.
