@@ -72,6 +72,8 @@ class Failure(Enum):
     """Answer the SSML with a text message that has no headers."""
     BAD_AUDIO = "bad-audio"
     """Well-formed audio messages whose bytes are not MP3."""
+    SHORT_AUDIO = "short-audio"
+    """A whole turn, but its audio stops halfway through the words it reports."""
     NO_AUDIO = "no-audio"
     """``turn.start`` then ``turn.end`` with no audio between."""
     STALL = "stall"
@@ -344,6 +346,8 @@ class EdgeServer:
                 )
         if failure is Failure.BAD_AUDIO:
             mp3 = b"not an mp3 " * 200
+        elif failure is Failure.SHORT_AUDIO:
+            mp3 = mp3[: len(mp3) // 3]
         chunks = [mp3[i : i + CHUNK] for i in range(0, len(mp3), CHUNK)]
         if failure is Failure.CLOSED_MID_STREAM:
             for chunk in chunks[: max(1, len(chunks) // 2)]:
