@@ -87,6 +87,8 @@ class Behaviour:
     failure: Failure = Failure.NONE
     fail_count: int | None = None
     """Fail only the first this many exchanges, then answer normally; None fails every one."""
+    fail_from: int = 0
+    """Answer this many exchanges normally before the failures begin."""
     latency_ms: float = 0.0
     """Delay before every answer, failed or not."""
     retry_after: str | None = None
@@ -272,7 +274,8 @@ class EdgeServer:
             state.handshakes += 1
             index, behaviour, gate = state.answered, state.behaviour, state.gate
             state.answered += 1
-        failing = behaviour.fail_count is None or index < behaviour.fail_count
+        failed = index - behaviour.fail_from
+        failing = failed >= 0 and (behaviour.fail_count is None or failed < behaviour.fail_count)
         failure = behaviour.failure if failing else Failure.NONE
         await asyncio.sleep(behaviour.latency_ms / 1000)
         query = request.query

@@ -233,10 +233,10 @@ def test_lasting_failures_end_in_one_clear_engine_error(
 
 
 class Retries(logging.Handler):
-    """The retries the engine announces, as they are logged."""
+    """The retries the engine logs (quick ones at INFO, long waits as warnings)."""
 
     def __init__(self) -> None:
-        super().__init__(logging.WARNING)
+        super().__init__(logging.INFO)
         self.messages: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -247,8 +247,11 @@ class Retries(logging.Handler):
 def retries() -> Iterator[Retries]:
     handler = Retries()
     logger = logging.getLogger("polycast.speak.edge")
+    level = logger.level
     logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
     yield handler
+    logger.setLevel(level)
     logger.removeHandler(handler)
 
 
@@ -272,7 +275,7 @@ def test_unreachable_endpoint_fails_at_once(retries: Retries) -> None:
         engine.synthesize("Hello.", "en")
     assert str(caught.value).endswith("; rerun resumes from cache")
     assert "retried" not in str(caught.value)
-    assert retries.messages == []
+    assert [m for m in retries.messages if "retry" in m] == []
 
 
 def test_wrong_endpoint_path_is_not_retried(server: EdgeServer, retries: Retries) -> None:
@@ -282,7 +285,7 @@ def test_wrong_endpoint_path_is_not_retried(server: EdgeServer, retries: Retries
     ) as caught:
         engine.synthesize("Hello.", "en")
     assert "TrustedClientToken" not in str(caught.value)
-    assert retries.messages == []
+    assert [m for m in retries.messages if "retry" in m] == []
 
 
 def test_probe_says_yes_to_a_working_endpoint_and_no_otherwise(server: EdgeServer) -> None:

@@ -44,6 +44,9 @@ MARGIN_S = 0.15
 """Audio kept before the first word and after the last one: the MP3 decoder's delay and more."""
 LATE_S = 0.1
 """How far the audio may stop short of the last word's end before it counts as cut off."""
+TOLD_S = 2.0
+"""A wait for a retry at least this long is a warning (a person sees why nothing moves); a
+shorter one is only logged, so a failure that retries quickly still ends in one line."""
 
 
 class _Failure(Exception):
@@ -267,7 +270,10 @@ class EdgeEngine:
                     with self._lock:
                         self._paused_until = max(self._paused_until, time.monotonic() + delay)
                 attempt += 1
-                log.warning("%s; retry %d of %d in %.1f s", failure, attempt, self.retries, delay)
+                level = logging.WARNING if delay >= TOLD_S else logging.INFO
+                log.log(
+                    level, "%s; retry %d of %d in %.1f s", failure, attempt, self.retries, delay
+                )
                 time.sleep(delay)
 
     def _delay(self, attempt: int, wait: float | None) -> float:
