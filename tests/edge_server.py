@@ -90,7 +90,7 @@ class Behaviour:
     fail_from: int = 0
     """Answer this many exchanges normally before the failures begin."""
     latency_ms: float = 0.0
-    """Delay before every answer, failed or not."""
+    """Delay, in flight, between a well-formed request and its answer (failed or not)."""
     retry_after: str | None = None
     """``Retry-After`` header value sent with a 429."""
     hold_after: int | None = None
@@ -277,7 +277,6 @@ class EdgeServer:
         failed = index - behaviour.fail_from
         failing = failed >= 0 and (behaviour.fail_count is None or failed < behaviour.fail_count)
         failure = behaviour.failure if failing else Failure.NONE
-        await asyncio.sleep(behaviour.latency_ms / 1000)
         query = request.query
         if query.get("TrustedClientToken") != TRUSTED_CLIENT_TOKEN or not all(
             query.get(key) for key in ("ConnectionId", "Sec-MS-GEC", "Sec-MS-GEC-Version")
@@ -300,6 +299,7 @@ class EdgeServer:
             return socket
         self._count(asked, 1)
         try:
+            await asyncio.sleep(behaviour.latency_ms / 1000)
             if behaviour.hold_after is not None and index >= behaviour.hold_after:
                 await self._hold(gate)
             await self._answer(socket, asked, failure)
