@@ -2,37 +2,31 @@
 
 edge-tts speaks the service's WebSocket protocol (its token, the ``speech.config`` and ``ssml``
 messages, the audio frames, the word boundaries, ``turn.end``). This module adds what a whole
-episode needs around it: a voice per language, a cap on exchanges in flight across threads,
-retries with backoff that honour ``Retry-After``, an exchange cut short told from a whole one, and
-the MP3 decoded to PCM with soundfile (no ffmpeg), cut to the speech its word boundaries mark.
+episode needs around it: a voice per language, a cap on exchanges in flight across threads, and
+retries with backoff that honour ``Retry-After``. ``edge_fetch`` runs one exchange (an exchange
+cut short told from a whole one, the MP3 decoded with soundfile, no ffmpeg, and cut to the speech
+its word boundaries mark); it is imported on first speech, so listing voices stays light.
 """
 
 from __future__ import annotations
 
-import asyncio
-import io
 import logging
-import math
 import random
 import threading
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-import aiohttp
-import numpy as np
-import numpy.typing as npt
-import soundfile
-import soxr
-from edge_tts.exceptions import EdgeTTSException, NoAudioReceived, SkewAdjustmentError
 
 from polycast import langcodes
 from polycast.errors import ConfigError, EngineError, UnsupportedLanguage
 from polycast.models import Clip
-from polycast.speak import edge_adapter, edge_voices
-from polycast.speak.backoff import retry_after_seconds
+from polycast.speak import edge_voices
 from polycast.speak.base import describe_languages, match_language
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 log = logging.getLogger(__name__)
 
@@ -40,91 +34,9 @@ DEFAULT_ENDPOINT = "wss://speech.platform.bing.com/consumer/speech/synthesize/re
 """Where exchanges go; edge-tts adds the service's token and its per-connection parameters."""
 RATE = 24000
 """The service answers 24 kHz mono MP3 (``audio-24khz-48kbitrate-mono-mp3``)."""
-MARGIN_S = 0.15
-"""Audio kept before the first word and after the last one: the MP3 decoder's delay and more."""
-LATE_S = 0.1
-"""How far the audio may stop short of the last word's end before it counts as cut off."""
 TOLD_S = 2.0
 """A wait for a retry at least this long is a warning (a person sees why nothing moves); a
 shorter one is only logged, so a failure that retries quickly still ends in one line."""
-
-
-class _Failure(Exception):
-    """One failed exchange: what went wrong, whether another try may help, how long to wait."""
-
-    def __init__(self, what: str, retryable: bool, wait: float | None = None, status: int = 0):
-        super().__init__(what)
-        self.retryable = retryable
-        self.throttled = status == 429 or wait is not None
-        self.wait = wait
-
-
-def _http_failure(error: aiohttp.ClientResponseError) -> _Failure:
-    """Describe a refused handshake; 408, 429 and 5xx are worth another try."""
-    status = error.status
-    wait = retry_after_seconds(error.headers.get("Retry-After") if error.headers else None)
-    cause = {
-        403: "refused; the service may have changed its token (update edge-tts)",
-        404: f"no speech service at {error.request_info.url.with_query(None)}; check the endpoint",
-        429: "rate limited",
-    }.get(status, "server error" if status >= 500 else error.message or "refused")
-    retryable = status in (408, 429) or status >= 500
-    return _Failure(f"{status} from the edge endpoint: {cause}", retryable, wait, status)
-
-
-_SIMPLE_FAILURES: tuple[tuple[type[BaseException], str, bool], ...] = (
-    (NoAudioReceived, "the edge endpoint sent no audio", True),
-    (SkewAdjustmentError, "403 from the edge endpoint: refused, with no date to sync to", False),
-    (aiohttp.ClientError, "the edge endpoint dropped the connection", True),
-)
-"""Exceptions that mean one thing whatever they carry, in the order they are tried."""
-
-
-def _failure(error: BaseException, timeout: float) -> _Failure:
-    """Say what an exception out of one exchange means; unreachable endpoints are not retried."""
-    if isinstance(error, aiohttp.ClientResponseError):
-        return _http_failure(error)
-    if isinstance(error, aiohttp.ClientConnectorError):
-        where = f"{error.host}:{error.port}"
-        return _Failure(f"cannot reach the edge endpoint at {where} (offline or blocked?)", False)
-    if isinstance(error, TimeoutError):
-        return _Failure(f"the edge endpoint did not answer within {timeout:g} s", True)
-    for kind, what, retryable in _SIMPLE_FAILURES:
-        if isinstance(error, kind):
-            return _Failure(what, retryable)
-    return _Failure("the edge endpoint sent frames that are not its protocol", True)
-
-
-def _decode(mp3: bytes) -> npt.NDArray[np.int16]:
-    """Decode one answer's MP3 to mono int16 PCM at ``RATE``."""
-    try:
-        samples, rate = soundfile.read(io.BytesIO(mp3), dtype="int16", always_2d=True)
-    except soundfile.SoundFileError as e:
-        raise _Failure("the edge endpoint sent audio that does not decode as MP3", True) from e
-    if not len(samples):
-        raise _Failure("the edge endpoint sent no audio", True)
-    mono = samples.mean(axis=1).astype(np.int16) if samples.shape[1] > 1 else samples[:, 0]
-    return mono if rate == RATE else np.asarray(soxr.resample(mono, rate, RATE), dtype=np.int16)
-
-
-def _spoken(
-    samples: npt.NDArray[np.int16], words: tuple[edge_adapter.Word, ...]
-) -> npt.NDArray[np.int16]:
-    """Cut the audio to its words (with a margin), checking it reaches the last one.
-
-    The word boundaries are the service's own account of where the speech lies, so a cue starts
-    and ends where its first and last words do rather than where the engine's padding does.
-    """
-    if not words:
-        return samples
-    length, end = len(samples) / RATE, words[-1].end
-    if length < end - LATE_S:
-        raise _Failure(
-            f"the edge endpoint's audio stops at {length:.2f} s, before its last word ends "
-            f"at {end:.2f} s", True,
-        )  # fmt: skip
-    first = max(0, math.floor((words[0].start - MARGIN_S) * RATE))
-    return samples[first : math.ceil((end + MARGIN_S) * RATE)]
 
 
 class EdgeEngine:
@@ -233,9 +145,11 @@ class EdgeEngine:
             UnsupportedLanguage: no known voice speaks ``lang``.
             EngineError: the voice is wrong, or the endpoint failed beyond its retries.
         """
+        from polycast.speak import edge_fetch  # noqa: PLC0415 (aiohttp, numpy: when speaking)
+
         chosen = self.voice_for(lang, voice)
         if not any(char.isalnum() for char in text):  # the service answers no audio to "…"
-            return Clip(np.zeros(0, np.int16), RATE)
+            return Clip(edge_fetch.silence(), RATE)
         return Clip(self._fetch_with_retries(text, chosen), RATE)
 
     def probe(self, timeout: float = 2.0) -> bool:
@@ -252,6 +166,8 @@ class EdgeEngine:
 
     def _fetch_with_retries(self, text: str, voice: str) -> npt.NDArray[np.int16]:
         """Fetch one cue, retrying what may pass; give up with a message a person can act on."""
+        from polycast.speak.edge_fetch import Failure  # noqa: PLC0415 (as in synthesize)
+
         started, attempt = time.monotonic(), 0
         while True:
             with self._lock:
@@ -260,7 +176,7 @@ class EdgeEngine:
                 time.sleep(pause)
             try:
                 return self._fetch(text, voice, self.timeout)
-            except _Failure as failure:
+            except Failure as failure:
                 if not failure.retryable or attempt == self.retries:
                     spent = time.monotonic() - started
                     tried = f"retried {attempt} times over {spent:.3g} s; " if attempt else ""
@@ -282,23 +198,9 @@ class EdgeEngine:
         return backoff if wait is None else max(backoff, min(wait, self.cap))
 
     def _fetch(self, text: str, voice: str, timeout: float) -> npt.NDArray[np.int16]:
-        """Run one exchange (taking a slot) in an event loop of its own, and decode its audio."""
-        talk = edge_adapter.communicate(
-            text, voice, f"{self.rate:+d}%", f"{self.pitch:+d}Hz", max(1, math.ceil(timeout))
-        )
+        """Run one exchange, taking a slot: at most ``max_in_flight`` are out at once."""
+        from polycast.speak import edge_fetch  # noqa: PLC0415 (as in synthesize)
+
+        prosody = (f"{self.rate:+d}%", f"{self.pitch:+d}Hz")
         with self._slots:
-            try:
-                got = asyncio.run(_within(edge_adapter.exchange(self.endpoint, talk), timeout))
-            except (aiohttp.ClientError, TimeoutError, EdgeTTSException) as e:
-                raise _failure(e, timeout) from e
-            except (ValueError, KeyError, TypeError, IndexError) as e:  # frames it cannot parse
-                raise _failure(e, timeout) from e
-        if not got.complete:
-            raise _Failure("the edge endpoint closed the connection mid-stream", True)
-        return _spoken(_decode(got.mp3), got.words)
-
-
-async def _within(work: Any, timeout: float) -> edge_adapter.Exchange:
-    """Await ``work`` for at most ``timeout`` seconds (raising TimeoutError past it)."""
-    result: edge_adapter.Exchange = await asyncio.wait_for(work, timeout)
-    return result
+            return edge_fetch.fetch(self.endpoint, text, voice, prosody, timeout)
