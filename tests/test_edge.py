@@ -29,8 +29,7 @@ from edge_server import (
 from polycast.errors import ConfigError, EngineError, UnsupportedLanguage
 from polycast.models import Clip
 from polycast.speak.base import Engine
-from polycast.speak.edge import DEFAULT_ENDPOINT, RATE, EdgeEngine
-from polycast.speak.edge_fetch import MARGIN_S
+from polycast.speak.edge import DEFAULT_ENDPOINT, MARGIN_S, RATE, EdgeEngine
 from polycast.speak.registry import create_engine
 
 SHORT = Path(__file__).parent / "data" / "cli" / "short-nl.txt"

@@ -34,6 +34,8 @@ DEFAULT_ENDPOINT = "wss://speech.platform.bing.com/consumer/speech/synthesize/re
 """Where exchanges go; edge-tts adds the service's token and its per-connection parameters."""
 RATE = 24000
 """The service answers 24 kHz mono MP3 (``audio-24khz-48kbitrate-mono-mp3``)."""
+MARGIN_S = 0.15
+"""Audio kept before the first word and after the last one: the MP3 decoder's delay and more."""
 TOLD_S = 2.0
 """A wait for a retry at least this long is a warning (a person sees why nothing moves); a
 shorter one is only logged, so a failure that retries quickly still ends in one line."""
@@ -112,7 +114,8 @@ class EdgeEngine:
         """Name what shapes the audio: the voice, rate, pitch, and a non-default endpoint."""
         where = "" if self.endpoint == DEFAULT_ENDPOINT else f" endpoint={self.endpoint}"
         chosen = self.voice_for(lang, voice)
-        return f"edge voice={chosen} rate={self.rate:+d}% pitch={self.pitch:+d}Hz{where}"
+        shape = f"rate={self.rate:+d}% pitch={self.pitch:+d}Hz margin={MARGIN_S:g}"
+        return f"edge voice={chosen} {shape}{where}"
 
     def voice_for(self, lang: str, voice: str | None = None) -> str:
         """Name the voice that speaks ``lang``: ``voice``, else the configured one, else ours.

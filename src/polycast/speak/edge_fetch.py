@@ -20,10 +20,8 @@ from edge_tts.exceptions import EdgeTTSException, NoAudioReceived, SkewAdjustmen
 
 from polycast.speak import edge_adapter
 from polycast.speak.backoff import retry_after_seconds
-from polycast.speak.edge import RATE
+from polycast.speak.edge import MARGIN_S, RATE
 
-MARGIN_S = 0.15
-"""Audio kept before the first word and after the last one: the MP3 decoder's delay and more."""
 LATE_S = 0.1
 """How far the audio may stop short of the last word's end before it counts as cut off."""
 
