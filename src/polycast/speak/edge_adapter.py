@@ -61,6 +61,11 @@ class _Endpoint:
 
     @contextmanager
     def using(self, url: str) -> Iterator[None]:
+        """Point edge-tts at ``url`` for the block, once no exchange uses another URL.
+
+        It waits by blocking the thread, which is right because every exchange runs in an event
+        loop of its own (``edge_fetch.fetch``); each exchange it waits for ends within its timeout.
+        """
         with self._changed:
             self._changed.wait_for(lambda: self._users == 0 or self._url == url)
             self._url, self._users = url, self._users + 1

@@ -119,7 +119,10 @@ def fetch(
     Raises:
         Failure: the exchange failed, or brought audio cut short or not MP3.
     """
-    talk = edge_adapter.communicate(text, voice, *prosody, max(1, math.ceil(timeout)))
+    try:
+        talk = edge_adapter.communicate(text, voice, *prosody, max(1, math.ceil(timeout)))
+    except ValueError as e:  # its own check of the voice, rate and pitch
+        raise Failure(f"edge-tts refuses voice {voice!r} or {' '.join(prosody)}: {e}", False) from e
     try:
         got = asyncio.run(_within(edge_adapter.exchange(endpoint, talk), timeout))
     except (aiohttp.ClientError, TimeoutError, EdgeTTSException) as e:
