@@ -28,8 +28,7 @@ ONE_SENTENCE = "Het kabinet overlegt vandaag in Den Haag over de begroting.\n"
 
 
 def build(hostile: Hostile, endpoint: str, article: str | None = None) -> tuple[str, ...]:
-    """The arguments of an edge build of an article (the short one by default), the endpoint
-    set in podcast.toml."""
+    """Write the article (the short one by default) and podcast.toml; return the build's args."""
     if article is None:
         hostile.short()
     else:
@@ -88,3 +87,18 @@ def test_a_rerun_resumes_from_what_was_spoken(hostile: Hostile, server: EdgeServ
     again = hostile.run(*args)
     assert again.returncode == 0, again.stderr
     assert len(server.received) == 2 + 4, line  # the two spoken before, then only the rest
+
+
+@pytest.mark.parametrize(
+    ("voice", "words"),
+    [
+        ("nl=Fenna", ("edge voice 'Fenna' is not a neural voice",)),
+        ("nl=de-DE-KatjaNeural", ("speaks de-de, not nl",)),
+    ],
+)
+def test_a_voice_that_is_not_one_is_one_line_before_any_speech(
+    hostile: Hostile, server: EdgeServer, voice: str, words: tuple[str, ...]
+) -> None:
+    args = build(hostile, server.endpoint)
+    hostile.fails(*args, "--voice", voice, words=words)
+    assert server.handshakes == 0
