@@ -13,6 +13,7 @@ Targets:
 3. warm build (unchanged article, cache full) / cold: <= 0.25
 4. rebuild after editing one paragraph / cold: <= 0.35
 5. gTTS at 200 ms latency, parallel / one at a time: <= 0.35
+5E. edge at 200 ms latency, parallel / one at a time: <= 0.35
 6. Piper, 1 worker / 2 workers: >= 1.7
 7. peak memory building a 60-minute article: <= 200 MB
 8. preview of one segment from a warm cache in a fresh process: < 1 s
@@ -41,6 +42,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_build
+import bench_edge
 import bench_gtts
 import bench_process
 import bench_speak
@@ -55,6 +57,7 @@ TARGETS: list[Target] = [
     ("3  warm / cold", "warm_over_cold", operator.le, 0.25),
     ("4  edit / cold", "edit_over_cold", operator.le, 0.35),
     ("5  gTTS parallel / serial", "gtts_parallel_ratio", operator.le, 0.35),
+    ("5E edge parallel / serial", "edge_parallel_ratio", operator.le, 0.35),
     ("6  Piper 1 / 2 workers", "piper_speedup", operator.ge, 1.7),
     ("7  peak RSS, MB", "long_peak_rss_mb", operator.le, 200.0),
     ("8  preview, s", "preview_s", operator.lt, 1.0),
@@ -85,6 +88,7 @@ def collect(quick: bool) -> dict[str, float]:
         numbers.update(bench_build.bench_processes(folder / "processes"))
     numbers.update(collect_processes(quick))
     numbers.update(bench_gtts.bench_gtts(cues=12 if quick else 24))
+    numbers.update(bench_edge.bench_edge(cues=12 if quick else 24))
     numbers.update(bench_speak.bench_piper_workers(repeat=repeat))
     numbers.update(bench_build.bench_rss(15.0 if quick else 60.0))
     cold = numbers["cold_s"]

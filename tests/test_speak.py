@@ -400,7 +400,10 @@ def test_settings_from_toml_table() -> None:
         ({"workers": True}, "workers has the wrong type"),
         ({"cache": 3}, "cache must be"),
         ({"espeak": 160}, r"\[speak.espeak\] must be a table"),
-        ({"engine": "festival"}, r"engine = 'festival' is not an engine; use one of auto, espeak"),
+        (
+            {"engine": "festival"},
+            r"engine = 'festival' is not an engine; use one of auto, edge, espeak",
+        ),
         ({"languages": {"en": "festival"}}, r"en = 'festival' is not an engine"),
     ],
 )

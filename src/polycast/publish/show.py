@@ -262,7 +262,7 @@ publish_dir = "output/public"
 # "o.a." = "onder andere"
 
 # Which voices speak. Engines: espeak (offline, the default), piper (offline, neural; needs voice
-# files), gtts (online), or auto (gtts when its endpoint answers, else the offline voices).
+# files), gtts and edge (online), or auto (gtts when its endpoint answers, else the offline voices).
 # [speak]
 # engine = "espeak"
 # fallback_lang = "en"                    # read a language no voice speaks in this one's voice
@@ -293,6 +293,15 @@ publish_dir = "output/public"
 # max_in_flight = 4
 # retries = 5
 # timeout = 10.0
+
+# edge: Microsoft's neural voices (online); a voice per language, rate in %, pitch in Hz.
+# [speak.edge]
+# voices = { nl = "nl-BE-DenaNeural", en = "en-GB-SoniaNeural" }
+# rate = 0                                # -50 to 100 (percent faster)
+# pitch = 0                               # -50 to 50 (Hz)
+# max_in_flight = 4
+# retries = 5
+# timeout = 20.0
 
 # How the speech is joined, framed and levelled. Paths are relative to this file.
 # [mix]

@@ -20,6 +20,7 @@ _ABOUT = {
     "espeak": "offline, the default",
     "gtts": "online; auto uses it when its endpoint answers",
     "piper": "offline, neural",
+    "edge": "online, Microsoft's neural voices",
 }
 
 
