@@ -9,6 +9,7 @@ whose digest is wrong, or the next transfer of a file cut off after some bytes.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -149,7 +150,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
         self.end_headers()
         if cut is None:
-            self.wfile.write(body)
+            with contextlib.suppress(ConnectionError):  # a client that stops reading (disk full)
+                self.wfile.write(body)
             return
         self.wfile.write(body[:cut])
         self.wfile.flush()
