@@ -185,7 +185,7 @@ def format_catalogue(
 
     >>> f = VoiceFile("en/x.onnx", 63_000_000, "0")
     >>> print(format_catalogue(Catalogue("u", {"x": CatalogueVoice("x", "en_US", "low", f, f)})))
-    x  en_US  low     126 MB
+    x  en_US  low      126 MB
     """
     shown = [
         voice
