@@ -10,6 +10,7 @@ import json
 import socket
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -17,7 +18,7 @@ from typer.testing import CliRunner
 from piper_voices_server import CONFIG, MODEL, NAME, VoicesServer, catalogue, voice_files
 from polycast.cli import app
 from polycast.errors import ConfigError, DownloadError
-from polycast.speak import piper_store
+from polycast.speak import piper_store, registry
 from polycast.speak.choose import SpeakSettings, choose_engines
 from polycast.speak.piper import PiperEngine
 from polycast.speak.piper_catalogue import parse_catalogue
@@ -146,3 +147,59 @@ def test_usage_errors_say_what_goes_with_what(data: Path) -> None:
     assert voices("remove")[0] == 2
     assert voices("get", NAME, "--available")[0] == 2
     assert voices(NAME)[0] == 2
+
+
+class _Edge:
+    """An engine registered as "edge" with a probe: it stands in for the edge-tts engine."""
+
+    name = "edge"
+    network = True
+    probes = 0
+    answer = True
+
+    def voices(self) -> dict[str, tuple[str, ...]]:
+        return {"nl": ("nl-NL-FennaNeural",), "en": ("en-US-AvaNeural",)}
+
+    def synthesize(self, text: str, lang: str, voice: str | None = None) -> Any:
+        raise AssertionError("auto only chooses; it speaks nothing")
+
+    def identity(self, lang: str, voice: str | None = None) -> str:
+        return "edge"
+
+    def probe(self, timeout: float) -> bool:
+        type(self).probes += 1
+        return self.answer
+
+
+@pytest.mark.parametrize("answer", [True, False])
+def test_auto_asks_edge_before_gtts_once_per_build(
+    data: Path, monkeypatch: pytest.MonkeyPatch, answer: bool
+) -> None:
+    monkeypatch.setattr(_Edge, "probes", 0)
+    monkeypatch.setattr(_Edge, "answer", answer)
+    registry.register("edge", _Edge)
+    try:
+        assert voices("get", NAME)[0] == 0
+        settings = SpeakSettings(
+            engine="auto", options={"gtts": {"endpoint": closed_endpoint()}}, probe_timeout=0.2
+        )
+        plan = choose_engines(["nl", "en", "de"], settings)
+    finally:
+        registry.unregister("edge")
+    assert _Edge.probes == 1  # once for the whole build, not per language
+    assert plan["en"].name == "piper"  # the installed voice comes first: no probe needed for it
+    assert plan["nl"].name == ("edge" if answer else "espeak")
+    assert plan["de"].name == "espeak"  # neither online engine can: espeak
+    if not answer:
+        assert "nl espeak (edge did not answer within 0.2 s, gtts did not answer" in plan.notices[0]
+
+
+def test_voices_json_says_what_a_build_would_use_per_language(data: Path) -> None:
+    assert voices("get", NAME)[0] == 0
+    code, out = voices("--json", "--lang", "en")
+    assert code == 0, out
+    choice = json.loads(out)["choices"]["en"]
+    assert choice["now"] == "espeak"  # the default engine; auto is only what it would take
+    assert [step["engine"] for step in choice["order"]] == ["piper", "gtts", "espeak"]
+    assert choice["order"][0] == {"engine": "piper", "usable": True, "why": f"voice {NAME}"}
+    assert choice["order"][1]["usable"] is None  # not probed: listing stays off the network

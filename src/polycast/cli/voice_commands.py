@@ -103,11 +103,14 @@ def check_options(action: VoicesAction | None, available: bool, name: str | None
 def shown_languages(lang: str | None, found: list[EngineVoices], settings: Config) -> list[str]:
     """Return the languages ``voices`` explains the choice for.
 
-    ``--lang``, else the narration language and every language a Piper voice here speaks (where
-    the choice is more than espeak alone).
+    ``--lang``, else the narration language, the languages ``[speak.languages]`` names and every
+    language a Piper voice here speaks (where the choice is more than espeak alone), each once.
     """
+    from polycast import langcodes  # noqa: PLC0415
+
     if lang is not None:
         return [lang]
     piper = next((e for e in found if e.name == "piper"), None)
-    codes = {settings.plan.default_language, *(piper.languages if piper else ())}
-    return sorted(codes)
+    codes = [settings.plan.default_language, *settings.speak.languages]
+    codes += piper.languages if piper else ()
+    return sorted({langcodes.primary(code) for code in codes})
