@@ -203,3 +203,29 @@ def test_voices_json_says_what_a_build_would_use_per_language(data: Path) -> Non
     assert [step["engine"] for step in choice["order"]] == ["piper", "gtts", "espeak"]
     assert choice["order"][0] == {"engine": "piper", "usable": True, "why": f"voice {NAME}"}
     assert choice["order"][1]["usable"] is None  # not probed: listing stays off the network
+
+
+def test_a_second_get_of_the_same_voice_leaves_the_first_one_alone(data: Path) -> None:
+    import fcntl
+    import os
+
+    work = data / "piper" / ".downloads" / NAME
+    work.mkdir(parents=True)
+    (work / f"{NAME}.onnx").write_bytes(b"the first process's bytes")
+    fd = os.open(work, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # as the first process holds it while it downloads
+        code, out = voices("get", NAME)
+    finally:
+        os.close(fd)
+    assert code == 1
+    assert f"another polycast is downloading Piper voice {NAME} now" in out
+    assert (work / f"{NAME}.onnx").read_bytes() == b"the first process's bytes"
+    assert piper_store.installed_voices() == ()
+
+
+def test_an_installed_voice_can_be_named_for_a_language(data: Path) -> None:
+    assert voices("get", NAME)[0] == 0
+    engine = PiperEngine({"en-GB": NAME})
+    assert engine.voice_file("en-GB").model == data / "piper" / NAME / f"{NAME}.onnx"
+    assert engine.voices()["en-gb"] == (NAME,)

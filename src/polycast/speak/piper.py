@@ -197,7 +197,8 @@ class PiperEngine:
     Args:
         voices: Model per language (``{"en": Path(".../en_US-joe-medium.onnx")}``) or a folder of
             ``*.onnx`` + ``*.onnx.json`` files (languages from the json); ``None`` for none. The
-            voices ``polycast voices get`` installed come after these, for every language.
+            voices ``polycast voices get`` installed come after these, for every language, and
+            a model may be named as one of them (``{"nl": "nl_NL-mls-medium"}``).
         length_scale: Speaking pace; above 1 is slower (default: the voice's own).
         sentence_silence: Seconds of silence between sentences within one cue.
         threads: onnxruntime threads per inference; 1 lets the runner use a core per thread.
@@ -225,9 +226,13 @@ class PiperEngine:
             raise ConfigError("piper sentence_silence must be 0-5 s and threads at least 1")
         from polycast.speak.piper_store import installed_voices  # noqa: PLC0415 -- a cycle
 
+        installed = installed_voices()
+        if isinstance(voices, Mapping):  # an installed voice by name: --voice nl=nl_NL-mls-medium
+            models = {voice.name: voice.model for voice in installed}
+            voices = {lang: models.get(str(path), path) for lang, path in voices.items()}
         given = find_voices(voices) if voices is not None else ()
         names = {voice.name for voice in given}
-        self.files = given + tuple(v for v in installed_voices() if v.name not in names)
+        self.files = given + tuple(v for v in installed if v.name not in names)
         self.length_scale = length_scale
         self.sentence_silence = sentence_silence
         self.threads = threads

@@ -13,8 +13,9 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
+import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -86,12 +87,12 @@ def get_voice(
     keep = False
     try:
         work.mkdir(parents=True, exist_ok=True)
-        with _client(timeout) as client:
+        with _only_one(work, voice.name), _client(timeout) as client:
             for file in (voice.model, voice.config):
                 _download(client, catalogue.url(file), work / file.name, file, progress)
         return install(work, voice.name, folder)
     except (DownloadError, OutputError) as e:
-        keep = isinstance(e, _BrokenOff)
+        keep = isinstance(e, _BrokenOff | _Busy)
         raise
     except httpx.HTTPError as e:  # before a file's first byte: refused, timed out, reset
         keep = any(p.stat().st_size for p in work.iterdir())
@@ -113,6 +114,33 @@ def get_voice(
 
 class _BrokenOff(DownloadError):
     """A transfer that stopped partway: its bytes are kept, and a rerun resumes from them."""
+
+
+class _Busy(DownloadError):
+    """Another process is downloading the same voice: its files are left to it."""
+
+
+@contextlib.contextmanager
+def _only_one(work: Path, name: str) -> Iterator[None]:
+    """Hold a voice's download folder: two gets of one voice would write the same files.
+
+    Raises:
+        DownloadError: another process holds it.
+    """
+    try:
+        import fcntl  # noqa: PLC0415 -- POSIX only
+    except ImportError:  # pragma: no cover -- not on POSIX: no guard
+        yield
+        return
+    fd = os.open(work, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as e:
+            raise _Busy(f"another polycast is downloading Piper voice {name} now") from e
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def _download(
