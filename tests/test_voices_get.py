@@ -118,6 +118,17 @@ def test_a_broken_transfer_resumes_from_where_it_stopped(data: Path, server: Voi
     assert voice.model.read_bytes() == voice_files()[MODEL]
 
 
+def test_a_server_that_ignores_range_sends_it_all_again(data: Path, server: VoicesServer) -> None:
+    server.behaviour.cut_after[MODEL] = 1000
+    assert voices("get", NAME)[0] == 1
+    server.behaviour.ignore_range = True
+    code, out = voices("get", NAME)
+    assert code == 0, out
+    assert server.ranges(MODEL) == ["bytes=1000-"]  # asked for the rest, given the whole
+    (voice,) = piper_store.installed_voices()
+    assert voice.model.read_bytes() == voice_files()[MODEL]
+
+
 def test_auto_takes_the_installed_voice_first_and_says_so(data: Path) -> None:
     assert voices("get", NAME)[0] == 0
     settings = SpeakSettings(

@@ -49,13 +49,13 @@ def run_action(action: VoicesAction, name: str | None, lang: str | None, setting
 
 def get_voice(name: str | None, lang: str | None, settings: Config) -> None:
     """Download a voice by name, or the recommended one of a language, and install it."""
+    from polycast.speak import piper_download  # noqa: PLC0415
     from polycast.speak.piper_catalogue import base_url  # noqa: PLC0415
-    from polycast.speak.piper_download import fetch_catalogue, get_voice  # noqa: PLC0415
 
-    catalogue = fetch_catalogue(base_url(settings.speak.piper_voices_url))
+    catalogue = piper_download.fetch_catalogue(base_url(settings.speak.piper_voices_url))
     voice = catalogue.voice(name) if name else catalogue.recommended(lang or "")
     with _bar(voice.size, f"downloading {voice.name}") as advance:
-        folder = get_voice(catalogue, voice, advance)
+        folder = piper_download.get_voice(catalogue, voice, advance)
     typer.echo(
         f"installed Piper voice {voice.name} ({voice.language}, {voice.quality}, "
         f"{voice.size / 1_000_000:.0f} MB) in {folder}; --engine piper and auto now speak "

@@ -35,7 +35,6 @@ if TYPE_CHECKING:
 
 Progress = Callable[[int], None]
 """Told the number of bytes that just arrived (or were found already there)."""
-CHUNK = 1 << 16
 _FULL = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
 
 
@@ -149,7 +148,7 @@ def _download(
     """Fetch one file into ``path``, from where an earlier try stopped; check size and digest.
 
     Raises:
-        DownloadError: refused, not found, broken off (``resumable``), or not what was expected.
+        DownloadError: refused, not found, broken off (kept, to resume), or not as expected.
     """
     import httpx  # noqa: PLC0415
 
@@ -160,12 +159,13 @@ def _download(
         headers = {"Range": f"bytes={have}-"} if have else {}
         with client.stream("GET", url, headers=headers) as response:
             _check_status(response, url)
-            if have and response.status_code != 206:  # the server sent it all again
+            resumed = response.headers.get("Content-Range", "").startswith(f"bytes {have}-")
+            if have and (response.status_code != 206 or not resumed):  # sent from the start
                 digest, have = hashlib.md5(usedforsecurity=False), 0
             mode = "ab" if have else "wb"
             with path.open(mode) as out:
                 try:
-                    for chunk in response.iter_bytes(CHUNK):
+                    for chunk in response.iter_bytes():  # as it arrives: none lost on a break
                         if have + len(chunk) > file.size:
                             raise _mismatch(file, url, f"more than its {file.size} bytes")
                         out.write(chunk)
