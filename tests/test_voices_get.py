@@ -240,3 +240,18 @@ def test_an_installed_voice_can_be_named_for_a_language(data: Path) -> None:
     engine = PiperEngine({"en-GB": NAME})
     assert engine.voice_file("en-GB").model == data / "piper" / NAME / f"{NAME}.onnx"
     assert engine.voices()["en-gb"] == (NAME,)
+
+
+def test_a_build_never_downloads_it_says_how_to_get_a_voice(
+    data: Path, server: VoicesServer, tmp_path: Path
+) -> None:
+    article = tmp_path / "en.txt"
+    article.write_text(ENGLISH, encoding="utf-8")
+    result = runner.invoke(
+        app, ["build", str(article), "-o", str(tmp_path / "out"), "--engine", "piper"]
+    )
+    assert result.exit_code == 1
+    assert "engine piper has no voice for language 'en'; it speaks none (polycast voices get" in (
+        result.output
+    )
+    assert server.requests == []

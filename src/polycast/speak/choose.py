@@ -209,9 +209,10 @@ class _Chooser:
         engine = self.engine(name)
         voices = engine.voices()
         if match_language(lang, voices) is None:
+            hint = f" (polycast voices get --lang {lang} installs one)" if name == "piper" else ""
             raise UnsupportedLanguage(
                 f"engine {name} has no voice for language '{lang}'; "
-                f"it speaks {describe_languages(voices)}"
+                f"it speaks {describe_languages(voices)}{hint}"
             )
         return engine
 
