@@ -255,3 +255,19 @@ def test_a_build_never_downloads_it_says_how_to_get_a_voice(
         result.output
     )
     assert server.requests == []
+
+
+def test_the_catalogue_url_comes_from_the_environment_then_the_config(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from polycast.config import parse_config
+    from polycast.speak.piper_catalogue import DEFAULT_VOICES_URL, base_url
+
+    configured = parse_config('[speak]\npiper_voices_url = "http://mirror/v"\n').speak
+    monkeypatch.delenv("POLYCAST_PIPER_VOICES_URL", raising=False)
+    assert base_url(configured.piper_voices_url) == "http://mirror/v"
+    assert base_url(None) == DEFAULT_VOICES_URL
+    monkeypatch.setenv("POLYCAST_PIPER_VOICES_URL", "http://127.0.0.1:9/v")
+    assert base_url(configured.piper_voices_url) == "http://127.0.0.1:9/v"
+    with pytest.raises(ConfigError, match="piper_voices_url has the wrong type"):
+        parse_config("[speak]\npiper_voices_url = 3\n")
