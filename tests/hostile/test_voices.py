@@ -7,6 +7,7 @@ folder is inside the case's folder, so the harness sees every file a failed get 
 from __future__ import annotations
 
 import resource
+import socket
 from collections.abc import Iterator
 
 import pytest
@@ -84,3 +85,12 @@ def test_a_dropped_connection_keeps_only_what_resumes_it(
     assert installed(case) == [NAME]
     model = case.root / "data" / "piper" / NAME / f"{NAME}.onnx"
     assert model.read_bytes() == voice_files()[MODEL]
+
+
+def test_a_catalogue_nobody_answers_for_is_one_line(case: Hostile) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    case.env["POLYCAST_PIPER_VOICES_URL"] = f"http://127.0.0.1:{port}/v"
+    case.fails("voices", "--available", words=("cannot fetch the Piper catalogue", str(port)))
+    case.fails("voices", "get", NAME, words=("cannot fetch the Piper catalogue",))
