@@ -18,6 +18,9 @@ Targets:
 7. peak memory building a 60-minute article: <= 200 MB
 8. preview of one segment from a warm cache in a fresh process: < 1 s
 
+Beside them, no target: Piper's real-time factor on the example's English cues
+(``bench_piper_rtf.py``: seconds of work per second of speech, one worker).
+
 As a person runs it (``bench_process.py``: every command a fresh process, rounds alternating with
 the floor as a fresh process, medians of the rounds' ratios):
 
@@ -44,6 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_build
 import bench_edge
 import bench_gtts
+import bench_piper_rtf
 import bench_process
 import bench_speak
 
@@ -90,6 +94,7 @@ def collect(quick: bool) -> dict[str, float]:
     numbers.update(bench_gtts.bench_gtts(cues=12 if quick else 24))
     numbers.update(bench_edge.bench_edge(cues=12 if quick else 24))
     numbers.update(bench_speak.bench_piper_workers(repeat=repeat))
+    numbers.update(bench_piper_rtf.bench_piper_rtf(repeat=repeat))
     numbers.update(bench_build.bench_rss(15.0 if quick else 60.0))
     cold = numbers["cold_s"]
     numbers["cold_over_floor"] = cold / numbers["floor_s"]

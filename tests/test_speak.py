@@ -320,7 +320,7 @@ def test_a_language_no_chosen_engine_speaks_is_named() -> None:
     with pytest.raises(UnsupportedLanguage, match=r"espeak has no voice for language 'tlh'"):
         choose_engines(["nl", "tlh"], SpeakSettings(engine="espeak"))
     piper = SpeakSettings(engine="piper", options={"piper": {"voices": joe_voice()}})
-    with pytest.raises(UnsupportedLanguage, match=r"'nl'; it speaks en$"):
+    with pytest.raises(UnsupportedLanguage, match=r"'nl'; it speaks en \(polycast voices get"):
         choose_engines(["en", "nl"], piper)
 
 
@@ -337,7 +337,7 @@ def test_a_language_can_name_its_own_engine() -> None:
     assert isinstance(plan["en-US"], PiperEngine)
 
 
-def test_auto_falls_back_offline_with_one_notice_when_gtts_does_not_answer() -> None:
+def test_auto_takes_a_piper_voice_first_then_offline_when_gtts_does_not_answer() -> None:
     settings = SpeakSettings(
         engine="auto",
         options={"gtts": {"endpoint": closed_endpoint()}, "piper": {"voices": joe_voice()}},
@@ -348,8 +348,10 @@ def test_auto_falls_back_offline_with_one_notice_when_gtts_does_not_answer() -> 
     assert isinstance(plan["en"], PiperEngine)  # a Piper voice is configured for English
     assert isinstance(plan["de"], EspeakEngine)
     (notice,) = plan.notices
-    assert notice.startswith("the gTTS endpoint did not answer within 0.5 s")
-    assert "espeak for nl, piper for en, espeak for de" in notice
+    assert notice == (
+        "auto chose: nl espeak (gtts did not answer within 0.5 s); "
+        "en piper (voice en_US-joe-medium); de espeak (gtts did not answer within 0.5 s)"
+    )
 
 
 def test_auto_uses_gtts_when_it_answers(gtts_server: GttsServer) -> None:
@@ -358,7 +360,10 @@ def test_auto_uses_gtts_when_it_answers(gtts_server: GttsServer) -> None:
     assert plan["nl"].name == "gtts"
     assert plan["en"] is plan["nl"]
     assert isinstance(plan["ka"], EspeakEngine)  # Georgian: gTTS has none, espeak-ng has
-    assert plan.notices == ()
+    assert plan.notices == (
+        "auto chose: nl gtts (answers, voice com); en gtts (answers, voice co.uk); "
+        "ka espeak (voice ka)",
+    )
     assert gtts_server.requests == 1  # probed once, not per language
 
 
@@ -536,7 +541,7 @@ def test_voices_lists_engines_and_languages_marking_defaults() -> None:
     assert code == 0
     assert "espeak  (offline, the default; " in out
     assert "gtts  (online" in out
-    assert "piper  (offline, neural; no voices configured)" in out
+    assert "piper  (offline, neural; no voices configured or installed: polycast voices get)" in out
     lines = out.splitlines()
     assert any(line.split() == ["nl", "nl*"] for line in lines)
     assert any(line.split()[:2] == ["en", "en-us*,"] for line in lines)

@@ -47,3 +47,7 @@ class JoinError(EncodeError):
 
 class Mp3FormatError(PolycastError, ValueError):
     """Bytes that should be an MPEG-1 Layer III frame are not one."""
+
+
+class DownloadError(PolycastError, OSError):
+    """A download failed (refused, 404, broken off, not as its catalogue says); none installed."""

@@ -246,8 +246,8 @@ class GttsEngine:
         pieces = [self._fetch_with_retries(part, glang, tld) for part in parts]
         return Clip(np.concatenate(pieces) if pieces else np.zeros(0, np.int16), RATE)
 
-    def available(self, timeout: float = 2.0) -> bool:
-        """Probe the endpoint with one tiny request, no retries; False on any failure."""
+    def probe(self, timeout: float = 2.0) -> bool:
+        """Ask the endpoint for one tiny piece, no retries; False on any failure (auto's probe)."""
         try:
             self._fetch("ok", "en", self.tlds.get("en", "com"), timeout)
         except Exception as e:  # a probe answers yes or no, whatever went wrong
