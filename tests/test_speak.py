@@ -307,6 +307,13 @@ def closed_endpoint() -> str:
         return f"http://127.0.0.1:{sock.getsockname()[1]}/{{tld}}"
 
 
+def closed_edge() -> dict[str, str]:
+    """Edge options with a closed local endpoint: auto probes it, never the internet."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return {"endpoint": f"ws://127.0.0.1:{sock.getsockname()[1]}/edge/v1"}
+
+
 def test_one_engine_serves_every_language_it_is_chosen_for() -> None:
     plan = choose_engines(["nl", "en", "nl"], SpeakSettings(engine="espeak"))
     assert list(plan) == ["nl", "en"]
@@ -340,7 +347,11 @@ def test_a_language_can_name_its_own_engine() -> None:
 def test_auto_takes_a_piper_voice_first_then_offline_when_gtts_does_not_answer() -> None:
     settings = SpeakSettings(
         engine="auto",
-        options={"gtts": {"endpoint": closed_endpoint()}, "piper": {"voices": joe_voice()}},
+        options={
+            "gtts": {"endpoint": closed_endpoint()},
+            "edge": closed_edge(),
+            "piper": {"voices": joe_voice()},
+        },
         probe_timeout=0.5,
     )
     plan = choose_engines(["nl", "en", "de"], settings)
@@ -349,13 +360,17 @@ def test_auto_takes_a_piper_voice_first_then_offline_when_gtts_does_not_answer()
     assert isinstance(plan["de"], EspeakEngine)
     (notice,) = plan.notices
     assert notice == (
-        "auto chose: nl espeak (gtts did not answer within 0.5 s); "
-        "en piper (voice en_US-joe-medium); de espeak (gtts did not answer within 0.5 s)"
+        "auto chose: nl espeak (edge did not answer within 0.5 s, "
+        "gtts did not answer within 0.5 s); "
+        "en piper (voice en_US-joe-medium); "
+        "de espeak (edge did not answer within 0.5 s, gtts did not answer within 0.5 s)"
     )
 
 
 def test_auto_uses_gtts_when_it_answers(gtts_server: GttsServer) -> None:
-    settings = SpeakSettings(engine="auto", options={"gtts": {"endpoint": gtts_server.endpoint}})
+    settings = SpeakSettings(
+        engine="auto", options={"gtts": {"endpoint": gtts_server.endpoint}, "edge": closed_edge()}
+    )
     plan = choose_engines(["nl", "en", "ka"], settings)
     assert plan["nl"].name == "gtts"
     assert plan["en"] is plan["nl"]
@@ -369,9 +384,11 @@ def test_auto_uses_gtts_when_it_answers(gtts_server: GttsServer) -> None:
 
 def test_an_unknown_language_in_auto_lists_what_there_is() -> None:
     settings = SpeakSettings(
-        engine="auto", options={"gtts": {"endpoint": closed_endpoint()}}, probe_timeout=0.2
+        engine="auto",
+        options={"gtts": {"endpoint": closed_endpoint()}, "edge": closed_edge()},
+        probe_timeout=0.2,
     )
-    with pytest.raises(UnsupportedLanguage, match=r"no voice here speaks language 'tlh'.*af, am"):
+    with pytest.raises(UnsupportedLanguage, match=r"no voice here speaks language 'tlh'.*af, .*am"):
         choose_engines(["tlh"], settings)
 
 

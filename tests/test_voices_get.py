@@ -56,6 +56,13 @@ def closed_endpoint() -> str:
     return f"http://127.0.0.1:{port}/{{tld}}"
 
 
+def closed_edge() -> dict[str, str]:
+    """Edge options with a closed local endpoint: auto probes it, never the internet."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return {"endpoint": f"ws://127.0.0.1:{s.getsockname()[1]}/edge/v1"}
+
+
 def test_the_catalogue_reads_the_piper_voices_layout() -> None:
     read = parse_catalogue(json.dumps(catalogue()).encode(), "http://x/v1")
     voice = read.voice(NAME)
@@ -90,7 +97,10 @@ def test_get_installs_lists_and_a_build_uses_it_with_no_voice(
     code, out = voices("--available")
     assert out.split()[-1] == "installed"
     code, out = voices("--lang", "en")
-    assert "  en  espeak  auto's order: piper (voice en_US-joe-medium) > gtts (not probed)" in out
+    assert (
+        "  en  espeak  auto's order: piper (voice en_US-joe-medium) > edge (not probed) > gtts"
+        in out
+    )
     article = tmp_path / "en.txt"
     article.write_text(ENGLISH, encoding="utf-8")
     result = runner.invoke(
@@ -132,13 +142,17 @@ def test_a_server_that_ignores_range_sends_it_all_again(data: Path, server: Voic
 def test_auto_takes_the_installed_voice_first_and_says_so(data: Path) -> None:
     assert voices("get", NAME)[0] == 0
     settings = SpeakSettings(
-        engine="auto", options={"gtts": {"endpoint": closed_endpoint()}}, probe_timeout=0.2
+        engine="auto",
+        options={"gtts": {"endpoint": closed_endpoint()}, "edge": closed_edge()},
+        probe_timeout=0.2,
     )
     plan = choose_engines(["nl", "en"], settings)
     assert isinstance(plan["en"], PiperEngine)
     assert plan["nl"].name == "espeak"
     assert plan.notices == (
-        f"auto chose: nl espeak (gtts did not answer within 0.2 s); en piper (voice {NAME})",
+        "auto chose: nl espeak (edge did not answer within 0.2 s, "
+        "gtts did not answer within 0.2 s); "
+        f"en piper (voice {NAME})",
     )
 
 
@@ -211,7 +225,7 @@ def test_voices_json_says_what_a_build_would_use_per_language(data: Path) -> Non
     assert code == 0, out
     choice = json.loads(out)["choices"]["en"]
     assert choice["now"] == "espeak"  # the default engine; auto is only what it would take
-    assert [step["engine"] for step in choice["order"]] == ["piper", "gtts", "espeak"]
+    assert [step["engine"] for step in choice["order"]] == ["piper", "edge", "gtts", "espeak"]
     assert choice["order"][0] == {"engine": "piper", "usable": True, "why": f"voice {NAME}"}
     assert choice["order"][1]["usable"] is None  # not probed: listing stays off the network
 
