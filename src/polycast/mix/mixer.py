@@ -13,7 +13,8 @@ store. Three passes, none holding more than a block of audio:
    that gain would push a true peak over the ceiling, a look-ahead limiter catches those peaks.
    Gains sit on a 0.5 dB grid, so a small edit seldom changes them.
 3. Verify: each run of the final 16-bit output is rendered, measured, and kept in a second
-   temporary file; the joined measurement is reported.
+   temporary file; the joined measurement is reported, and the runs' 100 ms steps give the
+   timeline picture its short-term loudness curve without reading the output again.
 
 The returned ``Timeline`` reads the kept output back in blocks (``RunSource``), so the encoder
 never renders (or limits) a run a second time; a run measured by an earlier build is rendered
@@ -48,6 +49,7 @@ from polycast.mix.settings import MixSettings
 from polycast.mix.source import MixSource, RunSource
 from polycast.mix.spool import Spool
 from polycast.models import Clip, Cue, Run, Rundown, RunStore, Timeline
+from polycast.timeline_svg import short_term_of_runs
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -379,30 +381,52 @@ def _meet_target(
     if peak + gain_db > settings.true_peak - HEADROOM_DB:
         limiter = Limiter.at(rate, 10 ** ((settings.true_peak - LIMIT_MARGIN_DB) / 20))
         log.info("true peak %.1f dBTP at the target: limiting peaks", peak + gain_db)
-    final, loudness, peak, keys = _render(pieces, gain_db, limiter, settings)
+    final = _render(pieces, gain_db, limiter, settings)
+    loudness, peak = _overall(final.measured, rate, channels)
     expected = levelled + gain_db  # what the gain alone gives; the rest is what limiting took
     retry = runs.quantized(gain_db + target - loudness) if math.isfinite(loudness) else gain_db
     if limiter is not None and expected - loudness > RETRY_LU and retry != gain_db:
         # Heavy limiting lowered the loudness; one more step of gain brings it back.
-        final.close()
+        final.output.close()
         gain_db = retry
-        final, loudness, peak, keys = _render(pieces, gain_db, limiter, settings)
+        final = _render(pieces, gain_db, limiter, settings)
+        loudness, peak = _overall(final.measured, rate, channels)
     report = MixReport(
-        loudness, peak, target, settings.true_peak, gain_db, limiter is not None, levels
+        loudness,
+        peak,
+        target,
+        settings.true_peak,
+        gain_db,
+        limiter is not None,
+        levels,
+        short_term=_curve(pieces, final.measured, settings),
     )
-    return final, report, keys
+    return final.output, report, final.keys
+
+
+def _curve(
+    pieces: _Pieces, measured: Sequence[Measured], settings: MixSettings
+) -> tuple[float, ...]:
+    """Draw the timeline picture's loudness curve from the final runs' steps: nothing rendered."""
+    runs = [(span.start, m.steps) for span, m in zip(pieces.spans, measured, strict=True)]
+    return short_term_of_runs(runs, pieces.source.length, settings.rate, settings.channels)
+
+
+class _Final(NamedTuple):
+    """The output at one episode gain: kept for the encoder, each run measured and named."""
+
+    output: RunSource
+    measured: list[Measured]
+    keys: list[str]
 
 
 def _render(
     pieces: _Pieces, gain_db: float, limiter: Limiter | None, settings: MixSettings
-) -> tuple[RunSource, float, float, list[str]]:
+) -> _Final:
     """Render the 16-bit output of every run not measured before, keeping it for the encoder.
 
     Runs whose final audio the store has measured are not rendered: the encoder may not need
     them either (their frames may be kept too), and if it does they render on demand.
-
-    Returns:
-        The output, its loudness (LUFS) and true peak (dBTP), and each run's final key.
 
     Raises:
         OutputError: the temporary audio cannot be written (disk full).
@@ -421,5 +445,4 @@ def _render(
     except BaseException:
         output.close()
         raise
-    loudness, peak = _overall(measured, settings.rate, settings.channels)
-    return output, loudness, peak, keys
+    return _Final(output, measured, keys)
