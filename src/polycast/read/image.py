@@ -10,12 +10,12 @@ feed's reader has no base to resolve it against. The image is never fetched.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
-from bs4 import BeautifulSoup
-from bs4.element import Tag
-
-from polycast.read.dom import attr
+if TYPE_CHECKING:  # bs4 takes longer to import than a plain-text article takes to read
+    from bs4 import BeautifulSoup
+    from bs4.element import Tag
 
 _ARTICLE_TYPES = {"article", "newsarticle", "blogposting", "reportagenewsarticle", "report"}
 _META_KEYS = (
@@ -71,6 +71,10 @@ def _is_article(item: Mapping[str, object]) -> bool:
 
 def page_base(soup: BeautifulSoup, metas: Mapping[str, str]) -> str | None:
     """Return the page's own address, from ``og:url`` or ``<link rel=canonical>``, when absolute."""
+    from bs4.element import Tag  # noqa: PLC0415 (only HTML pages reach here)
+
+    from polycast.read.dom import attr  # noqa: PLC0415 (same)
+
     link = soup.find("link", attrs={"rel": "canonical", "href": True})
     for value in (metas.get("og:url"), attr(link, "href") if isinstance(link, Tag) else None):
         url = absolute_url(value)
@@ -90,6 +94,10 @@ def lead_image(
         ld: its JSON-LD objects.
         root: the article body's element.
     """
+    from bs4.element import Tag  # noqa: PLC0415 (only HTML pages reach here)
+
+    from polycast.read.dom import attr  # noqa: PLC0415 (same)
+
     base = page_base(soup, metas)
     candidates: list[object] = [_ld_image(item.get("image")) for item in ld if _is_article(item)]
     candidates += [metas.get(key) for key in _META_KEYS]
