@@ -7,7 +7,7 @@ loudness and true peak of the final output). Given a store, it keeps what it mea
 run and measures again only runs it has not seen.
 
 Names are imported from their modules on first use, so reading ``MixSettings`` (every command
-does) loads neither numpy nor soxr.
+does) loads neither numpy nor pydub.
 """
 
 from typing import TYPE_CHECKING

@@ -8,7 +8,7 @@ way as a loud one, and a few milliseconds are kept so no onset or release is cut
 
 from __future__ import annotations
 
-import math
+import warnings
 
 import numpy as np
 import numpy.typing as npt
@@ -16,6 +16,14 @@ import soxr
 
 from polycast.errors import EngineError
 from polycast.models import Clip, Cue
+
+with warnings.catch_warnings():
+    # pydub warns at import that ffmpeg is missing (we never ask it to decode anything) and
+    # Python 3.11 that audioop is deprecated; neither concerns what we use it for.
+    warnings.simplefilter("ignore", RuntimeWarning)
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from pydub import AudioSegment
+    from pydub.silence import detect_leading_silence
 
 Float32Array = npt.NDArray[np.float32]
 
@@ -59,62 +67,20 @@ def speech_bounds(samples: npt.NDArray[np.int16], rate: int, trim_db: float, kee
     """Return the slice of ``samples`` that holds the speech, plus ``keep_ms`` either side.
 
     Silence is any millisecond whose RMS lies more than ``trim_db`` below the clip's peak. A clip
-    with no sound at all gives an empty slice. The answer is pydub's (``detect_leading_silence``
-    with 1 ms chunks, from each end), computed for every millisecond at once.
+    with no sound at all gives an empty slice.
     """
-    top = int(np.abs(samples.astype(np.int32)).max()) if len(samples) else 0
-    if top == 0:
+    segment = AudioSegment(samples.tobytes(), frame_rate=rate, sample_width=2, channels=1)
+    peak = segment.max_dBFS
+    if len(samples) == 0 or not np.isfinite(peak):
         return slice(0, 0)
-    loud = _loudest_silent_rms(_db(top) - trim_db)
-    length_ms = round(1000 * (len(samples) / rate))
-    lead_ms = _silent_ms(samples, rate, length_ms, loud)
-    if lead_ms >= length_ms:
+    threshold = peak - trim_db
+    lead_ms = detect_leading_silence(segment, silence_threshold=threshold, chunk_size=1)
+    if lead_ms >= len(segment):
         return slice(0, 0)
-    tail_ms = _silent_ms(samples[::-1], rate, length_ms, loud)
+    tail_ms = detect_leading_silence(segment.reverse(), silence_threshold=threshold, chunk_size=1)
     first = max(0, lead_ms - keep_ms) * rate // 1000
     last = len(samples) - max(0, tail_ms - keep_ms) * rate // 1000
     return slice(first, max(first, last))
-
-
-def _db(level: float) -> float:
-    """Return a 16-bit level in dBFS, as pydub computes it (the same float, to the last bit)."""
-    return 20 * math.log(level / 32768.0, 10)
-
-
-def _loudest_silent_rms(threshold: float) -> int:
-    """Return the largest integer RMS whose level lies under ``threshold`` dBFS (0 if none)."""
-    lo, hi = 0, 32768  # RMS 0 is always silent; the level only grows with the RMS
-    if _db(hi) < threshold:
-        return hi
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        lo, hi = (mid, hi) if _db(mid) < threshold else (lo, mid)
-    return lo
-
-
-def _silent_ms(samples: npt.NDArray[np.int16], rate: int, length_ms: int, loud: int) -> int:
-    """Return how many whole milliseconds at the start are silent: RMS at most ``loud``.
-
-    A millisecond's samples are those pydub slices (``int(ms * rate / 1000.0)`` on), missing ones
-    at the very end counted as zeros; its RMS is the integer ``audioop.rms`` gives. The start is
-    looked at in growing stretches, as speech seldom waits long.
-    """
-    done = 0
-    stretch = 250
-    while done < length_ms:
-        upto = min(length_ms, done + stretch)
-        ms = np.arange(done, upto + 1, dtype=np.float64)
-        edges = (ms * (rate / 1000.0)).astype(np.int64)
-        piece = samples[edges[0] : edges[-1]].astype(np.int64)
-        energy = np.concatenate([[0], np.cumsum(piece * piece)])
-        inside = np.minimum(edges, len(samples)) - edges[0]
-        counts = np.maximum(edges[1:] - edges[:-1], 1)
-        rms = np.floor(np.sqrt((energy[inside[1:]] - energy[inside[:-1]]) / counts))
-        sound = np.flatnonzero(rms > loud)
-        if len(sound):
-            return done + int(sound[0])
-        done, stretch = upto, stretch * 4
-    return length_ms
 
 
 def condition(clip: Clip, cue: Cue, rate: int, trim_db: float, keep_ms: int) -> Float32Array:
