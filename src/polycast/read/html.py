@@ -22,6 +22,7 @@ from polycast.models import Article
 from polycast.read.dates import normalise_date
 from polycast.read.dom import attr, inline_text
 from polycast.read.image import lead_image
+from polycast.read.page import is_page, page_segments
 from polycast.read.posts import normalise_lang
 from polycast.read.walk import walk
 
@@ -207,9 +208,12 @@ def read_html(text: str) -> Article:
     language = _language(soup, metas)
     root = content_root(soup)
     walked = walk(root, doc_lang=language, headers=root.name in ("article", "main"))
+    segments = walked.segments
+    if is_page(soup):
+        segments = page_segments(text, soup, segments, language)
     title = metas.get("og:title") or walked.title or _page_title(soup)
     return Article(
-        segments=tuple(walked.segments),
+        segments=tuple(segments),
         title=" ".join(title.split()) if title else None,
         date=_date(metas, ld, root),
         author=_author(metas, ld, soup),
