@@ -44,6 +44,8 @@ _BOILER_CLASSES = frozenset(
         "comments", "visually-hidden", "sr-only", "screen-reader-text",
     }
 )  # fmt: skip
+_CONSENT = ("cookie", "consent", "gdpr")
+"""Class or id parts of the notices that ask to accept cookies: never the article."""
 _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
 _EMOJI_ALT = 4
 """An ``<img>`` whose alt is this short and has no letters is an emoji drawn as an image."""
@@ -73,7 +75,11 @@ def is_skipped(tag: Tag) -> bool:
         return True
     if (attr(tag, "role") or "").lower() in _BOILER_ROLES:
         return True
-    return not _BOILER_CLASSES.isdisjoint(classes(tag))
+    names = classes(tag)
+    if not _BOILER_CLASSES.isdisjoint(names):
+        return True
+    marks = " ".join([*names, (attr(tag, "id") or "").lower()])
+    return any(part in marks for part in _CONSENT)
 
 
 def is_text(node: PageElement) -> bool:

@@ -210,7 +210,7 @@ def read_html(text: str) -> Article:
     walked = walk(root, doc_lang=language, headers=root.name in ("article", "main"))
     segments = walked.segments
     if is_page(soup):
-        segments = page_segments(text, soup, segments, language)
+        segments = page_segments(text, soup, segments, language, ld)
     title = metas.get("og:title") or walked.title or _page_title(soup)
     return Article(
         segments=tuple(segments),

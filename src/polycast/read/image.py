@@ -17,7 +17,10 @@ from bs4.element import Tag
 
 from polycast.read.dom import attr
 
-_ARTICLE_TYPES = {"article", "newsarticle", "blogposting", "reportagenewsarticle", "report"}
+_ARTICLE_TYPES = {
+    "article", "newsarticle", "blogposting", "reportagenewsarticle", "report", "liveblogposting",
+    "analysisnewsarticle", "opinionnewsarticle", "reviewnewsarticle", "techarticle", "posting",
+}  # fmt: skip
 _META_KEYS = (
     "og:image",
     "og:image:url",
@@ -63,7 +66,8 @@ def _ld_image(value: object) -> object:
     return value
 
 
-def _is_article(item: Mapping[str, object]) -> bool:
+def is_article(item: Mapping[str, object]) -> bool:
+    """Tell a JSON-LD article object (``NewsArticle``, ``BlogPosting``...) from the rest."""
     kind = item.get("@type")
     kinds = kind if isinstance(kind, list) else [kind]
     return any(isinstance(k, str) and k.lower() in _ARTICLE_TYPES for k in kinds)
@@ -91,7 +95,7 @@ def lead_image(
         root: the article body's element.
     """
     base = page_base(soup, metas)
-    candidates: list[object] = [_ld_image(item.get("image")) for item in ld if _is_article(item)]
+    candidates: list[object] = [_ld_image(item.get("image")) for item in ld if is_article(item)]
     candidates += [metas.get(key) for key in _META_KEYS]
     img = root.select_one("figure img[src]")
     if isinstance(img, Tag):

@@ -10,8 +10,8 @@ posts, quotes, captions and images that sit among those blocks.
 Blocks are matched by word shingles (runs of four ``\w+`` tokens, case folded), the way the
 article-extraction benchmark compares texts: a block is the article's when most of its shingles
 are in the main text. Each matched shingle is used once, so a teaser that repeats the lead is
-not read twice. A block shorter than four words is kept when it sits between kept blocks and its
-words are in the main text.
+not read twice. A block shorter than four words (a heading, a line of Japanese) is kept when it
+is a line of the main text and sits among or beside kept blocks.
 """
 
 from __future__ import annotations
@@ -51,14 +51,14 @@ class Reference:
     shingles: Counter[tuple[str, ...]]
     """Every run of four tokens, with its count; a match uses one up."""
     short: set[tuple[str, ...]]
-    """Every run of one to three tokens, for blocks too short to have a shingle."""
+    """Every line of one to three tokens, for blocks too short to have a shingle."""
 
     @classmethod
     def of(cls, text: str) -> Reference:
         """Index ``text``."""
-        tokens = words(text)
-        short = {gram for size in range(1, _SIZE) for gram in _grams(tokens, size)}
-        return cls(Counter(_grams(tokens, _SIZE)), short)
+        lines = (tuple(words(line)) for line in text.splitlines())
+        short = {line for line in lines if 0 < len(line) < _SIZE}
+        return cls(Counter(_grams(words(text), _SIZE)), short)
 
     def __len__(self) -> int:
         return sum(self.shingles.values())
@@ -76,7 +76,7 @@ class Reference:
         return True
 
     def has_short(self, text: str) -> bool:
-        """Tell whether a block of one to three words occurs in the main text."""
+        """Tell whether a block of one to three words is a line of the main text."""
         return tuple(words(text)) in self.short
 
 

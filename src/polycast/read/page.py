@@ -4,14 +4,22 @@ A fragment (no ``<html>`` or ``<body>``) is all article and is read whole. A pag
 its content element (``<article>``, ``<main>``), or from ``<body>`` when that element misses much
 of the main text an extractor finds, and then only the article's blocks are kept
 (``read.main``).
+
+Some pages hold no article text in their markup: a script draws it, and the text sits only in
+the JSON-LD ``articleBody`` the publisher gives search engines, or in the ``<noscript>`` version
+for browsers without scripts. Those are read, in that order, when the markup has nothing to say.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from bs4 import BeautifulSoup
 from bs4.element import Tag
 
-from polycast.models import Segment
+from polycast.models import Kind, Segment
+from polycast.read.blocks import has_speech, paragraph
+from polycast.read.image import is_article
 from polycast.read.main import covered, keep_main, main_text
 from polycast.read.walk import walk
 
@@ -25,7 +33,11 @@ def is_page(soup: BeautifulSoup) -> bool:
 
 
 def page_segments(
-    html: str, soup: BeautifulSoup, segments: list[Segment], language: str | None
+    html: str,
+    soup: BeautifulSoup,
+    segments: list[Segment],
+    language: str | None,
+    ld: Sequence[Mapping[str, object]] = (),
 ) -> list[Segment]:
     """Narrow the walked blocks of a full page to its article.
 
@@ -34,7 +46,44 @@ def page_segments(
         soup: the parsed page.
         segments: the blocks walked from its content element.
         language: the page's declared language.
+        ld: the page's JSON-LD objects.
     """
+    kept = _main_blocks(html, soup, segments, language)
+    if has_speech(kept):
+        return kept
+    titles = [seg for seg in kept if seg.kind is Kind.TITLE]
+    return titles + (_ld_body(ld, language) or _noscript(soup, language))
+
+
+def _ld_body(ld: Sequence[Mapping[str, object]], language: str | None) -> list[Segment]:
+    """Read the ``articleBody`` of the page's article object: HTML, or text by lines."""
+    for item in ld:
+        body = item.get("articleBody") if is_article(item) else None
+        if not isinstance(body, str) or not body.strip():
+            continue
+        if "<" in body:
+            from polycast.read.html import parse  # noqa: PLC0415 (html imports this module)
+
+            return walk(parse(body), doc_lang=language).segments
+        found = (paragraph(line.strip()) for line in body.splitlines())
+        return [seg for seg in found if seg is not None]
+    return []
+
+
+def _noscript(soup: BeautifulSoup, language: str | None) -> list[Segment]:
+    """Read the ``<noscript>`` elements of the body, the page as a browser without scripts shows."""
+    body = soup.find("body")
+    if not isinstance(body, Tag):
+        return []
+    segments: list[Segment] = []
+    for tag in body.find_all("noscript"):
+        segments += walk(tag, doc_lang=language, headers=True).segments
+    return segments
+
+
+def _main_blocks(
+    html: str, soup: BeautifulSoup, segments: list[Segment], language: str | None
+) -> list[Segment]:
     reference = main_text(html)
     if not reference:
         return segments

@@ -1,0 +1,145 @@
+"""Full web pages: only the article is read, with its posts, quotes and captions kept."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from polycast.errors import InputError
+from polycast.models import Kind, Post, Segment
+from polycast.read import read_article
+from polycast.read.html import read_html
+from polycast.read.main import keep_main
+
+LEAD = (
+    "The river board opened a fish pass beside the weir on Saturday, two hundred metres of "
+    "shallow steps where the current is weak enough for eels to climb."
+)
+SECOND = (
+    "Building it took a year and a half and cost 2.4 million euros, most of it paid by the "
+    "province and the rest by a European fund for rivers."
+)
+THIRD = "The board will count for two years how many fish use the pass on their way upstream."
+TEASERS = "".join(
+    f'<li><a href="/n/{i}">Council votes on the new budget for the harbour, part {i}</a></li>'
+    for i in range(12)
+)
+PAGE = f"""<!DOCTYPE html><html lang="en"><head><title>Fish pass opens | Daily Example</title>
+<meta property="og:title" content="Fish pass opens at the weir"></head><body>
+<div class="topbar"><a href="/">Home</a> <a href="/news">News</a> <a href="/sport">Sport</a></div>
+<div id="consent-wall"><p>We and our 412 partners store and access information on your device.
+Accept all cookies to continue reading this website.</p></div>
+<div class="layout"><div class="col-main">
+<h1>Fish pass opens at the weir</h1>
+<p>{LEAD}</p>
+<figure><img src="/p.jpg" alt="The pass"><figcaption>The pass from above.</figcaption></figure>
+<p>{SECOND}</p>
+<blockquote><p>Within an hour the first eels went up the steps, which is what we hoped.</p>
+<footer>— <cite>Jane Example</cite>, ecologist</footer></blockquote>
+<p>{THIRD}</p>
+<blockquote class="twitter-tweet"><p lang="en" dir="ltr">Proud to see the fish pass open today,
+the first eels went up within the hour!</p>&mdash; Jane Example (@janeexample)
+<a href="https://twitter.com/janeexample/status/1502600000000000000">March 12, 2022</a>
+</blockquote></div>
+<div class="col-side"><h3>Most read</h3><ul>{TEASERS}</ul></div></div>
+<div class="comments-area"><h3>12 comments</h3><p>Great news, about time somebody did this for
+the eels in our river, well done to everyone involved!</p></div>
+<div class="bottom">Copyright 2022 Daily Example. All rights reserved. Terms. Privacy.</div>
+</body></html>"""
+
+
+def _spoken(segments: tuple[Segment, ...] | list[Segment]) -> str:
+    return "\n".join(s.text for s in segments if s.spoken and s.kind is not Kind.TITLE)
+
+
+def test_a_page_reads_its_article_and_not_what_surrounds_it() -> None:
+    article = read_html(PAGE)
+    said = _spoken(article.segments)
+    for part in (LEAD, SECOND, THIRD, "first eels went up the steps", "Proud to see"):
+        assert part in said
+    for chrome in ("Home", "cookies", "Council votes", "Most read", "Great news", "Copyright"):
+        assert chrome not in said
+    assert article.title == "Fish pass opens at the weir"
+
+
+def test_a_page_keeps_its_post_quote_speaker_and_caption() -> None:
+    segments = read_html(PAGE).segments
+    post = next(s for s in segments if s.kind is Kind.POST)
+    assert post.post is not None
+    assert (post.post.author, post.post.handle, post.post.date) == (
+        "Jane Example",
+        "janeexample",
+        "2022-03-12",
+    )
+    assert post.post.url == "https://twitter.com/janeexample/status/1502600000000000000"
+    quote = next(s for s in segments if s.kind is Kind.QUOTE)
+    assert quote.post == Post(author="Jane Example")
+    caption = next(s for s in segments if s.kind is Kind.CAPTION)
+    assert (caption.text, caption.spoken) == ("The pass from above.", False)
+
+
+def _page(head: str, body: str) -> bytes:
+    return f"<!DOCTYPE html><html><head>{head}</head><body>{body}</body></html>".encode()
+
+
+def test_a_page_whose_text_is_only_in_json_ld_reads_its_article_body() -> None:
+    ld = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": "Fish pass opens",
+        "articleBody": f"{LEAD}\n\n{SECOND}",
+    }
+    head = f'<script type="application/ld+json">{json.dumps(ld)}</script>'
+    article = read_article(_page(head, '<div id="app"></div><script>render()</script>'), "a.html")
+    assert [(s.kind, s.text) for s in article.segments] == [
+        (Kind.PARAGRAPH, LEAD),
+        (Kind.PARAGRAPH, SECOND),
+    ]
+
+
+def test_a_page_whose_text_is_only_in_noscript_reads_it() -> None:
+    body = (
+        f'<div id="app"></div><noscript><article><p>{LEAD}</p><p>{THIRD}</p></article></noscript>'
+    )
+    article = read_article(_page("<title>Fish</title>", body), "a.html")
+    assert _spoken(article.segments) == f"{LEAD}\n{THIRD}"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '<nav><a href="/">Home</a> <a href="/news">News</a></nav>',
+        '<div class="cookie-wall"><h2>We value your privacy</h2><p>We and our partners use '
+        "cookies to store and access information on your device. Accept all to continue.</p>"
+        "<button>Accept all</button></div>",
+    ],
+)
+def test_a_page_of_only_menus_or_a_cookie_wall_has_no_text_to_speak(body: str) -> None:
+    with pytest.raises(InputError, match="no text to speak"):
+        read_article(_page("<title>Example</title>", body), "a.html")
+
+
+def _para(text: str) -> Segment:
+    return Segment(Kind.PARAGRAPH, text)
+
+
+def test_a_block_the_main_text_repeats_is_kept_once() -> None:
+    teaser, menu = _para(LEAD), _para("Home News Sport Weather and more sections")
+    kept = keep_main([teaser, menu, _para(LEAD), _para(SECOND)], f"{LEAD}\n{SECOND}")
+    assert [s.text for s in kept] == [LEAD, SECOND]
+
+
+def test_short_blocks_and_posts_are_kept_beside_the_article_only() -> None:
+    post = Segment(Kind.POST, "A post the extractor dropped", post=Post(handle="x"))
+    segments = [
+        _para("Share"),
+        _para(LEAD),
+        Segment(Kind.HEADING, "Costs"),
+        _para(SECOND),
+        post,
+        _para("Related: other stories you may like to read today"),
+        Segment(Kind.POST, "A post far from the article"),
+    ]
+    kept = keep_main(segments, f"Share this.\n{LEAD}\nCosts\n{SECOND}")
+    assert [s.text for s in kept] == [LEAD, "Costs", SECOND, post.text]
