@@ -143,3 +143,37 @@ def test_short_blocks_and_posts_are_kept_beside_the_article_only() -> None:
     ]
     kept = keep_main(segments, f"Share this.\n{LEAD}\nCosts\n{SECOND}")
     assert [s.text for s in kept] == [LEAD, "Costs", SECOND, post.text]
+
+
+def test_metadata_trusts_json_ld_then_open_graph_then_html_lang() -> None:
+    ld = {
+        "@type": "BlogPosting",
+        "headline": "The headline",
+        "author": [{"@type": "Person", "name": "Ana"}, {"name": "Rui"}],
+        "datePublished": "2021-05-04T10:00:00Z",
+        "inLanguage": "pt-BR",
+        "image": {"url": "https://example.org/lead.jpg"},
+    }
+    head = (
+        '<meta property="og:title" content="The OG title">'
+        '<meta property="og:locale" content="es_ES"><meta name="author" content="Site Staff">'
+        '<meta property="article:published_time" content="2020-01-01">'
+        '<meta property="og:image" content="https://example.org/og.jpg">'
+        '<script type="application/ld+json">{"@type": "WebSite", "name": "Site"}</script>'
+        f'<script type="application/ld+json">{json.dumps(ld)}</script>'
+    )
+    page = f'<html lang="en"><head>{head}</head><body><p>{LEAD}</p></body></html>'
+    article = read_html(page)
+    assert (article.title, article.author, article.date, article.language, article.image) == (
+        "The headline",
+        "Ana, Rui",
+        "2021-05-04",
+        "pt",
+        "https://example.org/lead.jpg",
+    )
+    without_ld = read_html(page.replace(json.dumps(ld), "{}"))
+    assert (without_ld.title, without_ld.language, without_ld.date) == (
+        "The OG title",
+        "es",
+        "2020-01-01",
+    )

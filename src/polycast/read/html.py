@@ -21,7 +21,7 @@ from polycast.errors import InputError
 from polycast.models import Article
 from polycast.read.dates import normalise_date
 from polycast.read.dom import attr, inline_text
-from polycast.read.image import lead_image
+from polycast.read.image import is_article, lead_image
 from polycast.read.page import is_page, page_segments
 from polycast.read.posts import normalise_lang
 from polycast.read.walk import walk
@@ -134,7 +134,8 @@ def _ld_author(value: object) -> str | None:
 
 
 def _date(metas: dict[str, str], ld: list[dict[str, object]], root: Tag) -> str | None:
-    candidates: list[object] = [metas.get(key) for key in _DATE_KEYS]
+    candidates: list[object] = [item.get("datePublished") for item in ld if is_article(item)]
+    candidates += [metas.get(key) for key in _DATE_KEYS]
     candidates += [item.get("datePublished") for item in ld]
     time = root.find("time", attrs={"datetime": True})
     if isinstance(time, Tag):
@@ -147,6 +148,10 @@ def _date(metas: dict[str, str], ld: list[dict[str, object]], root: Tag) -> str 
 
 
 def _author(metas: dict[str, str], ld: list[dict[str, object]], soup: BeautifulSoup) -> str | None:
+    for item in ld:
+        name = _ld_author(item.get("author")) if is_article(item) else None
+        if name:
+            return name
     for key in _AUTHOR_KEYS:
         value = metas.get(key)
         if value and "://" not in value:
@@ -160,10 +165,25 @@ def _author(metas: dict[str, str], ld: list[dict[str, object]], soup: BeautifulS
     return None
 
 
-def _language(soup: BeautifulSoup, metas: dict[str, str]) -> str | None:
+def _language(
+    soup: BeautifulSoup, metas: dict[str, str], ld: list[dict[str, object]]
+) -> str | None:
+    """Return the language the article object, Open Graph, ``<html lang>`` or a header says."""
     html = soup.find("html")
     declared = attr(html, "lang") or attr(html, "xml:lang") if isinstance(html, Tag) else None
-    return normalise_lang(declared or metas.get("content-language") or metas.get("og:locale"))
+    said = [item.get("inLanguage") for item in ld if is_article(item)]
+    said += [metas.get("og:locale"), declared, metas.get("content-language")]
+    return next((lang for value in said if (lang := _lang(value))), None)
+
+
+def _lang(value: object) -> str | None:
+    return normalise_lang(value) if isinstance(value, str) else None
+
+
+def _title(metas: dict[str, str], ld: list[dict[str, object]]) -> str | None:
+    """Return the article object's headline, else the Open Graph title."""
+    said = [item.get("headline") for item in ld if is_article(item)] + [metas.get("og:title")]
+    return next((v for v in said if isinstance(v, str) and v.strip()), None)
 
 
 def _page_title(soup: BeautifulSoup) -> str | None:
@@ -196,8 +216,10 @@ def read_html(text: str) -> Article:
         text: The HTML, decoded.
 
     Returns:
-        The article body as segments; title from ``og:title``, a lone leading ``<h1>`` or
-        ``<title>``; date, author, language and lead image from the page's metadata.
+        The article body as segments (of a full page, only its main content); title, date,
+        author, language and lead image from the page's metadata, most trusted first: the
+        JSON-LD article object (``NewsArticle``, ``BlogPosting``...), Open Graph and other
+        ``<meta>`` tags, ``<html lang>``; then a lone leading ``<h1>`` or the ``<title>``.
 
     Raises:
         InputError: the markup could not be parsed at all.
@@ -205,13 +227,13 @@ def read_html(text: str) -> Article:
     soup = parse(text)
     metas = _metas(soup)
     ld = list(_json_ld(soup))
-    language = _language(soup, metas)
+    language = _language(soup, metas, ld)
     root = content_root(soup)
     walked = walk(root, doc_lang=language, headers=root.name in ("article", "main"))
     segments = walked.segments
     if is_page(soup):
         segments = page_segments(text, soup, segments, language, ld)
-    title = metas.get("og:title") or walked.title or _page_title(soup)
+    title = _title(metas, ld) or walked.title or _page_title(soup)
     return Article(
         segments=tuple(segments),
         title=" ".join(title.split()) if title else None,
