@@ -72,7 +72,8 @@ class Reference:
         found = Counter(grams) & self.shingles
         if sum(found.values()) < _KEEP_SHARE * len(grams):
             return False
-        self.shingles -= found
+        for gram, count in found.items():  # not ``-=``: it rescans the whole reference
+            self.shingles[gram] -= count
         return True
 
     def has_short(self, text: str) -> bool:
