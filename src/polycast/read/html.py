@@ -22,7 +22,7 @@ from polycast.models import Article
 from polycast.read.dates import normalise_date
 from polycast.read.dom import attr, inline_text
 from polycast.read.image import is_article, lead_image
-from polycast.read.page import is_page, page_segments
+from polycast.read.page import drop_inert, is_page, page_segments
 from polycast.read.posts import normalise_lang
 from polycast.read.walk import walk
 
@@ -35,6 +35,12 @@ _AUTHOR_KEYS = ("author", "article:author", "dc.creator", "dcterms.creator", "ci
 _TAG_START = re.compile(r"<[A-Za-z/!?]")
 _MARKED_SECTION = re.compile(r"<!\[(?!CDATA\[)")
 _RAW_TEXT_END = re.compile(r"</(?:script|style)", re.IGNORECASE)
+_PAGE = re.compile(r"<(?:html|body)\b", re.IGNORECASE)
+_INERT = re.compile(r"<!--|<(script|style)\b", re.IGNORECASE)
+_INERT_END = {
+    "script": re.compile(r"</script\s*>", re.I),
+    "style": re.compile(r"</style\s*>", re.I),
+}
 _MAX_ARTICLES = 50
 """A page with more ``<article>`` elements is a listing; the first ones are enough to choose."""
 _MAIN_SHARE = 0.5
@@ -224,6 +230,9 @@ def read_html(text: str) -> Article:
     Raises:
         InputError: the markup could not be parsed at all.
     """
+    page = _PAGE.search(text) is not None
+    if page:
+        text = drop_inert(text)
     soup = parse(text)
     metas = _metas(soup)
     ld = list(_json_ld(soup))
@@ -231,7 +240,7 @@ def read_html(text: str) -> Article:
     root = content_root(soup)
     walked = walk(root, doc_lang=language, headers=root.name in ("article", "main"))
     segments = walked.segments
-    if is_page(soup):
+    if page and is_page(soup):
         segments = page_segments(text, soup, segments, language, ld)
     title = _title(metas, ld) or walked.title or _page_title(soup)
     return Article(

