@@ -85,7 +85,7 @@ def spoken_text(data: bytes, name: str) -> str:
     except PolycastError:
         return ""
     said = [s["text"] for s in document["segments"] if s["spoken"] and s["kind"] != "title"]
-    return "\n".join(said)
+    return "\n\n".join(said)
 
 
 def truths(folder: Path = PAGES) -> dict[str, str]:
