@@ -177,3 +177,10 @@ def test_metadata_trusts_json_ld_then_open_graph_then_html_lang() -> None:
         "es",
         "2020-01-01",
     )
+
+
+def test_the_extractor_s_warnings_do_not_reach_the_user(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("WARNING")
+    html = "<body><nav>Menu</nav><div><p>Real text.</p></div><footer>Footer</footer></body>"
+    assert [s.text for s in read_html(html).segments] == ["Real text."]
+    assert [r.getMessage() for r in caplog.records] == []

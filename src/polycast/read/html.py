@@ -241,7 +241,7 @@ def read_html(text: str) -> Article:
     walked = walk(root, doc_lang=language, headers=root.name in ("article", "main"))
     segments = walked.segments
     if page and is_page(soup):
-        segments = page_segments(text, soup, segments, language, ld)
+        segments = page_segments(text, soup, (root, segments), language, ld)
     title = _title(metas, ld) or walked.title or _page_title(soup)
     return Article(
         segments=tuple(segments),

@@ -16,6 +16,7 @@ is a line of the main text and sits among or beside kept blocks.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 from polycast.models import Kind, Segment
 
 _TOKEN = re.compile(r"\w+")
+_EXTRACTOR_LOGGERS = ("trafilatura", "readability", "justext", "htmldate", "courlan")
 _SIZE = 4
 _KEEP_SHARE = 0.5
 """A block whose shingles are at least this share in the main text is the article's."""
@@ -144,8 +146,15 @@ def _beside_kept(segments: Sequence[Segment], verdicts: Sequence[bool | None]) -
 
 
 def main_text(html: str) -> str:
-    """Return the page's main text as trafilatura finds it in precision mode ("" if none)."""
+    """Return the page's main text as trafilatura finds it in precision mode ("" if none).
+
+    Its fallback extractors log a warning whenever they give up on a page, which is often and
+    harmless here: a user would read it as polycast's own complaint, so their loggers are quiet.
+    """
     import trafilatura  # noqa: PLC0415 (slow import, only for full pages)
+
+    for name in _EXTRACTOR_LOGGERS:
+        logging.getLogger(name).setLevel(logging.CRITICAL)
 
     found = trafilatura.extract(
         html, favor_precision=True, include_comments=False, include_tables=True

@@ -70,7 +70,7 @@ def is_page(soup: BeautifulSoup) -> bool:
 def page_segments(
     html: str,
     soup: BeautifulSoup,
-    segments: list[Segment],
+    walked: tuple[Tag, list[Segment]],
     language: str | None,
     ld: Sequence[Mapping[str, object]] = (),
 ) -> list[Segment]:
@@ -79,11 +79,11 @@ def page_segments(
     Args:
         html: the page as text, for the extractor.
         soup: the parsed page.
-        segments: the blocks walked from its content element.
+        walked: its content element and the blocks walked from it.
         language: the page's declared language.
         ld: the page's JSON-LD objects.
     """
-    kept = _main_blocks(html, soup, segments, language)
+    kept = _main_blocks(html, soup, walked, language)
     if has_speech(kept):
         return kept
     titles = [seg for seg in kept if seg.kind is Kind.TITLE]
@@ -117,14 +117,15 @@ def _noscript(soup: BeautifulSoup, language: str | None) -> list[Segment]:
 
 
 def _main_blocks(
-    html: str, soup: BeautifulSoup, segments: list[Segment], language: str | None
+    html: str, soup: BeautifulSoup, walked: tuple[Tag, list[Segment]], language: str | None
 ) -> list[Segment]:
+    root, segments = walked
     reference = main_text(html)
     if not reference:
         return segments
     share = covered(segments, reference)
     body = soup.find("body")
-    if share < _WALK_BODY and isinstance(body, Tag):
+    if share < _WALK_BODY and isinstance(body, Tag) and body is not root:
         whole = walk(body, doc_lang=language, headers=True).segments
         whole_share = covered(whole, reference)
         if whole_share > share:
