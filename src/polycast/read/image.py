@@ -9,7 +9,7 @@ feed's reader has no base to resolve it against. The image is never fetched.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup
@@ -83,6 +83,17 @@ def page_base(soup: BeautifulSoup, metas: Mapping[str, str]) -> str | None:
     return None
 
 
+def _candidates(
+    metas: Mapping[str, str], ld: Sequence[Mapping[str, object]], root: Tag
+) -> Iterator[object]:
+    """Yield the lead image's candidates, most deliberate first; the body is searched last."""
+    yield from (_ld_image(item.get("image")) for item in ld if is_article(item))
+    yield from (metas.get(key) for key in _META_KEYS)
+    img = root.select_one("figure img[src]")
+    if isinstance(img, Tag):
+        yield attr(img, "src")
+
+
 def lead_image(
     soup: BeautifulSoup, metas: Mapping[str, str], ld: Sequence[Mapping[str, object]], root: Tag
 ) -> str | None:
@@ -94,14 +105,12 @@ def lead_image(
         ld: its JSON-LD objects.
         root: the article body's element.
     """
-    base = page_base(soup, metas)
-    candidates: list[object] = [_ld_image(item.get("image")) for item in ld if is_article(item)]
-    candidates += [metas.get(key) for key in _META_KEYS]
-    img = root.select_one("figure img[src]")
-    if isinstance(img, Tag):
-        candidates.append(attr(img, "src"))
-    for value in candidates:
-        url = absolute_url(value, base)
+    base: list[str | None] = []  # the page's address, looked for once a relative URL needs it
+    for value in _candidates(metas, ld, root):
+        url = absolute_url(value)
+        if url is None and isinstance(value, str) and value.strip():
+            base = base or [page_base(soup, metas)]
+            url = absolute_url(value, base[0])
         if url:
             return url
     return None
