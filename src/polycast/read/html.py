@@ -201,10 +201,29 @@ def _page_title(soup: BeautifulSoup) -> str | None:
     return text.split(" | ")[0].strip() or None
 
 
+def _landmarks(soup: BeautifulSoup) -> tuple[Tag | None, list[Tag]]:
+    """Return the first ``<main>`` (else the first ``role=main``) and the first ``<article>``s.
+
+    One pass over the tree: a search per landmark costs each a whole walk of a large page.
+    """
+    main: Tag | None = None
+    role_main: Tag | None = None
+    articles: list[Tag] = []
+    for node in soup.descendants:
+        if not isinstance(node, Tag):
+            continue
+        if node.name == "main":
+            main = node if main is None else main
+        elif node.name == "article" and len(articles) < _MAX_ARTICLES:
+            articles.append(node)
+        if role_main is None and node.get("role") == "main":
+            role_main = node
+    return (role_main if main is None else main), articles
+
+
 def content_root(soup: BeautifulSoup) -> Tag:
     """Find the article's element: the largest ``<article>``, else ``<main>``, else all."""
-    main = soup.find("main") or soup.find(True, attrs={"role": "main"})
-    articles = soup.find_all("article", limit=_MAX_ARTICLES)
+    main, articles = _landmarks(soup)
     if articles:
         best = max(articles, key=lambda a: len(a.get_text()))
         if not isinstance(main, Tag) or len(best.get_text()) >= _MAIN_SHARE * len(main.get_text()):
