@@ -5,7 +5,8 @@ the parts of a real news page (a header with metadata and JSON-LD, menus, an art
 headings, lists, quotes, figures and an embedded post, a sidebar of teasers, comments), every
 paragraph distinct. Both are read and planned as ``polycast segments`` does; the times are
 compared with lxml parsing the same page (the floor: any reader has to parse it) and with each
-other. Targets: 1 MB read / lxml parse <= 40, 5 MB read / 1 MB read <= 5.5.
+other; lxml's own 5 MB / 1 MB ratio is shown beside, since memory caches make even it grow
+faster than the size. Targets: 1 MB read / lxml parse <= 40, 5 MB read / 1 MB read <= 5.5.
 """
 
 from __future__ import annotations
@@ -99,7 +100,7 @@ def make_page(size: int) -> bytes:
     chrome: list[str] = []
     total, n = len(head), 0
     while total < size:
-        parts = (_inert(n), _section(n) if n % 3 == 0 else "", _chrome(n))
+        parts = (_inert(n), _section(n) if n % 4 == 0 else "", _chrome(n))
         for into, part in zip((inert, article, chrome), parts, strict=True):
             into.append(part)
             total += len(part)
@@ -134,11 +135,14 @@ def bench_linearity(repeat: int = 2) -> dict[str, float]:
     read(small)()  # imports, models and caches warmed once
     numbers = {
         "web_lxml_1mb_s": _best(lambda: lxml.html.document_fromstring(small), repeat + 2),
+        "web_lxml_5mb_s": _best(lambda: lxml.html.document_fromstring(large), repeat + 2),
         "web_read_1mb_s": _best(read(small), repeat),
         "web_read_5mb_s": _best(read(large), repeat),
     }
     numbers["web_1mb_over_lxml"] = numbers["web_read_1mb_s"] / numbers["web_lxml_1mb_s"]
     numbers["web_5mb_over_1mb"] = numbers["web_read_5mb_s"] / numbers["web_read_1mb_s"]
+    # The floor's own ratio: on a shared machine even lxml's 5 MB parse is not 5x its 1 MB one.
+    numbers["web_lxml_5mb_over_1mb"] = numbers["web_lxml_5mb_s"] / numbers["web_lxml_1mb_s"]
     return numbers
 
 
