@@ -184,3 +184,68 @@ def test_the_extractor_s_warnings_do_not_reach_the_user(caplog: pytest.LogCaptur
     html = "<body><nav>Menu</nav><div><p>Real text.</p></div><footer>Footer</footer></body>"
     assert [s.text for s in read_html(html).segments] == ["Real text."]
     assert [r.getMessage() for r in caplog.records] == []
+
+
+BLUESKY = (
+    '<blockquote class="bluesky-embed" data-bluesky-uri="at://did:plc:abc/app.bsky.feed.post/3kx">'
+    '<p lang="en">The eels are already climbing it.</p>&mdash; Jane Example (<a href="https://'
+    'bsky.app/profile/did:plc:abc?ref_src=embed">@jane.bsky.social</a>) <a href="https://bsky.app'
+    '/profile/did:plc:abc/post/3kx?ref_src=embed">March 12, 2024 at 10:00 AM</a></blockquote>'
+)
+INSTAGRAM = (
+    '<blockquote class="instagram-media" data-instgrm-permalink="https://www.instagram.com/p/B4a/'
+    '?utm_source=ig_embed"><div><a href="https://www.instagram.com/p/B4a/">View this post on '
+    'Instagram</a><p><a href="https://www.instagram.com/p/B4a/">The first eels this morning!</a>'
+    '</p><p>A post shared by <a href="https://www.instagram.com/janeexample/"> Jane Example</a> '
+    '(@janeexample) on <time datetime="2019-11-18T15:30:00+00:00">Nov 18, 2019 at 7:30am PST'
+    "</time></p></div></blockquote>"
+)
+MASTODON = (
+    '<blockquote class="mastodon-embed" data-embed-url="https://mastodon.social/@jane/1130/embed">'
+    '<a href="https://mastodon.social/@jane/1130"><div>Post by @jane@mastodon.social</div>'
+    "<div>View on Mastodon</div></a></blockquote>"
+)
+
+
+@pytest.mark.parametrize(
+    ("embed", "kind", "text", "post"),
+    [
+        (
+            BLUESKY,
+            Kind.POST,
+            "The eels are already climbing it.",
+            Post(
+                author="Jane Example",
+                handle="jane.bsky.social",
+                date_text="March 12, 2024 at 10:00 AM",
+                date="2024-03-12",
+                url="https://bsky.app/profile/did:plc:abc/post/3kx",
+            ),
+        ),
+        (
+            INSTAGRAM,
+            Kind.POST,
+            "The first eels this morning!",
+            Post(
+                author="Jane Example",
+                handle="janeexample",
+                date_text="Nov 18, 2019 at 7:30am PST",
+                date="2019-11-18",
+                url="https://instagram.com/p/B4a",
+            ),
+        ),
+        (
+            MASTODON,
+            Kind.EMBED,
+            "Mastodon post by @jane@mastodon.social",
+            Post(handle="jane@mastodon.social", url="https://mastodon.social/@jane/1130"),
+        ),
+    ],
+    ids=["bluesky", "instagram", "mastodon"],
+)
+def test_embedded_posts_of_every_platform_are_kept_on_a_page(
+    embed: str, kind: Kind, text: str, post: Post
+) -> None:
+    page = PAGE.replace(f"<p>{THIRD}</p>", f"<p>{THIRD}</p>{embed}")
+    found = [s for s in read_html(page).segments if s.kind is kind and s.post == post]
+    assert [s.text for s in found] == [text]
