@@ -96,7 +96,7 @@ def collect(quick: bool) -> dict[str, float]:
     numbers.update(bench_speak.bench_piper_workers(repeat=repeat))
     numbers.update(bench_build.bench_rss(15.0 if quick else 60.0))
     numbers.update(bench_web.bench_score())
-    numbers.update(bench_web.bench_linearity(repeat + 1))
+    numbers.update(bench_web.bench_linearity(rounds=3 if quick else 5))
     cold = numbers["cold_s"]
     numbers["cold_over_floor"] = cold / numbers["floor_s"]
     numbers["x10_over_x1"] = numbers["x10_s"] / cold

@@ -11,6 +11,7 @@ faster than the size. Targets: 1 MB read / lxml parse <= 40, 5 MB read / 1 MB re
 
 from __future__ import annotations
 
+import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -113,18 +114,18 @@ def make_page(size: int) -> bytes:
     return (head + "".join(inert) + body + "</body></html>").encode()
 
 
-def _best(run: Callable[[], object], repeat: int) -> float:
-    """Return the fastest of ``repeat`` runs' CPU seconds (the machine is shared)."""
-    times = []
-    for _ in range(repeat):
-        start = time.process_time()
-        run()
-        times.append(time.process_time() - start)
-    return min(times)
+def _cpu(run: Callable[[], object]) -> float:
+    start = time.process_time()
+    run()
+    return time.process_time() - start
 
 
-def bench_linearity(repeat: int = 2) -> dict[str, float]:
-    """Time lxml's parse of a 1 MB page, and reading and planning it and a 5 MB one."""
+def bench_linearity(rounds: int = 3) -> dict[str, float]:
+    """Time lxml's parse of a 1 MB and a 5 MB page, and reading and planning both.
+
+    The machine is shared and its speed drifts, so each round times all four in a row (lxml as
+    the fastest of three, it takes milliseconds) and the ratios are the medians of the rounds'.
+    """
     import lxml.html
 
     small, large = make_page(MB), make_page(5 * MB)
@@ -132,17 +133,25 @@ def bench_linearity(repeat: int = 2) -> dict[str, float]:
     def read(page: bytes) -> Callable[[], object]:
         return lambda: segments_document(read_article(page, "page.html"))
 
+    def parse(page: bytes) -> float:
+        return min(_cpu(lambda: lxml.html.document_fromstring(page)) for _ in range(3))
+
     read(small)()  # imports, models and caches warmed once
-    numbers = {
-        "web_lxml_1mb_s": _best(lambda: lxml.html.document_fromstring(small), repeat + 2),
-        "web_lxml_5mb_s": _best(lambda: lxml.html.document_fromstring(large), repeat + 2),
-        "web_read_1mb_s": _best(read(small), repeat),
-        "web_read_5mb_s": _best(read(large), repeat),
-    }
-    numbers["web_1mb_over_lxml"] = numbers["web_read_1mb_s"] / numbers["web_lxml_1mb_s"]
-    numbers["web_5mb_over_1mb"] = numbers["web_read_5mb_s"] / numbers["web_read_1mb_s"]
-    # The floor's own ratio: on a shared machine even lxml's 5 MB parse is not 5x its 1 MB one.
-    numbers["web_lxml_5mb_over_1mb"] = numbers["web_lxml_5mb_s"] / numbers["web_lxml_1mb_s"]
+    names = ("web_lxml_1mb_s", "web_lxml_5mb_s", "web_read_1mb_s", "web_read_5mb_s")
+    taken: dict[str, list[float]] = {name: [] for name in names}
+    ratios: dict[str, list[float]] = {"over_lxml": [], "5_over_1": [], "lxml_5_over_1": []}
+    for _ in range(rounds):
+        times = (parse(small), parse(large), _cpu(read(small)), _cpu(read(large)))
+        for name, value in zip(names, times, strict=True):
+            taken[name].append(value)
+        ratios["over_lxml"].append(times[2] / times[0])
+        ratios["5_over_1"].append(times[3] / times[2])
+        ratios["lxml_5_over_1"].append(times[1] / times[0])
+    numbers = {name: statistics.median(values) for name, values in taken.items()}
+    numbers["web_1mb_over_lxml"] = statistics.median(ratios["over_lxml"])
+    numbers["web_5mb_over_1mb"] = statistics.median(ratios["5_over_1"])
+    # The floor's own growth: on a shared machine even lxml's 5 MB parse is not 5x its 1 MB one.
+    numbers["web_lxml_5mb_over_1mb"] = statistics.median(ratios["lxml_5_over_1"])
     return numbers
 
 
