@@ -9,6 +9,7 @@ import pytest
 from polycast.errors import InputError
 from polycast.models import Kind, Post, Segment
 from polycast.read import read_article
+from polycast.read.focus import focus
 from polycast.read.html import read_html
 from polycast.read.main import keep_main
 
@@ -249,3 +250,32 @@ def test_embedded_posts_of_every_platform_are_kept_on_a_page(
     page = PAGE.replace(f"<p>{THIRD}</p>", f"<p>{THIRD}</p>{embed}")
     found = [s for s in read_html(page).segments if s.kind is kind and s.post == post]
     assert [s.text for s in found] == [text]
+
+
+def test_a_page_is_cut_to_its_head_metadata_and_article_element_before_reading() -> None:
+    ld = '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "H"}</script>'
+    page = PAGE.replace("<h1>Fish pass", f"{ld}<h1>Fish pass").replace(
+        '<div class="col-main">', '<div class="col-main" lang="en-GB">'
+    )
+    reference = f"{LEAD}\n{SECOND}\n{THIRD}"
+    cut = focus(page, reference)
+    assert cut is not None
+    assert cut.startswith('<html lang="en"><head><title>Fish pass opens | Daily Example</title>')
+    assert '<div class="col-main" lang="en-GB">' in cut
+    assert ld in cut
+    for chrome in ("Most read", "Great news", "consent-wall", "Copyright"):
+        assert chrome not in cut
+    assert _spoken(read_html(page).segments) == _spoken(read_html(cut).segments)
+
+
+def test_a_page_whose_text_is_spread_is_not_cut_and_a_cookie_wall_s_text_does_not_count() -> None:
+    spread = f"<html><body><div><p>{LEAD}</p></div><div><p>{SECOND}</p></div></body></html>"
+    assert focus(spread, f"{LEAD}\n{SECOND}") is None
+    wall = f'<div class="cookie-notice"><div><p>{SECOND}</p></div></div>'
+    page = (
+        f"<html><body>{wall}<div><div id='a'><p>{LEAD}</p><p>{THIRD}</p></div></div></body></html>"
+    )
+    cut = focus(page, f"{SECOND}\n{LEAD}\n{THIRD}")
+    assert cut is not None
+    assert '<div id="a">' in cut
+    assert "cookie" not in cut

@@ -7,7 +7,7 @@ tags, and a recursive walk would die with ``RecursionError`` on it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from bs4.element import CData, NavigableString, PageElement, PreformattedString, Tag
 
@@ -69,16 +69,26 @@ def attr(tag: Tag, name: str) -> str | None:
 
 def is_skipped(tag: Tag) -> bool:
     """Tell whether an element holds no article text: scripts, navigation, boilerplate."""
-    if tag.name in SKIP:
+    return skips(tag.name, tag.attrs)
+
+
+def skips(name: str, attrs: Mapping[str, object]) -> bool:
+    """Tell ``is_skipped`` of any parser's element, by its name and attributes."""
+    if name in SKIP:
         return True
-    if tag.has_attr("hidden") or attr(tag, "aria-hidden") == "true":
+
+    def value(key: str) -> str:
+        found = attrs.get(key)
+        return " ".join(found) if isinstance(found, list) else str(found or "")
+
+    if "hidden" in attrs or value("aria-hidden").strip() == "true":
         return True
-    if (attr(tag, "role") or "").lower() in _BOILER_ROLES:
+    if value("role").strip().lower() in _BOILER_ROLES:
         return True
-    names = classes(tag)
+    names = value("class").lower().split()
     if not _BOILER_CLASSES.isdisjoint(names):
         return True
-    marks = " ".join([*names, (attr(tag, "id") or "").lower()])
+    marks = " ".join([*names, value("id").strip().lower()])
     return any(part in marks for part in _CONSENT)
 
 

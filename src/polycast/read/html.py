@@ -19,9 +19,12 @@ from bs4.exceptions import ParserRejectedMarkup
 
 from polycast.errors import InputError
 from polycast.models import Article
+from polycast.read.blocks import has_speech
 from polycast.read.dates import normalise_date
 from polycast.read.dom import attr, inline_text
+from polycast.read.focus import focus
 from polycast.read.image import is_article, lead_image
+from polycast.read.main import main_text
 from polycast.read.page import drop_inert, is_page, page_segments
 from polycast.read.posts import normalise_lang
 from polycast.read.walk import walk
@@ -249,9 +252,20 @@ def read_html(text: str) -> Article:
     Raises:
         InputError: the markup could not be parsed at all.
     """
-    page = _PAGE.search(text) is not None
-    if page:
-        text = drop_inert(text)
+    if _PAGE.search(text) is None:
+        return _read(text, None)
+    text = drop_inert(text)
+    reference = main_text(text)
+    focused = focus(text, reference)
+    if focused is not None:
+        article = _read(focused, reference)
+        if has_speech(article.segments):
+            return article
+    return _read(text, reference)
+
+
+def _read(text: str, reference: str | None) -> Article:
+    """Read a fragment (``reference`` None) or a page whose main text is ``reference``."""
     soup = parse(text)
     metas = _metas(soup)
     ld = list(_json_ld(soup))
@@ -259,8 +273,8 @@ def read_html(text: str) -> Article:
     root = content_root(soup)
     walked = walk(root, doc_lang=language, headers=root.name in ("article", "main"))
     segments = walked.segments
-    if page and is_page(soup):
-        segments = page_segments(text, soup, (root, segments), language, ld)
+    if reference is not None and is_page(soup):
+        segments = page_segments(reference, soup, (root, segments), language, ld)
     title = _title(metas, ld) or walked.title or _page_title(soup)
     return Article(
         segments=tuple(segments),

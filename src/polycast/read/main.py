@@ -46,6 +46,11 @@ def _grams(tokens: Sequence[str], size: int) -> Iterable[tuple[str, ...]]:
     return (tuple(tokens[i : i + size]) for i in range(len(tokens) - size + 1))
 
 
+def shingle_set(text: str) -> set[tuple[str, ...]]:
+    """Return the distinct runs of four tokens of ``text`` (none under four tokens)."""
+    return set(_grams(words(text), _SIZE))
+
+
 @dataclass
 class Reference:
     """The main text an extractor found, as shingles to match blocks against."""

@@ -21,7 +21,7 @@ from bs4.element import Tag
 from polycast.models import Kind, Segment
 from polycast.read.blocks import has_speech, paragraph
 from polycast.read.image import is_article
-from polycast.read.main import covered, keep_main, main_text
+from polycast.read.main import covered, keep_main
 from polycast.read.walk import walk
 
 _INERT = re.compile(r"<!--|<(script|style)\b", re.IGNORECASE)
@@ -68,7 +68,7 @@ def is_page(soup: BeautifulSoup) -> bool:
 
 
 def page_segments(
-    html: str,
+    reference: str,
     soup: BeautifulSoup,
     walked: tuple[Tag, list[Segment]],
     language: str | None,
@@ -77,13 +77,13 @@ def page_segments(
     """Narrow the walked blocks of a full page to its article.
 
     Args:
-        html: the page as text, for the extractor.
+        reference: the page's main text as an extractor found it (``main.main_text``).
         soup: the parsed page.
         walked: its content element and the blocks walked from it.
         language: the page's declared language.
         ld: the page's JSON-LD objects.
     """
-    kept = _main_blocks(html, soup, walked, language)
+    kept = _main_blocks(reference, soup, walked, language)
     if has_speech(kept):
         return kept
     titles = [seg for seg in kept if seg.kind is Kind.TITLE]
@@ -117,10 +117,9 @@ def _noscript(soup: BeautifulSoup, language: str | None) -> list[Segment]:
 
 
 def _main_blocks(
-    html: str, soup: BeautifulSoup, walked: tuple[Tag, list[Segment]], language: str | None
+    reference: str, soup: BeautifulSoup, walked: tuple[Tag, list[Segment]], language: str | None
 ) -> list[Segment]:
     root, segments = walked
-    reference = main_text(html)
     if not reference:
         return segments
     share = covered(segments, reference)
