@@ -11,6 +11,7 @@ faster than the size. Targets: 1 MB read / lxml parse <= 40, 5 MB read / 1 MB re
 
 from __future__ import annotations
 
+import random
 import statistics
 import sys
 import time
@@ -24,17 +25,24 @@ from polycast.plan import segments_document
 from polycast.read import read_article
 
 MB = 1_000_000
-_WORDS = (
-    "river", "board", "fish", "pass", "weir", "eels", "steps", "current", "council", "budget",
-    "harbour", "province", "fund", "engineers", "survey", "spring", "flood", "meadow",
-    "village", "mayor", "report", "water", "quality", "season",
-)  # fmt: skip
+_PROSE = """
+The river board opened a fish pass beside the old weir on Saturday morning, two hundred metres
+of shallow steps where the current runs weak enough for eels and young salmon to climb.
+Engineers spent a year and a half on the design, surveying the banks through a wet spring and a
+summer of floods, while the village council argued over the budget and the province paid most of
+the bill. Residents walked down to the water to watch, some with children, others with cameras
+and old photographs of the meadow before the dam was built. The mayor said the project showed
+what small communities can achieve when they work with scientists, farmers and anglers instead
+of against them, and promised a report on water quality every season for the next ten years.
+"""
+_WORDS = _PROSE.split()
+"""Real words, picked at random per sentence: four-word runs repeat about as rarely as in news."""
 
 
 def _sentence(n: int, length: int = 14) -> str:
-    """A distinct sentence for every ``n``: words picked by the digits of ``n``."""
-    picked = [_WORDS[(n * 7 + i * (n % 13 + 1)) % len(_WORDS)] for i in range(length)]
-    return f"In {1900 + n % 120} the {' '.join(picked)} said number {n}."
+    """A distinct sentence for every ``n`` and length, always the same one."""
+    picked = random.Random(n * 100 + length).choices(_WORDS, k=length)
+    return f"{' '.join(picked).capitalize()} ({n})."
 
 
 def _section(n: int) -> str:
