@@ -72,7 +72,7 @@ def _holder(body: lxml.html.HtmlElement, reference: str) -> lxml.html.HtmlElemen
     chain = [element for element, count in held.items() if count >= _SHARE * total]
     if not total or not chain:
         return None
-    holder = max(chain, key=lambda element: sum(1 for _ in element.iterancestors()))
+    holder = min(chain, key=lambda element: held[element])  # the deepest holds the least
     while holder.tag not in _CONTAINERS or any(a.tag in _UNITS for a in holder.iterancestors()):
         holder = holder.getparent()
     return holder
@@ -99,11 +99,10 @@ def focus(html: str, reference: str) -> str | None:
     if head is not None:
         parts.append(lxml.html.tostring(head, encoding="unicode", with_tail=False))
     parts.append("<body>")
-    inside = set(holder.iter())
     parts += [
         lxml.html.tostring(element, encoding="unicode", with_tail=False)
         for element in root.xpath(_BODY_METADATA)
-        if element not in inside
+        if not any(ancestor is holder for ancestor in element.iterancestors())
     ]
     parts.append(lxml.html.tostring(holder, encoding="unicode", with_tail=False))
     return "".join([*parts, "</body></html>"])
