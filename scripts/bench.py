@@ -17,6 +17,8 @@ Targets:
 6. Piper, 1 worker / 2 workers: >= 1.7
 7. peak memory building a 60-minute article: <= 200 MB
 8. preview of one segment from a warm cache in a fresh process: < 1 s
+9. what is spoken of the 91 benchmark web pages (``score_web.py``): F1 >= 0.965, P and R >= 0.95
+10. reading and planning a 1 MB page / lxml parsing it: <= 40; a 5 MB page / the 1 MB one: <= 5.5
 
 Beside them, no target: Piper's real-time factor on the example's English cues
 (``bench_piper_rtf.py``: seconds of work per second of speech, one worker).
@@ -50,6 +52,7 @@ import bench_gtts
 import bench_piper_rtf
 import bench_process
 import bench_speak
+import bench_web
 
 Target = tuple[str, str, Callable[[float, float], bool], float]
 """(label, number's name, comparison, bound)."""
@@ -65,6 +68,11 @@ TARGETS: list[Target] = [
     ("6  Piper 1 / 2 workers", "piper_speedup", operator.ge, 1.7),
     ("7  peak RSS, MB", "long_peak_rss_mb", operator.le, 200.0),
     ("8  preview, s", "preview_s", operator.lt, 1.0),
+    ("9  web F1", "web_f1", operator.ge, 0.965),
+    ("9  web precision", "web_precision", operator.ge, 0.95),
+    ("9  web recall", "web_recall", operator.ge, 0.95),
+    ("10 web 1 MB / lxml parse", "web_1mb_over_lxml", operator.le, 40.0),
+    ("10 web 5 MB / 1 MB", "web_5mb_over_1mb", operator.le, 5.5),
 ]
 PROCESS_TARGETS: list[Target] = [
     ("P1 --version / floor", "process_version_over_floor", operator.le, 0.08),
@@ -96,6 +104,8 @@ def collect(quick: bool) -> dict[str, float]:
     numbers.update(bench_speak.bench_piper_workers(repeat=repeat))
     numbers.update(bench_piper_rtf.bench_piper_rtf(repeat=repeat))
     numbers.update(bench_build.bench_rss(15.0 if quick else 60.0))
+    numbers.update(bench_web.bench_score())
+    numbers.update(bench_web.bench_linearity(rounds=3 if quick else 5))
     cold = numbers["cold_s"]
     numbers["cold_over_floor"] = cold / numbers["floor_s"]
     numbers["x10_over_x1"] = numbers["x10_s"] / cold
