@@ -14,9 +14,15 @@ Targets:
 3. warm build (unchanged article, cache full) / cold: <= 0.25
 4. rebuild after editing one paragraph / cold: <= 0.35
 5. gTTS at 200 ms latency, parallel / one at a time: <= 0.35
+5E. edge at 200 ms latency, parallel / one at a time: <= 0.35
 6. Piper, 1 worker / 2 workers: >= 1.7
 7. peak memory building a 60-minute article: <= 200 MB
 8. preview of one segment from a warm cache in a fresh process: < 1 s
+9. what is spoken of the 91 benchmark web pages (``score_web.py``): F1 >= 0.965, P and R >= 0.95
+10. reading and planning a 1 MB page / lxml parsing it: <= 40; a 5 MB page / the 1 MB one: <= 5.5
+
+Beside them, no target: Piper's real-time factor on the example's English cues
+(``bench_piper_rtf.py``: seconds of work per second of speech, one worker).
 
 As a person runs it (``bench_process.py``: every command a fresh process, rounds alternating with
 the floor as a fresh process, medians of the rounds' ratios):
@@ -49,9 +55,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_batch
 import bench_build
+import bench_edge
 import bench_gtts
+import bench_piper_rtf
 import bench_process
 import bench_speak
+import bench_web
 
 Target = tuple[str, str, Callable[[float, float], bool], float]
 """(label, number's name, comparison, bound)."""
@@ -63,9 +72,15 @@ TARGETS: list[Target] = [
     ("3  warm / cold", "warm_over_cold", operator.le, 0.25),
     ("4  edit / cold", "edit_over_cold", operator.le, 0.35),
     ("5  gTTS parallel / serial", "gtts_parallel_ratio", operator.le, 0.35),
+    ("5E edge parallel / serial", "edge_parallel_ratio", operator.le, 0.35),
     ("6  Piper 1 / 2 workers", "piper_speedup", operator.ge, 1.7),
     ("7  peak RSS, MB", "long_peak_rss_mb", operator.le, 200.0),
     ("8  preview, s", "preview_s", operator.lt, 1.0),
+    ("9  web F1", "web_f1", operator.ge, 0.965),
+    ("9  web precision", "web_precision", operator.ge, 0.95),
+    ("9  web recall", "web_recall", operator.ge, 0.95),
+    ("10 web 1 MB / lxml parse", "web_1mb_over_lxml", operator.le, 40.0),
+    ("10 web 5 MB / 1 MB", "web_5mb_over_1mb", operator.le, 5.5),
 ]
 BATCH_TARGETS: list[Target] = [
     ("B1 batch jobs 1 / jobs 2", "batch_jobs1_over_jobs2", operator.ge, 1.7),
@@ -104,8 +119,12 @@ def collect(quick: bool) -> dict[str, float]:
         numbers.update(bench_build.bench_processes(folder / "processes"))
     numbers.update(collect_processes(quick))
     numbers.update(bench_gtts.bench_gtts(cues=12 if quick else 24))
+    numbers.update(bench_edge.bench_edge(cues=12 if quick else 24))
     numbers.update(bench_speak.bench_piper_workers(repeat=repeat))
+    numbers.update(bench_piper_rtf.bench_piper_rtf(repeat=repeat))
     numbers.update(bench_build.bench_rss(15.0 if quick else 60.0))
+    numbers.update(bench_web.bench_score())
+    numbers.update(bench_web.bench_linearity(rounds=3 if quick else 5))
     numbers.update(collect_batches())
     cold = numbers["cold_s"]
     numbers["cold_over_floor"] = cold / numbers["floor_s"]

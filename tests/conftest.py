@@ -31,6 +31,18 @@ def private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         yield folder
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_data(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Point the data folder (``$POLYCAST_DATA``: installed Piper voices) at an empty folder.
+
+    A voice the user installed would otherwise join every Piper engine the tests make.
+    """
+    folder = tmp_path_factory.mktemp("user-data")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("POLYCAST_DATA", str(folder))
+        yield folder
+
+
 def _find_ffprobe() -> str | None:
     """Locate ffprobe: the dev dependency's bundled binary first, then the PATH."""
     try:

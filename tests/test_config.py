@@ -51,7 +51,7 @@ def test_the_uncommented_template_loads_for_build_and_publish(written: Path) -> 
     text = uncomment(written.read_text(encoding="utf-8"))
     document = tomllib.loads(text)
     assert {"show", "plan", "speak", "mix", "mp3"} <= set(document)  # a table per stage
-    assert {"languages", "espeak", "piper", "gtts"} <= set(document["speak"])
+    assert {"languages", "espeak", "piper", "gtts", "edge"} <= set(document["speak"])
     assert {"pauses", "attribution", "lexicon"} <= set(document["plan"])
     written.write_text(text, encoding="utf-8")
 
@@ -68,6 +68,7 @@ def test_the_uncommented_template_loads_for_build_and_publish(written: Path) -> 
     assert config.speak.fallback_lang == "en"
     assert config.speak.languages == {"en": "piper"}
     assert config.speak.options["espeak"]["voices"] == {"en": "en-gb", "nl": "nl"}
+    assert config.speak.options["edge"]["voices"]["nl"] == "nl-BE-DenaNeural"
     assert config.mix.sting == written.parent / "audio" / "sting.flac"
     assert config.mix.bed == written.parent / "audio" / "bed.flac"
     assert config.mix.bed_span is BedSpan.FRAME

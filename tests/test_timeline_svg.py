@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 
 from polycast import timeline_svg
 from polycast.cli import app
+from polycast.mix.loudness import LoudnessMeter
 from polycast.models import EpisodeInfo
 from publish_fixtures import CHAPTERS, CUES, RATE, MemorySource, timeline, tone
 
@@ -178,3 +179,32 @@ def test_titles_and_voices_are_escaped_and_times_exact() -> None:
     assert root.findtext(f"{SVG}title") == "<script>x</script>: timeline"
     assert [r.get("data-start") for r in rects(root, "chapter")] == ["0", "0.7", "1.2"]
     assert not list(root.iter(f"{SVG}script"))
+
+
+@pytest.mark.parametrize("channels", [1, 2])
+def test_the_curve_from_runs_steps_agrees_with_the_curve_measured_on_the_audio(
+    channels: int,
+) -> None:
+    """The mix draws the curve from its runs' 100 ms steps; here the runs start off that grid."""
+    rate = 44100
+    quiet = np.zeros(rate // 2 + 3 * 1152, np.int16)
+    sounds = [tone(5.0, rate), (tone(7.0, rate) // 5).astype(np.int16), tone(4.0, rate)]
+    runs, pieces, at = [], [], 0
+    for sound in sounds:
+        run = np.concatenate([sound, quiet])
+        meter = LoudnessMeter(rate)
+        meter.add(run)
+        runs.append((at, meter.steps()))
+        pieces.append(run)
+        at += len(run)
+    assert runs[1][0] % (rate // 10)  # off the grid
+    mono = np.concatenate(pieces)
+    one = timeline([], [(0, len(mono), "x", None)], rate)
+    source = MemorySource(np.repeat(mono, channels), channels)
+    measured = timeline_svg.short_term_loudness(
+        type(one)(source, len(mono), rate, channels, (), one.chapters)
+    )
+    drawn = timeline_svg.short_term_of_runs(runs, len(mono), rate, channels)
+    assert len(drawn) == len(measured) > 20
+    assert max(abs(a - b) for a, b in zip(drawn, measured, strict=True)) < 0.3
+    assert min(drawn) < max(drawn) - 10  # the quiet run shows

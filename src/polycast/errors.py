@@ -49,5 +49,9 @@ class Mp3FormatError(PolycastError, ValueError):
     """Bytes that should be an MPEG-1 Layer III frame are not one."""
 
 
+class DownloadError(PolycastError, OSError):
+    """A download failed (refused, 404, broken off, not as its catalogue says); none installed."""
+
+
 class ClusterError(PolycastError, ConnectionError):
     """A Dask cluster cannot be used: unreachable, not Dask, no workers, or another polycast."""

@@ -26,7 +26,14 @@ from polycast.models import EpisodeInfo, Timeline
 from polycast.times import clock, to_ms
 
 if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    from polycast.mix.loudness import Steps
     from polycast.mix.report import MixReport
+
+    FloatArray = npt.NDArray[np.float64]
+    IntArray = npt.NDArray[np.int64]
 
 WIDTH = 1200
 """Width of the picture in pixels, whatever the episode's length."""
@@ -88,7 +95,7 @@ def short_term_loudness(timeline: Timeline) -> tuple[float, ...]:
     """
     import numpy as np  # noqa: PLC0415 (numpy only when a picture is drawn)
 
-    from polycast.mix.loudness import OFFSET, LoudnessMeter  # noqa: PLC0415 (same)
+    from polycast.mix.loudness import LoudnessMeter  # noqa: PLC0415 (same)
 
     meter = LoudnessMeter(timeline.rate, timeline.channels)
     for block in timeline.blocks():
@@ -96,6 +103,60 @@ def short_term_loudness(timeline: Timeline) -> tuple[float, ...]:
     steps = meter.steps()
     sums = np.frombuffer(steps.sums, dtype=np.float64)
     counts = np.frombuffer(steps.counts, dtype=np.int64).astype(np.float64)
+    return _windows(sums, counts)
+
+
+def short_term_of_runs(
+    runs: Sequence[tuple[int, Steps]], length: int, rate: int, channels: int = 1
+) -> tuple[float, ...]:
+    """Return ``short_term_loudness`` of an episode from its runs' 100 ms steps, not its audio.
+
+    The mix measures each run of its final output apart, its steps counted from the run's own
+    start; here each step's energy is laid on the episode's 100 ms grid, shared between the two
+    grid steps it straddles in proportion to its samples in each (runs meet in silence, so
+    nothing is lost at a seam). A window differs from one measured on the audio only by how the
+    energy of its two edge steps is spread: 0.04 LU on average over the example, up to 0.2 LU
+    where the level jumps (under a pixel of the picture's loudness panel).
+
+    Args:
+        runs: each run's first sample and its mono steps (``LoudnessMeter.steps``), in order.
+        length: the episode's length in samples.
+        rate: its sample rate.
+        channels: its channels, each carrying the mono mix (the energy is that many times).
+    """
+    import numpy as np  # noqa: PLC0415 (numpy only when a picture is drawn)
+
+    grid = np.arange(length // (rate // 10) + 3) * rate // 10
+    grid = grid[grid <= length]
+    energy = np.zeros(max(0, len(grid) - 1))
+    for start, steps in runs:
+        sums = np.frombuffer(steps.sums, dtype=np.float64)
+        counts = np.frombuffer(steps.counts, dtype=np.int64)
+        edges = start + np.concatenate([[0], np.cumsum(counts)])
+        _spread(energy, grid, edges, sums * channels)
+    return _windows(energy, np.diff(grid).astype(np.float64))
+
+
+def _spread(energy: FloatArray, grid: IntArray, edges: IntArray, sums: FloatArray) -> None:
+    """Add each ``[edges[i], edges[i+1])`` step's energy to the grid steps it overlaps, pro rata."""
+    import numpy as np  # noqa: PLC0415 (numpy only when a picture is drawn)
+
+    inside = edges[:-1] < grid[-1]  # a step starting past the last whole grid step is not drawn
+    starts, ends, sums = edges[:-1][inside], edges[1:][inside], sums[inside]
+    first = np.searchsorted(grid, starts, side="right") - 1
+    split = np.minimum(grid[first + 1], ends)  # where a step leaves its first grid step
+    share = (split - starts) / (ends - starts)
+    np.add.at(energy, first, sums * share)
+    later = first + 1 < len(energy)
+    np.add.at(energy, first[later] + 1, (sums * (1 - share))[later])
+
+
+def _windows(sums: FloatArray, counts: FloatArray) -> tuple[float, ...]:
+    """Return the loudness of every ``WINDOW_STEPS`` window of 100 ms steps, ``HOP_STEPS`` apart."""
+    import numpy as np  # noqa: PLC0415 (numpy only when a picture is drawn)
+
+    from polycast.mix.loudness import OFFSET  # noqa: PLC0415 (same)
+
     if len(sums) < WINDOW_STEPS:
         return ()
     kernel = np.ones(WINDOW_STEPS)

@@ -13,11 +13,13 @@ from polycast.cli.app import app
 from polycast.cli.options import (
     ArticleArgument,
     ConfigOption,
+    EngineOption,
     FallbackLangOption,
     InputFormatOption,
     LexiconOption,
     settings_from,
 )
+from polycast.cli.voice_commands import VoicesAction
 from polycast.files import write_text_atomic
 from polycast.models import Rundown
 from polycast.plan import plan, segments_document
@@ -117,23 +119,72 @@ def named(planned: Rundown, article: Source) -> Rundown:
 
 @app.command()
 def voices(
+    action: Annotated[
+        VoicesAction | None,
+        typer.Argument(help="get: download and install a Piper voice; remove: delete one."),
+    ] = None,
+    name: Annotated[
+        str | None, typer.Argument(help="The Piper voice to get or remove (nl_NL-mls-medium).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a list.")] = False,
     lang: Annotated[
-        str | None, typer.Option(help="Only this language and its regional variants (nl, en).")
+        str | None,
+        typer.Option(
+            help="Only this language and its regional variants (nl, en); with get, its "
+            "recommended Piper voice."
+        ),
     ] = None,
     piper_voices: Annotated[
         Path | None,
         typer.Option(exists=True, help="A Piper voice (.onnx) or a folder of them to include."),
     ] = None,
+    available: Annotated[
+        bool,
+        typer.Option(
+            "--available",
+            help="List the Piper voices the catalogue offers: language, quality, size.",
+        ),
+    ] = False,
+    engine: EngineOption = None,
+    config: ConfigOption = None,
 ) -> None:
-    """List the engines and voices this machine has, per language; * marks the defaults."""
+    """List the engines and voices this machine has, per language; * marks the defaults.
+
+    Then, per language, the engine a build would use now and auto's order (online engines are
+    probed only when the engine is auto). `voices get nl_NL-mls-medium` or `voices get --lang
+    nl` downloads a Piper voice from the catalogue ([speak] piper_voices_url, or
+    $POLYCAST_PIPER_VOICES_URL) into the user's data folder ($POLYCAST_DATA), where --engine
+    piper and auto find it; `voices remove NAME` deletes it. Only these download; a build never.
+    """
     import json  # noqa: PLC0415 (only this command needs it)
 
-    from polycast.speak.inventory import format_inventory, inventory  # noqa: PLC0415
+    from polycast.cli import voice_commands  # noqa: PLC0415
+    from polycast.speak.inventory import (  # noqa: PLC0415
+        build_choices,
+        format_choices,
+        format_inventory,
+        inventory,
+    )
 
-    options = {"piper": {"voices": piper_voices}} if piper_voices else None
+    voice_commands.check_options(action, available, name)
+    settings = settings_from(config, engine=engine)
+    if action is not None:
+        voice_commands.run_action(action, name, lang, settings)
+        return
+    if available:
+        voice_commands.list_available(lang, settings)
+        return
+    options = dict(settings.speak.options)
+    if piper_voices:
+        options["piper"] = {**options.get("piper", {}), "voices": piper_voices}
+    speak = replace(settings.speak, options=options)
     found = inventory(options, lang=lang)
+    choices = build_choices(voice_commands.shown_languages(lang, found, settings), speak)
     if as_json:
-        typer.echo(json.dumps({"engines": [e.to_dict() for e in found]}, indent=2))
+        document = {
+            "engines": [e.to_dict() for e in found],
+            "choices": {c.lang: c.to_dict() for c in choices},
+        }
+        typer.echo(json.dumps(document, indent=2))
     else:
-        typer.echo(format_inventory(found))
+        typer.echo(format_inventory(found) + "\n\n" + format_choices(choices, speak.engine))

@@ -136,7 +136,8 @@ ConfigOption = Annotated[
 EngineOption = Annotated[
     str | None,
     typer.Option(
-        help="Voice engine: auto (gTTS if its endpoint answers), gtts, espeak, piper, or a plug-in."
+        help="Voice engine: auto (per language: an installed Piper voice, else edge or gTTS when "
+        "it answers, else espeak), espeak, piper, gtts, or a plug-in."
     ),
 ]
 VoiceOption = Annotated[

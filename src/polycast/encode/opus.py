@@ -26,8 +26,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import mutagen
-from mutagen.flac import Picture
-from mutagen.oggopus import OggOpus
 
 from polycast.encode.formats import OPUS_RATE
 from polycast.encode.tag import LINKED_PICTURE, iso639_2
@@ -276,6 +274,8 @@ def vorbis_comments(
 
 def _linked_picture(url: str) -> str:
     """Return a front-cover picture block holding, as in ID3, the picture's URL (MIME ``-->``)."""
+    from mutagen.flac import Picture  # noqa: PLC0415 (every command reads OpusSettings; few tag)
+
     picture: Any = Picture()  # type: ignore[no-untyped-call]
     link = urllib.parse.quote(url, safe=string.punctuation)  # a URL is ASCII; a link may be an IRI
     picture.type, picture.mime, picture.data = 3, LINKED_PICTURE, link.encode("ascii")
@@ -295,6 +295,8 @@ def tag_opus(path: Path, info: EpisodeInfo, chapters: Sequence[TimedChapter], ra
         InputError: the file is not Ogg Opus.
         OutputError: the file could not be written.
     """
+    from mutagen.oggopus import OggOpus  # noqa: PLC0415 (every command reads OpusSettings)
+
     try:
         audio: Any = OggOpus(path)  # type: ignore[no-untyped-call]
         audio.tags.clear()

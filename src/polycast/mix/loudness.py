@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import struct
 from array import array
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -71,10 +71,20 @@ class LoudnessMeter:
     Channels are summed with weight 1 (left, right, centre: all that mono and stereo need).
     """
 
-    def __init__(self, rate: int, channels: int = 1) -> None:
-        """Prepare a meter for ``channels`` interleaved channels at ``rate``."""
+    def __init__(
+        self,
+        rate: int,
+        channels: int = 1,
+        listener: Callable[[int, FloatArray], None] | None = None,
+    ) -> None:
+        """Prepare a meter for ``channels`` interleaved channels at ``rate``.
+
+        ``listener``, if given, is handed every stretch of K-weighted energies (per frame, summed
+        over channels) with the index of its first frame: the silence the meter skips has none.
+        """
         self.rate = rate
         self.channels = channels
+        self._listener = listener
         self._biquads = Biquads(k_weighting(rate), channels)
         self._sums = array("d")
         """K-weighted energy (sum of squares over channels) of each complete 100 ms step."""
@@ -121,6 +131,8 @@ class LoudnessMeter:
         """K-weight ``frames`` (carrying the filter's state) and add their energy."""
         weighted = self._biquads.filter(frames)
         energy = np.einsum("ij,ij->i", weighted, weighted)
+        if self._listener is not None:
+            self._listener(self._seen, energy)
         self._total += float(energy.sum())
         self._split(energy)
 

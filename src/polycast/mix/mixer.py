@@ -6,14 +6,17 @@ store. Three passes, none holding more than a block of audio:
 
 1. Spool: each clip, as the speak stage yields it, is trimmed, resampled and appended to a
    temporary file; its place on the timeline and a digest of it are noted. Each run's speech is
-   measured per voice.
+   measured per voice (``polycast.mix.voices``), where it plays as well as end to end.
 2. Level: every voice gets the gain that brings its speech to the same loudness, the music is
-   set relative to that, and each run of the levelled mix is rendered to measure its loudness
-   and true peak. One gain for the whole episode then meets the target (never per sentence); if
-   that gain would push a true peak over the ceiling, a look-ahead limiter catches those peaks.
+   set relative to that, and each run of the levelled mix is measured: a run of speech alone
+   from its voices' measurements and gains (cues never overlap), a run with music rendered to
+   measure its loudness and true peak. One gain for the whole episode then meets the target
+   (never per sentence); if that gain would push a true peak over the ceiling, a look-ahead
+   limiter catches those peaks.
    Gains sit on a 0.5 dB grid, so a small edit seldom changes them.
 3. Verify: each run of the final 16-bit output is rendered, measured, and kept in a second
-   temporary file; the joined measurement is reported.
+   temporary file; the joined measurement is reported, and the runs' 100 ms steps give the
+   timeline picture its short-term loudness curve without reading the output again.
 
 The returned ``Timeline`` reads the kept output back in blocks (``RunSource``), so the encoder
 never renders (or limits) a run a second time; a run measured by an earlier build is rendered
@@ -36,18 +39,20 @@ import numpy as np
 import numpy.typing as npt
 
 from polycast.errors import EngineError, InputError
-from polycast.mix import runs
+from polycast.mix import runs, voices
 from polycast.mix.condition import VoiceKey, condition, voice_key, voice_name
 from polycast.mix.layout import Placement, bed_spans, pause_frames, timed_chapters, timed_cues
 from polycast.mix.limiter import Limiter
-from polycast.mix.loudness import LoudnessMeter, Steps
+from polycast.mix.loudness import LoudnessMeter
 from polycast.mix.music import Music, Score, load_music
 from polycast.mix.report import MixReport, VoiceLevel
 from polycast.mix.runs import Measured, Span
 from polycast.mix.settings import MixSettings
 from polycast.mix.source import MixSource, RunSource
 from polycast.mix.spool import Spool
+from polycast.mix.voices import VoiceRun
 from polycast.models import Clip, Cue, Run, Rundown, RunStore, Timeline
+from polycast.timeline_svg import short_term_of_runs
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -122,24 +127,21 @@ def mix(
     contents = [runs.content_key(s, placements, laid.digests, score, music_id) for s in spans]
     source = MixSource(spool, placements, length, settings.channels, {}, score)
     workers = max(1, workers)
-    voice_steps = _side_by_side(
+    measure = functools.partial(voices.measure, spool, placements, rate=settings.rate)
+    voice_runs = _side_by_side(
         lambda k: _cached(
-            store,
-            "voices",
-            contents[k],
-            functools.partial(_voice_steps, source, spans[k]),
-            _voices_io,
+            store, "voices", contents[k], functools.partial(measure, spans[k]), _voices_io
         ),
         len(spans),
         workers,
     )
-    gains, levels = _level_voices(voice_steps, reference, settings.rate)
+    gains, levels = _level_voices(voice_runs, reference, settings.rate)
     source = dataclasses.replace(source, voice_gains={k: 10 ** (g / 20) for k, g in gains.items()})
     levelled = [
         runs.levelled_key(key, gains, (placements[i].voice for i in range(s.first, s.stop)))
         for s, key in zip(spans, contents, strict=True)
     ]
-    pieces = _Pieces(source, spans, levelled, store, workers)
+    pieces = _Pieces(source, spans, levelled, voice_runs, store, workers)
     try:
         final, report, keys = _meet_target(pieces, settings, levels)
     except BaseException:
@@ -240,17 +242,8 @@ def _cached(
     return value
 
 
-_voices_io = (runs.voices_to_bytes, runs.voices_from_bytes)
+_voices_io = (voices.to_bytes, voices.from_bytes)
 _measured_io = (Measured.to_bytes, Measured.from_bytes)
-
-
-def _voice_steps(source: MixSource, span: Span) -> dict[VoiceKey, Steps]:
-    """Measure each voice's speech in one run, as the engine made it (no gain yet)."""
-    meters: dict[VoiceKey, LoudnessMeter] = {}
-    for place in source.placements[span.first : span.stop]:
-        audio = source.spool.read(place.offset, place.frames)
-        meters.setdefault(place.voice, LoudnessMeter(source.score.rate)).add(audio)
-    return {key: meter.steps() for key, meter in meters.items()}
 
 
 def _loudness(meter: LoudnessMeter) -> float:
@@ -260,14 +253,14 @@ def _loudness(meter: LoudnessMeter) -> float:
 
 
 def _level_voices(
-    per_run: Sequence[Mapping[VoiceKey, Steps]], reference: float, rate: int
+    per_run: Sequence[Mapping[VoiceKey, VoiceRun]], reference: float, rate: int
 ) -> tuple[dict[VoiceKey, float], tuple[VoiceLevel, ...]]:
     """Give each voice the gain (dB, on the runs' grid) that takes its speech to ``reference``."""
     keys = list(dict.fromkeys(key for voices in per_run for key in voices))
     gains: dict[VoiceKey, float] = {}
     levels = []
     for key in keys:
-        meter = LoudnessMeter.joined(rate, (voices[key] for voices in per_run if key in voices))
+        meter = LoudnessMeter.joined(rate, (run[key].steps for run in per_run if key in run))
         loudness = _loudness(meter)
         gain_db = 0.0
         if math.isfinite(loudness):
@@ -319,6 +312,19 @@ def _levelled(source: MixSource, span: Span) -> Measured:
     return Measured.of(source.float_blocks(span.start, span.end), source.score.rate)
 
 
+def _levelled_run(pieces: _Pieces, k: int) -> Measured:
+    """Measure run ``k`` of the levelled mix, rendering it only if music plays in it.
+
+    A run of speech alone is measured from its voices' pass-1 measurements
+    (``polycast.mix.voices``); one with music is rendered, and kept in the store.
+    """
+    span, found = pieces.spans[k], pieces.voices[k]
+    if found and not runs.has_music(span, pieces.source.score):
+        return voices.levelled(found, pieces.source.voice_gains)
+    make = functools.partial(_levelled, pieces.source, span)
+    return _cached(pieces.store, "levelled", pieces.keys[k], make, _measured_io)
+
+
 def _overall(parts: Sequence[Measured], rate: int, channels: int) -> tuple[float, float]:
     """Join runs' measurements: the episode's loudness (LUFS, all channels) and true peak (dBTP)."""
     loudness = _loudness(LoudnessMeter.joined(rate, (m.steps for m in parts)))
@@ -334,6 +340,7 @@ class _Pieces:
     source: MixSource
     spans: Sequence[Span]
     keys: Sequence[str]
+    voices: Sequence[Mapping[VoiceKey, VoiceRun]]
     store: RunStore | None
     workers: int
 
@@ -362,16 +369,7 @@ def _meet_target(
         The output, its report, and each run's final key.
     """
     rate, channels, target = settings.rate, settings.channels, settings.target
-    source, store = pieces.source, pieces.store
-    measured = pieces.each(
-        lambda k: _cached(
-            store,
-            "levelled",
-            pieces.keys[k],
-            functools.partial(_levelled, source, pieces.spans[k]),
-            _measured_io,
-        )
-    )
+    measured = pieces.each(functools.partial(_levelled_run, pieces))
 
     levelled, peak = _overall(measured, rate, channels)
     gain_db = runs.quantized(target - levelled) if math.isfinite(levelled) else 0.0
@@ -379,30 +377,52 @@ def _meet_target(
     if peak + gain_db > settings.true_peak - HEADROOM_DB:
         limiter = Limiter.at(rate, 10 ** ((settings.true_peak - LIMIT_MARGIN_DB) / 20))
         log.info("true peak %.1f dBTP at the target: limiting peaks", peak + gain_db)
-    final, loudness, peak, keys = _render(pieces, gain_db, limiter, settings)
+    final = _render(pieces, gain_db, limiter, settings)
+    loudness, peak = _overall(final.measured, rate, channels)
     expected = levelled + gain_db  # what the gain alone gives; the rest is what limiting took
     retry = runs.quantized(gain_db + target - loudness) if math.isfinite(loudness) else gain_db
     if limiter is not None and expected - loudness > RETRY_LU and retry != gain_db:
         # Heavy limiting lowered the loudness; one more step of gain brings it back.
-        final.close()
+        final.output.close()
         gain_db = retry
-        final, loudness, peak, keys = _render(pieces, gain_db, limiter, settings)
+        final = _render(pieces, gain_db, limiter, settings)
+        loudness, peak = _overall(final.measured, rate, channels)
     report = MixReport(
-        loudness, peak, target, settings.true_peak, gain_db, limiter is not None, levels
+        loudness,
+        peak,
+        target,
+        settings.true_peak,
+        gain_db,
+        limiter is not None,
+        levels,
+        short_term=_curve(pieces, final.measured, settings),
     )
-    return final, report, keys
+    return final.output, report, final.keys
+
+
+def _curve(
+    pieces: _Pieces, measured: Sequence[Measured], settings: MixSettings
+) -> tuple[float, ...]:
+    """Draw the timeline picture's loudness curve from the final runs' steps: nothing rendered."""
+    runs = [(span.start, m.steps) for span, m in zip(pieces.spans, measured, strict=True)]
+    return short_term_of_runs(runs, pieces.source.length, settings.rate, settings.channels)
+
+
+class _Final(NamedTuple):
+    """The output at one episode gain: kept for the encoder, each run measured and named."""
+
+    output: RunSource
+    measured: list[Measured]
+    keys: list[str]
 
 
 def _render(
     pieces: _Pieces, gain_db: float, limiter: Limiter | None, settings: MixSettings
-) -> tuple[RunSource, float, float, list[str]]:
+) -> _Final:
     """Render the 16-bit output of every run not measured before, keeping it for the encoder.
 
     Runs whose final audio the store has measured are not rendered: the encoder may not need
     them either (their frames may be kept too), and if it does they render on demand.
-
-    Returns:
-        The output, its loudness (LUFS) and true peak (dBTP), and each run's final key.
 
     Raises:
         OutputError: the temporary audio cannot be written (disk full).
@@ -421,5 +441,4 @@ def _render(
     except BaseException:
         output.close()
         raise
-    loudness, peak = _overall(measured, settings.rate, settings.channels)
-    return output, loudness, peak, keys
+    return _Final(output, measured, keys)

@@ -113,6 +113,11 @@ def _music_spans(score: Score) -> list[tuple[int, int]]:
     return found
 
 
+def has_music(span: Span, score: Score) -> bool:
+    """Whether any music plays in ``span`` (its levelled loudness then needs its audio)."""
+    return any(lo < span.end and span.start < hi for lo, hi in _music_spans(score))
+
+
 def digest(*parts: bytes | str | int | float | None) -> str:
     """Return a short hash naming ``parts`` (bytes as they are, the rest by their repr)."""
     h = hashlib.blake2b(digest_size=16)
@@ -206,29 +211,3 @@ class Measured:
         if len(data) < 8:
             raise ValueError("run measurement too short")
         return cls(Steps.from_bytes(data[8:]), struct.unpack_from("<d", data)[0])
-
-
-def voices_to_bytes(voices: Mapping[VoiceKey, Steps]) -> bytes:
-    """Serialise each voice's loudness steps in one run, for the cache."""
-    parts = [(list(key), steps.to_bytes()) for key, steps in voices.items()]
-    head = json.dumps([[key, len(blob)] for key, blob in parts]).encode("utf-8")
-    return struct.pack("<Q", len(head)) + head + b"".join(blob for _, blob in parts)
-
-
-def voices_from_bytes(data: bytes) -> dict[VoiceKey, Steps]:
-    """Read what ``voices_to_bytes`` wrote.
-
-    Raises:
-        ValueError: the data is not serialised voice steps.
-    """
-    (size,) = struct.unpack_from("<Q", data)
-    at = 8 + size
-    result: dict[VoiceKey, Steps] = {}
-    for (lang, voice), length in json.loads(data[8:at]):
-        result[(str(lang), None if voice is None else str(voice))] = Steps.from_bytes(
-            data[at : at + length]
-        )
-        at += length
-    if at != len(data):
-        raise ValueError("voice steps of the wrong size")
-    return result

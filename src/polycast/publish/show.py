@@ -262,13 +262,15 @@ publish_dir = "output/public"
 # "o.a." = "onder andere"
 
 # Which voices speak. Engines: espeak (offline, the default), piper (offline, neural; needs voice
-# files), gtts (online), or auto (gtts when its endpoint answers, else the offline voices).
+# files: 'polycast voices get --lang nl'), gtts and edge (online), or auto (per language: an
+# installed Piper voice, else an online voice whose endpoint answers, else espeak).
 # [speak]
 # engine = "espeak"
 # fallback_lang = "en"                    # read a language no voice speaks in this one's voice
 # workers = 4                             # syntheses at once; default one per core
 # cache = true                            # true: the user cache folder; a folder; false: none
-# probe_timeout = 2.0                     # seconds auto waits for the gTTS endpoint
+# probe_timeout = 2.0                     # seconds auto waits for an online engine's endpoint
+# piper_voices_url = "https://huggingface.co/rhasspy/piper-voices/resolve/v1.0.0"  # voices get
 
 # An engine per language, over the one above.
 # [speak.languages]
@@ -280,7 +282,8 @@ publish_dir = "output/public"
 # pitch = 50
 # voices = { en = "en-gb", nl = "nl" }
 
-# Piper: a folder of *.onnx voices (with their .onnx.json), or a file per language.
+# Piper: a folder of *.onnx voices (with their .onnx.json), or a file per language; the voices
+# 'polycast voices get' installed speak every other language.
 # [speak.piper]
 # voices = "voices/"                     # relative to the folder you build in
 # length_scale = 1.0                      # above 1 speaks slower
@@ -293,6 +296,15 @@ publish_dir = "output/public"
 # max_in_flight = 4
 # retries = 5
 # timeout = 10.0
+
+# edge: Microsoft's neural voices (online); a voice per language, rate in %, pitch in Hz.
+# [speak.edge]
+# voices = { nl = "nl-BE-DenaNeural", en = "en-GB-SoniaNeural" }
+# rate = 0                                # -50 to 100 (percent faster)
+# pitch = 0                               # -50 to 50 (Hz)
+# max_in_flight = 4
+# retries = 5
+# timeout = 20.0
 
 # How the speech is joined, framed and levelled. Paths are relative to this file.
 # [mix]

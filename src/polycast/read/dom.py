@@ -7,7 +7,7 @@ tags, and a recursive walk would die with ``RecursionError`` on it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from bs4.element import CData, NavigableString, PageElement, PreformattedString, Tag
 
@@ -44,6 +44,8 @@ _BOILER_CLASSES = frozenset(
         "comments", "visually-hidden", "sr-only", "screen-reader-text",
     }
 )  # fmt: skip
+_CONSENT = ("cookie", "consent", "gdpr")
+"""Class or id parts of the notices that ask to accept cookies: never the article."""
 _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
 _EMOJI_ALT = 4
 """An ``<img>`` whose alt is this short and has no letters is an emoji drawn as an image."""
@@ -67,13 +69,27 @@ def attr(tag: Tag, name: str) -> str | None:
 
 def is_skipped(tag: Tag) -> bool:
     """Tell whether an element holds no article text: scripts, navigation, boilerplate."""
-    if tag.name in SKIP:
+    return skips(tag.name, tag.attrs)
+
+
+def skips(name: str, attrs: Mapping[str, object]) -> bool:
+    """Tell ``is_skipped`` of any parser's element, by its name and attributes."""
+    if name in SKIP:
         return True
-    if tag.has_attr("hidden") or attr(tag, "aria-hidden") == "true":
+
+    def value(key: str) -> str:
+        found = attrs.get(key)
+        return " ".join(found) if isinstance(found, list) else str(found or "")
+
+    if "hidden" in attrs or value("aria-hidden").strip() == "true":
         return True
-    if (attr(tag, "role") or "").lower() in _BOILER_ROLES:
+    if value("role").strip().lower() in _BOILER_ROLES:
         return True
-    return not _BOILER_CLASSES.isdisjoint(classes(tag))
+    names = value("class").lower().split()
+    if not _BOILER_CLASSES.isdisjoint(names):
+        return True
+    marks = " ".join([*names, value("id").strip().lower()])
+    return any(part in marks for part in _CONSENT)
 
 
 def is_text(node: PageElement) -> bool:

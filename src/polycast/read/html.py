@@ -19,9 +19,13 @@ from bs4.exceptions import ParserRejectedMarkup
 
 from polycast.errors import InputError
 from polycast.models import Article
+from polycast.read.blocks import has_speech
 from polycast.read.dates import normalise_date
 from polycast.read.dom import attr, inline_text
-from polycast.read.image import lead_image
+from polycast.read.focus import focus
+from polycast.read.image import is_article, lead_image
+from polycast.read.main import main_text
+from polycast.read.page import drop_inert, is_page, page_segments
 from polycast.read.posts import normalise_lang
 from polycast.read.walk import walk
 
@@ -34,6 +38,12 @@ _AUTHOR_KEYS = ("author", "article:author", "dc.creator", "dcterms.creator", "ci
 _TAG_START = re.compile(r"<[A-Za-z/!?]")
 _MARKED_SECTION = re.compile(r"<!\[(?!CDATA\[)")
 _RAW_TEXT_END = re.compile(r"</(?:script|style)", re.IGNORECASE)
+_PAGE = re.compile(r"<(?:html|body)\b", re.IGNORECASE)
+_INERT = re.compile(r"<!--|<(script|style)\b", re.IGNORECASE)
+_INERT_END = {
+    "script": re.compile(r"</script\s*>", re.I),
+    "style": re.compile(r"</style\s*>", re.I),
+}
 _MAX_ARTICLES = 50
 """A page with more ``<article>`` elements is a listing; the first ones are enough to choose."""
 _MAIN_SHARE = 0.5
@@ -133,7 +143,8 @@ def _ld_author(value: object) -> str | None:
 
 
 def _date(metas: dict[str, str], ld: list[dict[str, object]], root: Tag) -> str | None:
-    candidates: list[object] = [metas.get(key) for key in _DATE_KEYS]
+    candidates: list[object] = [item.get("datePublished") for item in ld if is_article(item)]
+    candidates += [metas.get(key) for key in _DATE_KEYS]
     candidates += [item.get("datePublished") for item in ld]
     time = root.find("time", attrs={"datetime": True})
     if isinstance(time, Tag):
@@ -146,6 +157,10 @@ def _date(metas: dict[str, str], ld: list[dict[str, object]], root: Tag) -> str 
 
 
 def _author(metas: dict[str, str], ld: list[dict[str, object]], soup: BeautifulSoup) -> str | None:
+    for item in ld:
+        name = _ld_author(item.get("author")) if is_article(item) else None
+        if name:
+            return name
     for key in _AUTHOR_KEYS:
         value = metas.get(key)
         if value and "://" not in value:
@@ -159,10 +174,25 @@ def _author(metas: dict[str, str], ld: list[dict[str, object]], soup: BeautifulS
     return None
 
 
-def _language(soup: BeautifulSoup, metas: dict[str, str]) -> str | None:
+def _language(
+    soup: BeautifulSoup, metas: dict[str, str], ld: list[dict[str, object]]
+) -> str | None:
+    """Return the language the article object, Open Graph, ``<html lang>`` or a header says."""
     html = soup.find("html")
     declared = attr(html, "lang") or attr(html, "xml:lang") if isinstance(html, Tag) else None
-    return normalise_lang(declared or metas.get("content-language") or metas.get("og:locale"))
+    said = [item.get("inLanguage") for item in ld if is_article(item)]
+    said += [metas.get("og:locale"), declared, metas.get("content-language")]
+    return next((lang for value in said if (lang := _lang(value))), None)
+
+
+def _lang(value: object) -> str | None:
+    return normalise_lang(value) if isinstance(value, str) else None
+
+
+def _title(metas: dict[str, str], ld: list[dict[str, object]]) -> str | None:
+    """Return the article object's headline, else the Open Graph title."""
+    said = [item.get("headline") for item in ld if is_article(item)] + [metas.get("og:title")]
+    return next((v for v in said if isinstance(v, str) and v.strip()), None)
 
 
 def _page_title(soup: BeautifulSoup) -> str | None:
@@ -174,10 +204,29 @@ def _page_title(soup: BeautifulSoup) -> str | None:
     return text.split(" | ")[0].strip() or None
 
 
+def _landmarks(soup: BeautifulSoup) -> tuple[Tag | None, list[Tag]]:
+    """Return the first ``<main>`` (else the first ``role=main``) and the first ``<article>``s.
+
+    One pass over the tree: a search per landmark costs each a whole walk of a large page.
+    """
+    main: Tag | None = None
+    role_main: Tag | None = None
+    articles: list[Tag] = []
+    for node in soup.descendants:
+        if not isinstance(node, Tag):
+            continue
+        if node.name == "main":
+            main = node if main is None else main
+        elif node.name == "article" and len(articles) < _MAX_ARTICLES:
+            articles.append(node)
+        if role_main is None and node.get("role") == "main":
+            role_main = node
+    return (role_main if main is None else main), articles
+
+
 def content_root(soup: BeautifulSoup) -> Tag:
     """Find the article's element: the largest ``<article>``, else ``<main>``, else all."""
-    main = soup.find("main") or soup.find(True, attrs={"role": "main"})
-    articles = soup.find_all("article", limit=_MAX_ARTICLES)
+    main, articles = _landmarks(soup)
     if articles:
         best = max(articles, key=lambda a: len(a.get_text()))
         if not isinstance(main, Tag) or len(best.get_text()) >= _MAIN_SHARE * len(main.get_text()):
@@ -195,21 +244,40 @@ def read_html(text: str) -> Article:
         text: The HTML, decoded.
 
     Returns:
-        The article body as segments; title from ``og:title``, a lone leading ``<h1>`` or
-        ``<title>``; date, author, language and lead image from the page's metadata.
+        The article body as segments (of a full page, only its main content); title, date,
+        author, language and lead image from the page's metadata, most trusted first: the
+        JSON-LD article object (``NewsArticle``, ``BlogPosting``...), Open Graph and other
+        ``<meta>`` tags, ``<html lang>``; then a lone leading ``<h1>`` or the ``<title>``.
 
     Raises:
         InputError: the markup could not be parsed at all.
     """
+    if _PAGE.search(text) is None:
+        return _read(text, None)
+    text = drop_inert(text)
+    reference = main_text(text)
+    focused = focus(text, reference)
+    if focused is not None:
+        article = _read(focused, reference)
+        if has_speech(article.segments):
+            return article
+    return _read(text, reference)
+
+
+def _read(text: str, reference: str | None) -> Article:
+    """Read a fragment (``reference`` None) or a page whose main text is ``reference``."""
     soup = parse(text)
     metas = _metas(soup)
     ld = list(_json_ld(soup))
-    language = _language(soup, metas)
+    language = _language(soup, metas, ld)
     root = content_root(soup)
     walked = walk(root, doc_lang=language, headers=root.name in ("article", "main"))
-    title = metas.get("og:title") or walked.title or _page_title(soup)
+    segments = walked.segments
+    if reference is not None and is_page(soup):
+        segments = page_segments(reference, soup, (root, segments), language, ld)
+    title = _title(metas, ld) or walked.title or _page_title(soup)
     return Article(
-        segments=tuple(walked.segments),
+        segments=tuple(segments),
         title=" ".join(title.split()) if title else None,
         date=_date(metas, ld, root),
         author=_author(metas, ld, soup),

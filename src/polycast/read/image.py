@@ -9,15 +9,18 @@ feed's reader has no base to resolve it against. The image is never fetched.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
-from bs4 import BeautifulSoup
-from bs4.element import Tag
+if TYPE_CHECKING:  # bs4 takes longer to import than a plain-text article takes to read
+    from bs4 import BeautifulSoup
+    from bs4.element import Tag
 
-from polycast.read.dom import attr
-
-_ARTICLE_TYPES = {"article", "newsarticle", "blogposting", "reportagenewsarticle", "report"}
+_ARTICLE_TYPES = {
+    "article", "newsarticle", "blogposting", "reportagenewsarticle", "report", "liveblogposting",
+    "analysisnewsarticle", "opinionnewsarticle", "reviewnewsarticle", "techarticle", "posting",
+}  # fmt: skip
 _META_KEYS = (
     "og:image",
     "og:image:url",
@@ -63,7 +66,8 @@ def _ld_image(value: object) -> object:
     return value
 
 
-def _is_article(item: Mapping[str, object]) -> bool:
+def is_article(item: Mapping[str, object]) -> bool:
+    """Tell a JSON-LD article object (``NewsArticle``, ``BlogPosting``...) from the rest."""
     kind = item.get("@type")
     kinds = kind if isinstance(kind, list) else [kind]
     return any(isinstance(k, str) and k.lower() in _ARTICLE_TYPES for k in kinds)
@@ -71,12 +75,31 @@ def _is_article(item: Mapping[str, object]) -> bool:
 
 def page_base(soup: BeautifulSoup, metas: Mapping[str, str]) -> str | None:
     """Return the page's own address, from ``og:url`` or ``<link rel=canonical>``, when absolute."""
+    from bs4.element import Tag  # noqa: PLC0415 (only HTML pages reach here)
+
+    from polycast.read.dom import attr  # noqa: PLC0415 (same)
+
     link = soup.find("link", attrs={"rel": "canonical", "href": True})
     for value in (metas.get("og:url"), attr(link, "href") if isinstance(link, Tag) else None):
         url = absolute_url(value)
         if url:
             return url
     return None
+
+
+def _candidates(
+    metas: Mapping[str, str], ld: Sequence[Mapping[str, object]], root: Tag
+) -> Iterator[object]:
+    """Yield the lead image's candidates, most deliberate first; the body is searched last."""
+    from bs4.element import Tag  # noqa: PLC0415 (only HTML pages reach here)
+
+    from polycast.read.dom import attr  # noqa: PLC0415 (same)
+
+    yield from (_ld_image(item.get("image")) for item in ld if is_article(item))
+    yield from (metas.get(key) for key in _META_KEYS)
+    img = root.select_one("figure img[src]")
+    if isinstance(img, Tag):
+        yield attr(img, "src")
 
 
 def lead_image(
@@ -90,14 +113,12 @@ def lead_image(
         ld: its JSON-LD objects.
         root: the article body's element.
     """
-    base = page_base(soup, metas)
-    candidates: list[object] = [_ld_image(item.get("image")) for item in ld if _is_article(item)]
-    candidates += [metas.get(key) for key in _META_KEYS]
-    img = root.select_one("figure img[src]")
-    if isinstance(img, Tag):
-        candidates.append(attr(img, "src"))
-    for value in candidates:
-        url = absolute_url(value, base)
+    base: list[str | None] = []  # the page's address, looked for once a relative URL needs it
+    for value in _candidates(metas, ld, root):
+        url = absolute_url(value)
+        if url is None and isinstance(value, str) and value.strip():
+            base = base or [page_base(soup, metas)]
+            url = absolute_url(value, base[0])
         if url:
             return url
     return None

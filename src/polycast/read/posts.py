@@ -15,7 +15,11 @@ from polycast.models import Post
 from polycast.read.dates import parse_date
 
 _STATUS_URL = re.compile(
-    r"https?://(?:www\.|mobile\.)?((?:twitter|x)\.com/[A-Za-z0-9_]{1,50}/status(?:es)?/\d{1,25})"
+    r"https?://(?:www\.|mobile\.)?("
+    r"(?:twitter|x)\.com/[A-Za-z0-9_]{1,50}/status(?:es)?/\d{1,25}"
+    r"|bsky\.app/profile/[\w.:-]{1,100}/post/\w{1,30}"
+    r"|instagram\.com/(?:p|reel|tv)/[\w-]{1,40}"
+    r")"
 )
 _ATTRIBUTION = re.compile(
     r"(?:^|\s)(?:—|–|--|&mdash;)\s*"
@@ -45,6 +49,8 @@ def status_url(text: str) -> str | None:
 
     >>> status_url('<a href="https://twitter.com/cepa/status/123?ref_src=twsrc">x</a>')
     'https://twitter.com/cepa/status/123'
+    >>> status_url("https://bsky.app/profile/jay.bsky.team/post/3k2a?ref_src=embed")
+    'https://bsky.app/profile/jay.bsky.team/post/3k2a'
     """
     found = None
     for m in _STATUS_URL.finditer(text):

@@ -24,7 +24,7 @@ from polycast.read.dom import (
     is_skipped,
     is_text,
 )
-from polycast.read.embeds import embed_segment, is_tweet, tweet_segment
+from polycast.read.embeds import embed_segment, is_tweet, post_segment
 from polycast.read.posts import normalise_lang
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
@@ -197,7 +197,7 @@ class _Walker:
     def blockquote(self, tag: Tag) -> None:
         lang = self.lang_of(tag)
         if is_tweet(tag):
-            self.add(tweet_segment(tag, lang))
+            self.add(post_segment(tag, lang))
             return
         if self.depth >= _MAX_QUOTE_DEPTH:  # quotes in quotes in quotes: read as plain text
             self.add(paragraph(inline_text(tag), self.hint(lang)))

@@ -23,6 +23,10 @@ class Engine(Protocol):
     - ``network: bool`` -- the engine waits on a server: run it in threads.
     - ``releases_gil: bool`` -- the engine computes outside the GIL (onnxruntime): threads suffice.
     - ``deterministic: bool`` -- the same input gives the same samples every time.
+
+    An engine that needs a server has an optional ``probe(timeout: float) -> bool`` method: one
+    short request, no retries, True when the server answers within ``timeout`` seconds and False
+    on any failure (never raising). ``auto`` asks it before choosing the engine (``answers``).
     """
 
     name: str
@@ -47,6 +51,15 @@ class Engine(Protocol):
         The cache keys audio by this and the text, so changing any option re-synthesises.
         """
         ...
+
+
+def answers(engine: Engine, timeout: float) -> bool:
+    """Say whether ``engine`` can speak now: its ``probe(timeout)``, or yes when it has none.
+
+    An engine without a probe needs no server (espeak, Piper), so it always answers.
+    """
+    probe = getattr(engine, "probe", None)
+    return bool(probe(timeout=timeout)) if callable(probe) else True
 
 
 class Concurrency(Enum):

@@ -1,8 +1,9 @@
 """Which engine speaks each language of an episode: chosen once, before any speech is made.
 
-The default is espeak-ng, embedded and offline. ``engine = "auto"`` prefers gTTS when its
-endpoint answers a short probe, and otherwise falls back to the offline voices -- Piper where a
-Piper voice for the language is configured, espeak-ng for the rest -- with one notice saying so.
+The default is espeak-ng, embedded and offline. ``engine = "auto"`` takes the most natural
+voice it can use now, per language (see ``polycast.speak.auto``): an installed Piper voice, else
+an online neural voice whose endpoint answers a short probe (edge, then gTTS), else espeak-ng;
+one notice says what it chose.
 A language can name its own engine (``[speak.languages] en = "piper"``), which wins over the
 run's choice. One engine speaks a language for the whole episode, so a voice never changes halfway.
 
@@ -13,6 +14,7 @@ one notice naming the language and how many cues it had.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -23,6 +25,7 @@ from typing import Any
 
 from polycast.errors import ConfigError, PolycastError, UnsupportedLanguage
 from polycast.models import Cue, Rundown
+from polycast.speak.auto import AutoChooser, Step, describe_choice
 from polycast.speak.base import Engine, describe_languages, match_language
 from polycast.speak.registry import create_engine, engine_names
 
@@ -41,7 +44,9 @@ class EngineChoice(Enum):
 AUTO = EngineChoice.AUTO.value
 DEFAULT_ENGINE = EngineChoice.ESPEAK.value
 """The embedded offline voices: a build never reaches for the network unless asked to."""
-_SETTINGS_KEYS = {"engine", "languages", "probe_timeout", "workers", "cache", "fallback_lang"}
+_SETTINGS_KEYS = {
+    "engine", "languages", "probe_timeout", "workers", "cache", "fallback_lang", "piper_voices_url",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -55,13 +60,16 @@ class SpeakSettings:
     options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     """Options per engine name, passed to its constructor (``{"espeak": {"rate": 160}}``)."""
     probe_timeout: float = 2.0
-    """Seconds ``auto`` waits for the gTTS endpoint to answer."""
+    """Seconds ``auto`` waits for an online engine's endpoint (edge, gTTS) to answer."""
     workers: int | None = None
     """Syntheses at once; ``None`` for one per CPU core."""
     cache: bool | Path = True
     """Cache audio: True for the default folder, a folder, or False for no cache."""
     fallback_lang: str | None = None
     """The language whose voice reads cues in a language no voice speaks; None: an error."""
+    piper_voices_url: str | None = None
+    """Base URL of the Piper voice catalogue ``polycast voices get`` reads (None: the public one;
+    ``$POLYCAST_PIPER_VOICES_URL`` wins over both)."""
 
     @classmethod
     def from_toml(cls, table: Mapping[str, Any]) -> SpeakSettings:
@@ -88,6 +96,7 @@ class SpeakSettings:
                 workers=_typed(table, "workers", int, None),
                 cache=_cache_setting(table.get("cache", True)),
                 fallback_lang=_typed(table, "fallback_lang", str, None),
+                piper_voices_url=_typed(table, "piper_voices_url", str, None),
             )
         except TypeError as e:
             raise ConfigError(f"[speak] {e}") from e
@@ -179,14 +188,13 @@ class SpeakPlan(Mapping[str, Engine]):
 
 
 class _Chooser:
-    """Makes each engine once and probes gTTS at most once, while languages are assigned."""
+    """Makes each engine once and probes each online one at most once, as languages are assigned."""
 
     def __init__(self, settings: SpeakSettings) -> None:
         self.settings = settings
         self.made: dict[str, Engine] = {}
-        self.offline_reason: str | None = None
-        self.fallbacks: dict[str, str] = {}
-        self._online: bool | None = None
+        self.chosen: dict[str, list[Step]] = {}
+        self._auto: AutoChooser | None = None
 
     def engine(self, name: str) -> Engine:
         if name not in self.made:
@@ -201,51 +209,31 @@ class _Chooser:
         engine = self.engine(name)
         voices = engine.voices()
         if match_language(lang, voices) is None:
+            hint = f" (polycast voices get --lang {lang} installs one)" if name == "piper" else ""
             raise UnsupportedLanguage(
                 f"engine {name} has no voice for language '{lang}'; "
-                f"it speaks {describe_languages(voices)}"
+                f"it speaks {describe_languages(voices)}{hint}"
             )
         return engine
 
-    def online(self) -> bool:
-        """Probe gTTS once: loadable, and its endpoint answers within the timeout."""
-        if self._online is None:
-            timeout = self.settings.probe_timeout
-            try:
-                gtts = self.engine("gtts")
-                probe = getattr(gtts, "available", None)
-                self._online = bool(probe(timeout=timeout)) if callable(probe) else True
-                if not self._online:
-                    self.offline_reason = f"the gTTS endpoint did not answer within {timeout:g} s"
-            except PolycastError as e:
-                self._online = False
-                self.offline_reason = f"gTTS cannot be used ({e})"
-            log.info("gTTS %s", "answers: using it" if self._online else self.offline_reason)
-        return self._online
-
     def auto(self, lang: str) -> Engine:
-        candidates = ["gtts"] if self.online() else []
-        if self.settings.options.get("piper", {}).get("voices"):
-            candidates.append("piper")
-        candidates.append("espeak")
+        """Take the best engine of ``auto``'s order that speaks ``lang`` now (see ``auto``)."""
+        if self._auto is None:
+            self._auto = AutoChooser(self.engine, self.settings.probe_timeout)
+        steps = self._auto.steps(lang)
+        if steps and steps[-1].usable:
+            self.chosen[lang] = steps
+            return self.engine(steps[-1].engine)
         spoken: set[str] = set()
-        for name in candidates:
-            engine = self.engine(name)
-            voices = engine.voices()
-            if match_language(lang, voices) is not None:
-                if name != "gtts" and self.offline_reason:
-                    self.fallbacks[lang] = name
-                return engine
-            spoken.update(voices)
+        for step in steps:
+            with contextlib.suppress(PolycastError):
+                spoken.update(self.engine(step.engine).voices())
         raise UnsupportedLanguage(
             f"no voice here speaks language '{lang}'; the voices speak {describe_languages(spoken)}"
         )
 
     def notices(self) -> tuple[str, ...]:
-        if not self.fallbacks:
-            return ()
-        used = ", ".join(f"{name} for {lang}" for lang, name in self.fallbacks.items())
-        return (f"{self.offline_reason}: using offline voices ({used})",)
+        return (describe_choice(self.chosen),) if self.chosen else ()
 
 
 def choose_engines(languages: Iterable[str], settings: SpeakSettings | None = None) -> SpeakPlan:

@@ -11,14 +11,11 @@ from __future__ import annotations
 import functools
 import io
 import logging
-import math
 import random
 import re
 import threading
 import time
 from collections.abc import Mapping
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -33,6 +30,7 @@ from gtts.lang import tts_langs
 
 from polycast.errors import ConfigError, EngineError, UnsupportedLanguage
 from polycast.models import Clip
+from polycast.speak.backoff import retry_after_seconds
 from polycast.speak.base import describe_languages, normalize_language
 from polycast.speak.gtts_adapter import Request, answer_of, network_cause, speakable
 
@@ -107,22 +105,6 @@ def _languages() -> dict[str, str]:
     return langs
 
 
-def _retry_after(value: str | None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (seconds or an HTTP date); None if absent."""
-    if not value:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        when = when if when.tzinfo else when.replace(tzinfo=UTC)
-        seconds = (when - datetime.now(UTC)).total_seconds()
-    return max(0.0, seconds) if math.isfinite(seconds) else None
-
-
 class _Failure(Exception):
     """One failed request: what went wrong, whether another try may help, how long to wait."""
 
@@ -138,7 +120,7 @@ class _Failure(Exception):
 def _http_failure(response: requests.Response) -> _Failure:
     """Describe an HTTP error answer; 408, 429 and 5xx are worth another try."""
     status = response.status_code
-    wait = _retry_after(response.headers.get("Retry-After"))
+    wait = retry_after_seconds(response.headers.get("Retry-After"))
     retryable = status in (408, 429) or status >= 500
     cause = {
         403: "refused; the API may have changed",
@@ -264,8 +246,8 @@ class GttsEngine:
         pieces = [self._fetch_with_retries(part, glang, tld) for part in parts]
         return Clip(np.concatenate(pieces) if pieces else np.zeros(0, np.int16), RATE)
 
-    def available(self, timeout: float = 2.0) -> bool:
-        """Probe the endpoint with one tiny request, no retries; False on any failure."""
+    def probe(self, timeout: float = 2.0) -> bool:
+        """Ask the endpoint for one tiny piece, no retries; False on any failure (auto's probe)."""
         try:
             self._fetch("ok", "en", self.tlds.get("en", "com"), timeout)
         except Exception as e:  # a probe answers yes or no, whatever went wrong

@@ -196,7 +196,9 @@ class PiperEngine:
 
     Args:
         voices: Model per language (``{"en": Path(".../en_US-joe-medium.onnx")}``) or a folder of
-            ``*.onnx`` + ``*.onnx.json`` files (languages from the json); ``None`` for no voices.
+            ``*.onnx`` + ``*.onnx.json`` files (languages from the json); ``None`` for none. The
+            voices ``polycast voices get`` installed come after these, for every language, and
+            a model may be named as one of them (``{"nl": "nl_NL-mls-medium"}``).
         length_scale: Speaking pace; above 1 is slower (default: the voice's own).
         sentence_silence: Seconds of silence between sentences within one cue.
         threads: onnxruntime threads per inference; 1 lets the runner use a core per thread.
@@ -222,7 +224,15 @@ class PiperEngine:
             raise ConfigError(f"piper length_scale {length_scale} is out of range: use 0.1-10")
         if not 0 <= sentence_silence <= 5 or threads < 1:
             raise ConfigError("piper sentence_silence must be 0-5 s and threads at least 1")
-        self.files = find_voices(voices) if voices is not None else ()
+        from polycast.speak.piper_store import installed_voices  # noqa: PLC0415 -- a cycle
+
+        installed = installed_voices()
+        if isinstance(voices, Mapping):  # an installed voice by name: --voice nl=nl_NL-mls-medium
+            models = {voice.name: voice.model for voice in installed}
+            voices = {lang: models.get(str(path), path) for lang, path in voices.items()}
+        given = find_voices(voices) if voices is not None else ()
+        names = {voice.name for voice in given}
+        self.files = given + tuple(v for v in installed if v.name not in names)
         self.length_scale = length_scale
         self.sentence_silence = sentence_silence
         self.threads = threads
@@ -253,7 +263,8 @@ class PiperEngine:
         if code is None:
             raise UnsupportedLanguage(
                 f"no Piper voice for language '{lang}'; "
-                f"Piper voices are configured for {describe_languages(table)}"
+                f"Piper voices are configured for {describe_languages(table)} "
+                f"(polycast voices get --lang {lang} installs one)"
             )
         name = table[code][0]
         return next(v for v in self.files if v.name == name)

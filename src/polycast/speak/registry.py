@@ -28,6 +28,7 @@ BUILTIN: dict[str, str] = {
     "espeak": "polycast.speak.espeak:EspeakEngine",
     "gtts": "polycast.speak.gtts:GttsEngine",
     "piper": "polycast.speak.piper:PiperEngine",
+    "edge": "polycast.speak.edge:EdgeEngine",
 }
 """Built-in engines by name, as ``module:attribute`` import paths."""
 

@@ -1,0 +1,117 @@
+"""Where downloaded Piper voices live: one folder per voice in the user's data folder.
+
+``<data>/piper/<name>/<name>.onnx`` and ``<name>.onnx.json``, where ``<data>`` is
+``$POLYCAST_DATA`` or the user data folder (platformdirs: ``~/.local/share/polycast`` on Linux).
+A voice appears there by one rename of a complete, checked folder, and leaves by one rename
+before its files are deleted, so a build never sees half a voice. Downloads in progress wait in
+``<data>/piper/.downloads/<name>/``, where a rerun resumes them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+from pathlib import Path
+
+from polycast import langcodes
+from polycast.errors import ConfigError, EngineError, OutputError
+from polycast.speak.base import match_language
+from polycast.speak.piper import PiperVoiceFile, read_voice_file
+
+log = logging.getLogger(__name__)
+
+DATA_VARIABLE = "POLYCAST_DATA"
+"""The environment variable that moves the data folder (tests, a shared install)."""
+DOWNLOADS = ".downloads"
+"""The folder under the voices' folder where unfinished downloads wait to be resumed."""
+
+
+def data_dir() -> Path:
+    """Return polycast's data folder: ``$POLYCAST_DATA``, else the user's data folder."""
+    explicit = os.environ.get(DATA_VARIABLE)
+    if explicit:
+        return Path(explicit).expanduser()
+    import platformdirs  # noqa: PLC0415 -- only voice commands and auto builds need it
+
+    return platformdirs.user_data_path("polycast", appauthor=False)
+
+
+def voices_dir() -> Path:
+    """Return the folder the Piper voices are installed in."""
+    return data_dir() / "piper"
+
+
+def installed_voices(folder: Path | None = None) -> tuple[PiperVoiceFile, ...]:
+    """List the installed voices, by name; a broken one is left out with a warning."""
+    folder = folder or voices_dir()
+    try:
+        names = sorted(p.name for p in folder.iterdir() if p.is_dir())
+    except OSError:
+        return ()
+    found = []
+    for name in names:
+        model = folder / name / f"{name}.onnx"
+        if name.startswith(".") or not model.is_file():
+            continue
+        try:
+            found.append(read_voice_file(model))
+        except EngineError as e:
+            log.warning("installed Piper voice %s is left out: %s", name, e)
+    return tuple(found)
+
+
+def installed_for(lang: str, folder: Path | None = None) -> PiperVoiceFile | None:
+    """Return the installed voice for ``lang`` (the first by name), or None."""
+    for voice in installed_voices(folder):
+        if match_language(lang, voice.languages) is not None:
+            return voice
+    return None
+
+
+def install(ready: Path, name: str, folder: Path | None = None) -> Path:
+    """Move a complete, checked voice folder into place, replacing an older copy; return it.
+
+    Raises:
+        OutputError: the folder cannot be renamed into place.
+    """
+    target = (folder or voices_dir()) / name
+    old = target.with_name(f".{name}.{os.getpid()}.old")
+    try:
+        if target.exists():
+            target.rename(old)
+        ready.rename(target)
+    except OSError as e:
+        with contextlib.suppress(OSError):
+            if old.exists() and not target.exists():
+                old.rename(target)
+        raise OutputError(f"cannot install Piper voice {name} in {target}: {e.strerror}") from e
+    shutil.rmtree(old, ignore_errors=True)
+    return target
+
+
+def remove(name: str, folder: Path | None = None) -> Path:
+    """Uninstall voice ``name``: renamed out of sight first, then deleted; return where it was.
+
+    Raises:
+        ConfigError: no voice of that name is installed (the message lists those that are).
+        OutputError: it cannot be removed.
+    """
+    folder = folder or voices_dir()
+    target = folder / name
+    if name.startswith(".") or "/" in name or not (target / f"{name}.onnx").is_file():
+        have = ", ".join(v.name for v in installed_voices(folder)) or "none"
+        raise ConfigError(f"no Piper voice '{name}' is installed in {folder}; installed: {have}")
+    gone = folder / f".{name}.{os.getpid()}.removing"
+    try:
+        target.rename(gone)
+    except OSError as e:
+        raise OutputError(f"cannot remove Piper voice {name}: {e.strerror}") from e
+    shutil.rmtree(gone, ignore_errors=True)
+    return target
+
+
+def languages_installed(folder: Path | None = None) -> list[str]:
+    """Return the primary language codes the installed voices speak, sorted."""
+    return sorted({langcodes.primary(v.languages[0]) for v in installed_voices(folder)})

@@ -1,0 +1,96 @@
+"""Hostile cases for ``polycast voices get``: each ends in one line and no half-installed voice.
+
+The catalogue and the English test voice come from a local repository on 127.0.0.1; the data
+folder is inside the case's folder, so the harness sees every file a failed get leaves there.
+"""
+
+from __future__ import annotations
+
+import resource
+import socket
+from collections.abc import Iterator
+
+import pytest
+from harness import Hostile, partial_files
+
+from piper_voices_server import MODEL, NAME, VoicesServer, voice_files
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[VoicesServer]:
+    with VoicesServer() as running:
+        yield running
+
+
+@pytest.fixture
+def case(hostile: Hostile, server: VoicesServer) -> Hostile:
+    """A case whose data folder is ``data/`` in it and whose catalogue is the local server's."""
+    server.behaviour.__init__()  # type: ignore[misc]
+    server.requests.clear()
+    hostile.env["POLYCAST_DATA"] = str(hostile.root / "data")
+    hostile.env["POLYCAST_PIPER_VOICES_URL"] = server.base_url
+    for name in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
+        hostile.env.pop(name, None)
+    return hostile
+
+
+def installed(case: Hostile) -> list[str]:
+    folder = case.root / "data" / "piper"
+    return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+
+
+def test_a_digest_that_does_not_match_installs_nothing(case: Hostile, server: VoicesServer) -> None:
+    server.behaviour.wrong_digest = True
+    case.fails("voices", "get", NAME, words=(f"{NAME}.onnx", "MD5", "nothing installed"))
+
+
+def test_a_404_installs_nothing(case: Hostile, server: VoicesServer) -> None:
+    server.behaviour.missing.add(MODEL)
+    case.fails("voices", "get", NAME, words=("404", "not found", MODEL, "nothing installed"))
+
+
+def test_an_unknown_voice_name_says_where_it_looked(case: Hostile, server: VoicesServer) -> None:
+    case.fails("voices", "get", "nl_NL-nobody-medium", words=("no Piper voice named", "catalogue"))
+    case.fails("voices", "get", "--lang", "tlh", words=("no voice for language 'tlh'",))
+    assert [path for path, _ in server.requests] == ["voices.json", "voices.json"]
+
+
+def test_a_full_disk_installs_nothing_and_keeps_nothing(case: Hostile) -> None:
+    cap = len(voice_files()[MODEL]) // 4
+
+    def small_disk() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (cap, cap))
+
+    case.fails("voices", "get", NAME, preexec_fn=small_disk, words=("no room left", "nothing"))
+
+
+def test_a_dropped_connection_keeps_only_what_resumes_it(
+    case: Hostile, server: VoicesServer
+) -> None:
+    size = len(voice_files()[MODEL])
+    server.behaviour.cut_after[MODEL] = size // 3
+    result = case.run("voices", "get", NAME)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert "broke off at" in line and "run the same command again to resume" in line
+    assert installed(case) == [".downloads"]  # no voice: only the bytes a rerun resumes from
+    kept = case.root / "data" / "piper" / ".downloads" / NAME / f"{NAME}.onnx"
+    arrived = kept.stat().st_size
+    assert 0 < arrived <= size // 3
+    assert partial_files(case.root) == []
+    again = case.run("voices", "get", NAME)
+    assert again.returncode == 0, again.stderr
+    assert server.ranges(MODEL) == [f"bytes={arrived}-"]  # the rest only, asked for once
+    assert installed(case) == [NAME]
+    model = case.root / "data" / "piper" / NAME / f"{NAME}.onnx"
+    assert model.read_bytes() == voice_files()[MODEL]
+
+
+def test_a_catalogue_nobody_answers_for_is_one_line(case: Hostile) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    case.env["POLYCAST_PIPER_VOICES_URL"] = f"http://127.0.0.1:{port}/v"
+    case.fails("voices", "--available", words=("cannot fetch the Piper catalogue", str(port)))
+    case.fails("voices", "get", NAME, words=("cannot fetch the Piper catalogue",))
