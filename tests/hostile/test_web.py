@@ -54,7 +54,7 @@ def web(hostile: Hostile) -> Hostile:
         ("/gone", ("404 Not Found", "no page at that address")),
         ("/broken", ("500", "server failed")),
         ("/photo", ("image/png", "not a web page")),
-        ("/cookies", ("holds no text to speak",)),
+        ("/cookies", ("holds no text to speak", "own page")),
         ("/loop0", ("more than 5 redirects",)),
     ],
 )

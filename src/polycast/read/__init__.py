@@ -37,6 +37,17 @@ def _parse(text: str, fmt: Format) -> Article:
     return read_html(text)
 
 
+def _why_empty(label: str, fmt: Format) -> str:
+    """Say what an article with nothing to speak holds, and what to check, for a file or a page.
+
+    >>> _why_empty("https://example.org/", Format.HTML).endswith("the article's own page?")
+    True
+    """
+    if label.startswith(("http://", "https://")):
+        return "(only a cookie notice, menus, markup or scripts); is it the article's own page?"
+    return f"(only markup, metadata, images or code); is it the right file, and is it {fmt.value}?"
+
+
 def read_article(data: bytes, name: str | None = None, fmt: Format | None = None) -> Article:
     """Read an article from its bytes.
 
@@ -61,9 +72,6 @@ def read_article(data: bytes, name: str | None = None, fmt: Format | None = None
     except InputError as e:
         raise InputError(f"{label}: {e}") from e
     if not has_speech(article.segments):
-        raise InputError(
-            f"{label} holds no text to speak (only markup, metadata, images or code); "
-            f"is it the right file, and is it {fmt.value}?"
-        )
+        raise InputError(f"{label} holds no text to speak {_why_empty(label, fmt)}")
     log.info("read %s as %s: %d segments", label, fmt.value, len(article.segments))
     return article
