@@ -14,6 +14,7 @@ import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from polycast import cores
 from polycast.encode.mp3 import Mp3Settings, encode_mp3
 from polycast.encode.opus import OpusSettings, encode_opus, tag_opus
 from polycast.encode.tag import tag_mp3
@@ -28,11 +29,7 @@ def encode_workers() -> int:
     LAME runs without the GIL, and the encode is most of a build's time; stretches are joined
     without a seam (``encode_parallel``), so this only changes how fast the episode is made.
     """
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(4, cores))
+    return max(1, min(4, cores.available()))
 
 
 def prepare_folder(folder: Path) -> None:

@@ -21,6 +21,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from types import FrameType
 
+from polycast import cores
 from polycast.batch.sources import Job
 from polycast.batch.work import Outcome, build_job, failed, one_line
 from polycast.config import Config
@@ -59,8 +60,9 @@ def _build(job: Job, config: Config, folder: Path) -> Outcome:
         _building = False
 
 
-def _worker_signals() -> None:
-    """In a worker: leave Ctrl-C to the client; make SIGTERM a clean stop."""
+def _worker_start(processes: int) -> None:
+    """In a worker: leave Ctrl-C to the client; make SIGTERM a clean stop; take a share of cores."""
+    cores.share(processes)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _stop)
 
@@ -108,7 +110,10 @@ class _Pool:
 
     def _start(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
-            self.processes, mp_context=_context(), initializer=_worker_signals
+            self.processes,
+            mp_context=_context(),
+            initializer=_worker_start,
+            initargs=(self.processes,),
         )
 
     def submit(self, job: Job) -> None:

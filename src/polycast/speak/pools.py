@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-import os
 import pickle
 from collections.abc import Mapping
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 
+from polycast import cores
 from polycast.models import Clip
 from polycast.speak.base import Concurrency, Engine, concurrency_of
 
@@ -55,11 +55,8 @@ class Job:
 
 
 def default_workers() -> int:
-    """Return the CPU cores this process may use."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+    """Return the CPU cores this process may use (its share of them, in a batch worker)."""
+    return cores.available()
 
 
 def executor_kind(engine: Engine) -> object:
