@@ -4,10 +4,16 @@ Usage: ``uv run python scripts/check.py [pytest args...]``. This is the README's
 what ``.ci/run`` runs. Lint and format run first and stop it at once if they fail (they take a
 moment); the type check then runs beside the tests, on the core the tests leave idle as they start
 and finish, and its output follows theirs. Exits non-zero if any step failed.
+
+The tests run with Python's own bytecode caching (in the gitignored ``__pycache__`` folders) even
+where ``PYTHONDONTWRITEBYTECODE`` is set: otherwise both test workers, the processes they fork
+polycast runs from, and every fresh interpreter a test starts compile the same project and test
+files again on every run, 16 s of CPU in a 150 s suite.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -40,7 +46,8 @@ def main(extra: list[str]) -> int:
         text=True,
     )
     print(f"== tests: {' '.join(TESTS + extra)}", flush=True)
-    tests = subprocess.call([sys.executable, "-m", *TESTS, *extra])
+    caching = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    tests = subprocess.call([sys.executable, "-m", *TESTS, *extra], env=caching)
     typed, _ = types.communicate()
     print(f"== types: {' '.join(TYPES)}\n{typed}", end="", flush=True)
     types_failed = failed("types", types.returncode)
