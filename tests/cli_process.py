@@ -115,10 +115,10 @@ def serve(control_fd: int, fresh_path: list[str]) -> None:
     control = socket.socket(fileno=control_fd)
     _send(control, ("ready", os.getpid()))
     while True:
-        _reap(block=False)
+        _reap()
         message, fds, _, _ = socket.recv_fds(control, 16, 4)
-        if not message:
-            _reap(block=True)
+        if not message:  # the worker has gone, or is going: a run it never waited for may
+            _reap()  # still hold its middle process, which init will reap
             os._exit(0)
         if os.fork() == 0:
             control.close()
@@ -127,10 +127,10 @@ def serve(control_fd: int, fresh_path: list[str]) -> None:
             os.close(fd)
 
 
-def _reap(*, block: bool) -> None:
-    """Wait for the ended middle processes (all, if ``block``): their CPU time counts as ours."""
+def _reap() -> None:
+    """Wait for the middle processes that have ended: so their CPU time counts as this one's."""
     try:
-        while os.waitpid(-1, 0 if block else os.WNOHANG)[0]:
+        while os.waitpid(-1, os.WNOHANG)[0]:
             pass
     except ChildProcessError:
         pass
@@ -214,10 +214,8 @@ def _become(request: dict[str, Any], stdio: list[int], signals: Mapping[int, Any
     for fd in stdio:
         if fd > 2:
             os.close(fd)
-    if request["cwd"] is not None:
-        os.chdir(request["cwd"])
-    if request["umask"] >= 0:
-        os.umask(request["umask"])
+    os.chdir(request["cwd"])
+    os.umask(request["umask"])
     for number, handler in signals.items():
         signal.signal(number, handler)
     if request["new_session"]:
@@ -352,6 +350,12 @@ def _the_zygote() -> _Zygote:
     return _zygote
 
 
+def _current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 class Popen(subprocess.Popen[Any]):
     """``subprocess.Popen`` of ``python -m polycast ARGS``, forked from the zygote."""
 
@@ -387,9 +391,10 @@ class Popen(subprocess.Popen[Any]):
         assert process_group in (None, -1) and restore_signals
         request = {
             "args": list(args[len(COMMAND) :]),
-            "cwd": None if cwd is None else os.fspath(cwd),
+            # What a child of this process would inherit: its folder, environment and umask now.
+            "cwd": str(Path.cwd()) if cwd is None else os.fspath(cwd),
             "env": dict(os.environ if env is None else env),
-            "umask": umask,
+            "umask": _current_umask() if umask < 0 else umask,
             "new_session": start_new_session,
         }
         stdio = [p2cread, c2pwrite, errwrite]
