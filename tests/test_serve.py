@@ -5,12 +5,12 @@ import os
 import re
 import signal
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+import cli_process
 from polycast.errors import ConfigError
 from polycast.publish import make_server
 from polycast.publish.serve import PublishServer
@@ -198,8 +198,8 @@ def test_served_files_follow_changes_on_disk(server: PublishServer, folder: Path
 
 
 def test_cli_serve_runs_until_ctrl_c(folder: Path) -> None:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "polycast", "serve", str(folder), "--port", "0"],
+    process = cli_process.popen(
+        ["serve", str(folder), "--port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -9,7 +9,6 @@ import signal
 import socket
 import struct
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from email.utils import formatdate
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+import cli_process
 from polycast.errors import ConfigError
 from polycast.publish import make_server
 from polycast.publish.serve import PublishServer
@@ -189,8 +189,8 @@ def test_one_access_line_per_request(
 
 def test_a_listener_resetting_the_connection_is_no_traceback(folder: Path) -> None:
     (folder / "big.mp3").write_bytes(MP3 * 3200)  # 32 MB: more than the socket buffers hold
-    process = subprocess.Popen(
-        [sys.executable, "-m", "polycast", "serve", str(folder), "--port", "0"],
+    process = cli_process.popen(
+        ["serve", str(folder), "--port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -20,7 +20,6 @@ import shutil
 import signal
 import struct
 import subprocess
-import sys
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,6 +28,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+
+import cli_process
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -89,8 +90,8 @@ def png(size: int = 64) -> bytes:
 
 def polycast(*args: str, cwd: Path) -> str:
     """Run a polycast command to completion; fail with its stderr if it does not succeed."""
-    done = subprocess.run(
-        [sys.executable, "-m", "polycast", *args],
+    done = cli_process.run(
+        args,
         cwd=cwd,
         capture_output=True,
         text=True,
@@ -119,8 +120,8 @@ def serving(root: Path) -> Iterator[str]:
 
     It must stop cleanly, having logged one access line per request and no traceback.
     """
-    process = subprocess.Popen(
-        [sys.executable, "-m", "polycast", "serve", "--port", "0"],
+    process = cli_process.popen(
+        ["serve", "--port", "0"],
         cwd=root,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -10,10 +10,11 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import cli_process
 
 DATA = Path(__file__).parent.parent / "data"
 SHORT = DATA / "cli" / "short-nl.txt"
@@ -73,9 +74,9 @@ class Hostile:
         preexec_fn: Callable[[], None] | None = None,
         input: str | None = None,
     ) -> subprocess.CompletedProcess[str]:
-        """Run ``polycast ARGS`` in a fresh process, in the case's folder."""
-        return subprocess.run(
-            [sys.executable, "-m", "polycast", *args],
+        """Run ``polycast ARGS`` in a process of its own, in the case's folder."""
+        return cli_process.run(
+            args,
             capture_output=True,
             text=True,
             cwd=self.root,

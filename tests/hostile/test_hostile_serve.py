@@ -13,13 +13,14 @@ import re
 import signal
 import socket
 import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from harness import Hostile, snapshot
+
+import cli_process
 
 EPISODE = bytes(range(256)) * 8
 
@@ -35,8 +36,8 @@ def publish_folder(hostile: Hostile) -> Path:
 def served(hostile: Hostile) -> Iterator[int]:
     """Run ``polycast serve public --port 0`` in the case's folder; yield its port; stop it."""
     before = snapshot(hostile.root)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "polycast", "serve", "public", "--port", "0"],
+    process = cli_process.popen(
+        ["serve", "public", "--port", "0"],
         cwd=hostile.root,
         env=hostile.env,
         stdout=subprocess.PIPE,

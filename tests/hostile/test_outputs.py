@@ -18,6 +18,7 @@ import pytest
 from harness import SHORT, Hostile, partial_files, snapshot
 from mutagen.id3 import ID3
 
+import cli_process
 from publish_fixtures import make_episode
 
 SHOW = (
@@ -37,8 +38,8 @@ def episode_case(hostile: Hostile) -> Path:
 
 def polycast(hostile: Hostile, *args: str) -> subprocess.Popen[str]:
     """Start ``polycast ARGS`` in the case folder without waiting, stderr piped."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "polycast", *args],
+    return cli_process.popen(
+        args,
         cwd=hostile.root,
         env=hostile.env,
         stdout=subprocess.PIPE,
