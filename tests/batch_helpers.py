@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
+
+import cli_process
 
 SHOW = """\
 [show]
@@ -55,9 +56,9 @@ def show(folder: Path) -> Path:
 def polycast(
     *args: str, cwd: Path, stdin: str | None = None, timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``polycast ARGS`` in a fresh process in ``cwd``, as a person's shell would."""
-    return subprocess.run(
-        [sys.executable, "-m", "polycast", *args],
+    """Run ``polycast ARGS`` in a process of its own in ``cwd``, as a person's shell would."""
+    return cli_process.run(
+        args,
         capture_output=True,
         text=True,
         cwd=cwd,

@@ -6,12 +6,12 @@ import io
 import json
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import psutil
 import pytest
 
+import cli_process
 from batch_helpers import articles, feed_guids, polycast, show
 from polycast.batch.ledger import LEDGER_NAME, Entry, Ledger
 from polycast.batch.sources import listed
@@ -82,8 +82,8 @@ def test_publish_then_rerun_publishes_nothing_and_an_edit_rebuilds_only_it(tmp_p
 def test_ctrl_c_keeps_and_publishes_what_finished_and_leaves_no_part_file(tmp_path: Path) -> None:
     show(tmp_path)
     articles(tmp_path / "in", 8)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "polycast", "batch", "in", "--publish", "--jobs", "2"],
+    process = cli_process.popen(
+        ["batch", "in", "--publish", "--jobs", "2"],
         cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -133,8 +133,8 @@ def test_a_list_refuses_a_blank_line_and_keeps_the_order() -> None:
 
 def test_a_pool_worker_killed_mid_batch_has_its_article_built_again(tmp_path: Path) -> None:
     articles(tmp_path / "in", 6)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "polycast", "batch", "in", "--jobs", "2", "--engine", "espeak"],
+    process = cli_process.popen(
+        ["batch", "in", "--jobs", "2", "--engine", "espeak"],
         cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -7,8 +7,6 @@ import math
 import os
 import re
 import socket
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -18,6 +16,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+import cli_process
 from edge_server import (
     HANG_S,
     LEAD_S,
@@ -306,11 +305,9 @@ def test_a_build_speaks_every_language_through_the_endpoint(
     config = tmp_path / "podcast.toml"
     config.write_text(f'[speak.edge]\nendpoint = "{server.endpoint}"\n', encoding="utf-8")
     env = {**os.environ, "POLYCAST_CACHE": str(tmp_path / "cache"), "NO_COLOR": "1"}
-    command = [sys.executable, "-m", "polycast", "build", str(SHORT), "-o", str(tmp_path)]
+    command = ["build", str(SHORT), "-o", str(tmp_path)]
     options = ["--engine", "edge", "--config", str(config), "--voice", "nl=nl-BE-DenaNeural"]
-    result = subprocess.run(
-        [*command, *options], capture_output=True, text=True, env=env, check=False
-    )
+    result = cli_process.run([*command, *options], capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "short-nl.mp3").stat().st_size > 10_000
     assert "nl: edge voice=nl-BE-DenaNeural" in result.stdout
@@ -318,8 +315,6 @@ def test_a_build_speaks_every_language_through_the_endpoint(
     voices = {asked.voice for asked in server.received}
     assert voices == {"nl-BE-DenaNeural", "en-US-AriaNeural"}
     asked = len(server.received)
-    again = subprocess.run(
-        [*command, *options], capture_output=True, text=True, env=env, check=False
-    )
+    again = cli_process.run([*command, *options], capture_output=True, text=True, env=env)
     assert again.returncode == 0, again.stderr
     assert len(server.received) == asked  # every sentence came from the cache
