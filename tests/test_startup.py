@@ -140,3 +140,35 @@ def test_the_command_line_keeps_numpy_to_one_thread() -> None:
         env={**env, "OPENBLAS_NUM_THREADS": "3"},
     )
     assert mine.stdout.split()[0] == "3"  # a person's own setting is kept
+
+
+_MODULES = """
+import json, sys
+from typer.testing import CliRunner
+from polycast.cli import app
+result = CliRunner().invoke(app, json.loads(sys.argv[1]))
+assert result.exit_code == 0, result.output
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def test_a_preview_from_a_kept_plan_loads_no_planner(tmp_path: Path) -> None:
+    """A preview after a build takes the plan from the cache: no detector, no splitter."""
+    cache = ["--cache-dir", str(tmp_path / "c")]
+    build = ["build", str(SHORT), "-o", str(tmp_path / "out"), *cache]
+    preview = ["preview", str(SHORT), "0", "-o", str(tmp_path / "p.mp3"), *cache]
+    loaded = []
+    for args in (build, preview):
+        done = subprocess.run(
+            [sys.executable, "-c", _MODULES, json.dumps(args)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        loaded.append(set(json.loads(done.stdout.strip().splitlines()[-1])))
+    built, previewed = loaded
+    planner = {"polycast.plan.cues", "polycast.plan.language", "polycast.plan.sentences"}
+    assert planner <= built  # the build did plan
+    assert "lameenc" in previewed  # the preview did encode
+    unneeded = {"importlib.metadata", "multiprocessing", "concurrent.futures.process"}
+    assert sorted(previewed & (planner | unneeded)) == []
