@@ -51,7 +51,7 @@ def test_an_unchanged_article_is_copied_not_spoken_mixed_or_encoded(
     assert len(entries(tmp_path / "cache", "episodes")) == 2  # the MP3 and what it measured
     monkeypatch.setattr(pipeline, "speak", no_mix)
     monkeypatch.setattr("polycast.mix.mix", no_mix, raising=False)
-    monkeypatch.setattr(pipeline, "plan", no_mix)
+    monkeypatch.setattr("polycast.plan.plan", no_mix, raising=False)
     again = pipeline.build(article, config, tmp_path / "second")
     assert outputs(tmp_path / "second") == outputs(tmp_path / "first")  # tags and all
     samples, rate, _ = decode_mp3(again.mp3.read_bytes())

@@ -9,6 +9,7 @@ them. This checks imports, not seconds: a regression shows here whatever the mac
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -113,3 +114,61 @@ def test_an_unchanged_build_copies_the_kept_episode_without_audio_libraries(tmp_
     assert {"numpy", "lingua", "mutagen"} <= first  # the first build made the audio
     audio = {"numpy", "scipy", "pydub", "soundfile", "soxr", "lameenc"}
     assert sorted(again & (audio | {"pydantic"})) == []  # Typer 0.29 checks options with it
+
+
+_THREADS = """
+import os, sys
+import polycast.cli
+import numpy
+print(os.environ.get("OPENBLAS_NUM_THREADS"), len(os.listdir("/proc/self/task")))
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="counts threads in /proc")
+def test_the_command_line_keeps_numpy_to_one_thread() -> None:
+    """OpenBLAS's idle threads spin after each matrix product; the CLI asks numpy for none."""
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    done = subprocess.run(
+        [sys.executable, "-c", _THREADS], capture_output=True, text=True, check=True, env=env
+    )
+    assert done.stdout.split() == ["1", "1"]  # the setting, and the one thread it leaves
+    mine = subprocess.run(
+        [sys.executable, "-c", _THREADS],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**env, "OPENBLAS_NUM_THREADS": "3"},
+    )
+    assert mine.stdout.split()[0] == "3"  # a person's own setting is kept
+
+
+_MODULES = """
+import json, sys
+from typer.testing import CliRunner
+from polycast.cli import app
+result = CliRunner().invoke(app, json.loads(sys.argv[1]))
+assert result.exit_code == 0, result.output
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def test_a_preview_from_a_kept_plan_loads_no_planner(tmp_path: Path) -> None:
+    """A preview after a build takes the plan from the cache: no detector, no splitter."""
+    cache = ["--cache-dir", str(tmp_path / "c")]
+    build = ["build", str(SHORT), "-o", str(tmp_path / "out"), *cache]
+    preview = ["preview", str(SHORT), "0", "-o", str(tmp_path / "p.mp3"), *cache]
+    loaded = []
+    for args in (build, preview):
+        done = subprocess.run(
+            [sys.executable, "-c", _MODULES, json.dumps(args)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        loaded.append(set(json.loads(done.stdout.strip().splitlines()[-1])))
+    built, previewed = loaded
+    planner = {"polycast.plan.cues", "polycast.plan.language", "polycast.plan.sentences"}
+    assert planner <= built  # the build did plan
+    assert "lameenc" in previewed  # the preview did encode
+    unneeded = {"importlib.metadata", "multiprocessing", "concurrent.futures.process"}
+    assert sorted(previewed & (planner | unneeded)) == []

@@ -24,7 +24,6 @@ from polycast.frame import add_frame
 from polycast.inputs import MB, check_size, read_bounded, refuse_overwrite
 from polycast.mix import MixReport, check_music
 from polycast.models import Article, Clip, Cue, EpisodeInfo, Rundown, Timeline
-from polycast.plan import plan
 from polycast.plan.chapters import FRAME_CHAPTERS, MAX_CHAPTERS, fit_chapters
 from polycast.read import read_article
 from polycast.sources import Source, source_bytes, source_file, source_stem, take
@@ -144,8 +143,15 @@ def plan_source(source: Article | Rundown, config: Config, cache: Cache) -> Rund
     if isinstance(source, Rundown):
         return source
     if cache.plans is None:
-        return plan(source, config.plan, languages=None)
-    return cache.plans.plan(source, config.plan, lambda: plan(source, config.plan, languages=None))
+        return _plan(source, config)
+    return cache.plans.plan(source, config.plan, lambda: _plan(source, config))
+
+
+def _plan(article: Article, config: Config) -> Rundown:
+    """Plan ``article``: the planner (its language models) loads only when no plan is kept."""
+    from polycast.plan import plan  # noqa: PLC0415 (see the docstring)
+
+    return plan(article, config.plan, languages=None)
 
 
 def frame(rundown: Rundown, config: Config) -> Rundown:

@@ -15,7 +15,7 @@ from polycast.config import Config
 from polycast.encode.formats import AudioFormat, mix_for
 from polycast.errors import InputError
 from polycast.models import Article, Chapter, Kind, Rundown, Segment, Timeline
-from polycast.plan import PlanSettings, plan
+from polycast.plan import PlanSettings
 from polycast.sources import Source
 from polycast.speak import prepare_voices
 from polycast.speak.runner import audio_keys
@@ -59,6 +59,8 @@ def choose_part(  # noqa: PLR0917 (one parameter per way to choose)
         InputError: no such segment or chapter, or the segment is not spoken.
     """
     if text is not None:
+        from polycast.plan import plan  # noqa: PLC0415 (the planner: a segment's plan is kept)
+
         line = Article(segments=(Segment(Kind.PARAGRAPH, text, lang=lang),), language=lang)
         return plan(line, replace(config.plan, title="preview"))
     if source is None:

@@ -14,8 +14,9 @@ import json
 from collections.abc import Mapping
 from dataclasses import fields, is_dataclass
 from enum import Enum
-from importlib import metadata
 from pathlib import Path, PurePath
+
+from polycast import installed
 
 FORMAT = 2
 """Bump when an entry's layout or a key's recipe changes: old entries are then never hit."""
@@ -68,9 +69,6 @@ def code_fingerprint() -> str:
     for path in sorted(root.rglob("*.py")):
         digest.update(path.relative_to(root).as_posix().encode())
         digest.update(path.read_bytes())
-    for package in _PACKAGES:
-        try:
-            digest.update(f"{package}={metadata.version(package)}".encode())
-        except metadata.PackageNotFoundError:
-            continue
+    for version in installed.versions(_PACKAGES):
+        digest.update(version.encode())
     return digest.hexdigest()

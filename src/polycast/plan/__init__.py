@@ -7,25 +7,34 @@ introduces posts in the narration language (``attribution``), splits sentences i
 (``cues``, ``sentences``), respells words from the show's lexicon (``lexicon``) and groups the
 cues into chapters (``chapters``). ``describe`` shows the same decisions per segment, for
 ``polycast segments``.
+
+Names are imported from their modules on first use, so reading ``PlanSettings`` (every command
+does) or a plan an earlier build kept loads no part of the planner.
 """
 
-from __future__ import annotations
+from typing import TYPE_CHECKING
 
-from collections.abc import Collection
+from polycast.lazy import exports
 
-from polycast.models import Article, Rundown
-from polycast.plan.chapters import (
-    FRAME_CHAPTERS,
-    MAX_CHAPTERS,
-    chapters,
-    episode_title,
-    fit_chapters,
-    opening_title,
-)
-from polycast.plan.cues import speak_segments
-from polycast.plan.describe import SegmentView, describe, segments_document
-from polycast.plan.lexicon import Lexicon
-from polycast.plan.settings import Pauses, PlanSettings
+if TYPE_CHECKING:
+    from polycast.plan.describe import SegmentView, describe, segments_document
+    from polycast.plan.lexicon import Lexicon
+    from polycast.plan.planner import plan
+    from polycast.plan.settings import Pauses, PlanSettings
+
+_WHERE = {
+    "Lexicon": "polycast.plan.lexicon",
+    "Pauses": "polycast.plan.settings",
+    "PlanSettings": "polycast.plan.settings",
+    "SegmentView": "polycast.plan.describe",
+    "describe": "polycast.plan.describe",
+    "plan": "polycast.plan.planner",
+    "segments_document": "polycast.plan.describe",
+}
+
+
+__getattr__ = exports(__name__, _WHERE)
+
 
 __all__ = [
     "Lexicon",
@@ -36,39 +45,3 @@ __all__ = [
     "plan",
     "segments_document",
 ]
-
-
-def plan(
-    article: Article,
-    settings: PlanSettings | None = None,
-    languages: Collection[str] | None = None,
-) -> Rundown:
-    """Plan an episode: every sentence of the article as a cue, in chapters.
-
-    Args:
-        article: what the reader understood.
-        settings: pauses, titles, attribution wording, lexicon; defaults when None.
-        languages: the languages the chosen voices speak; detection picks only among these
-            (None: a default set of common languages).
-
-    Returns:
-        The rundown; its chapters are never empty. An article with nothing speakable gives a
-        rundown with no chapters (the caller decides whether that is an error).
-    """
-    settings = settings or PlanSettings()
-    langs, spoken = speak_segments(article, settings, languages)
-    title = episode_title(article.title, settings.title, spoken)
-    own = (article.title or settings.title or "").strip() or None
-    planned = chapters(
-        spoken, opening_title(own, langs.narration), langs.narration, settings.pauses
-    )
-    return Rundown(
-        # Within an ID3 table of contents with room for the show's intro and outro, decided
-        # here, before anything is spoken.
-        chapters=fit_chapters(planned, MAX_CHAPTERS - FRAME_CHAPTERS),
-        title=title,
-        language=langs.narration,
-        date=article.date,
-        author=article.author,
-        image=article.image,
-    )

@@ -21,13 +21,15 @@ import heapq
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from polycast.models import Chapter, Cue, Kind, Post
-from polycast.plan import sentences, speech
 from polycast.plan.attribution import base_language, clean_name
-from polycast.plan.cues import Spoken
 from polycast.plan.links import post_link
 from polycast.plan.settings import Pauses
+
+if TYPE_CHECKING:
+    from polycast.plan.cues import Spoken
 
 OPENING = {"nl": "Inleiding", "en": "Introduction", "de": "Einleitung", "fr": "Introduction"} | {
     "es": "Introducción",
@@ -119,6 +121,8 @@ def episode_title(own: str | None, show: str | None, spoken: Sequence[Spoken]) -
     )
     if lead is None:
         return "Untitled"
+    from polycast.plan import sentences, speech  # noqa: PLC0415 (fitting a kept plan needs neither)
+
     # The lead as cleaned for speech, before the lexicon respells anything for the voice.
     first = sentences.split(speech.clean(lead.segment.text, lead.lang), lead.lang)
     return shorten(first[0] if first else lead.cues[0].text)

@@ -11,10 +11,9 @@ while the next is being spoken), else inline.
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import pickle
 from collections.abc import Mapping
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from polycast import cores
@@ -136,12 +135,7 @@ class Pools:
                 if not _picklable(own):
                     self.sizes[kind] = 1
                     return None
-                self.executors[kind] = ProcessPoolExecutor(
-                    size,
-                    mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_start_worker,
-                    initargs=(own,),
-                )
+                self.executors[kind] = _process_pool(size, own)
             else:
                 self.executors[kind] = ThreadPoolExecutor(size, thread_name_prefix="speak")
         return self.executors[kind]
@@ -171,3 +165,20 @@ def _picklable(engines: Mapping[str, Engine]) -> bool:
         log.warning("engines cannot be sent to worker processes (%s); speaking in-process", e)
         return False
     return True
+
+
+def _process_pool(size: int, engines: Mapping[str, Engine]) -> Executor:
+    """Start ``size`` worker processes, each holding its own copy of ``engines``.
+
+    multiprocessing is imported here: a build whose speech is all cached, or spoken by threads,
+    never loads it.
+    """
+    import multiprocessing  # noqa: PLC0415 (see the docstring)
+    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+
+    return ProcessPoolExecutor(
+        size,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_start_worker,
+        initargs=(engines,),
+    )

@@ -15,9 +15,9 @@ from __future__ import annotations
 import importlib
 import inspect
 from collections.abc import Callable
-from importlib import metadata
 from typing import Any
 
+from polycast import installed
 from polycast.errors import ConfigError, EngineError
 from polycast.speak.base import Engine
 
@@ -50,7 +50,7 @@ def unregister(name: str) -> None:
 
 
 def _entry_points() -> dict[str, str]:
-    return {ep.name: ep.value for ep in metadata.entry_points(group=ENTRY_POINT_GROUP)}
+    return installed.entry_points(ENTRY_POINT_GROUP)
 
 
 def _sources() -> dict[str, EngineFactory | str]:

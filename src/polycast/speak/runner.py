@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, wait
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Future, wait
 
 from polycast.cache.speech import ClipCache, cache_key
 from polycast.errors import EngineError, OutputError, PolycastError, UnsupportedLanguage
@@ -119,7 +118,7 @@ class _Run:
             raise EngineError(f"{e} ({self._done()})") from e
         except PolycastError:
             raise
-        except BrokenProcessPool as e:
+        except BrokenExecutor as e:  # only a process pool breaks: its threads have no initializer
             raise EngineError(
                 "a speech worker process died; if speak() runs from a script, guard it with "
                 "`if __name__ == '__main__':` (worker processes import it), or pass workers=1"
