@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from polycast.plan import segments_document
-from polycast.plan.describe import dumps
+from polycast.plan.views import dumps
 from polycast.read import read_article
 
 ARTICLES = Path(__file__).parent / "data" / "articles"

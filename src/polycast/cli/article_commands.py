@@ -23,8 +23,8 @@ from polycast.cli.voice_commands import VoicesAction
 from polycast.files import write_text_atomic
 from polycast.models import Rundown
 from polycast.plan import plan, segments_document
-from polycast.plan.describe import dumps as segments_dumps
-from polycast.plan.describe import rundown_document
+from polycast.plan.views import dumps as segments_dumps
+from polycast.plan.views import rundown_document
 from polycast.sources import Source, source_stem, take
 from polycast.speak.choose import fallback_readings
 
