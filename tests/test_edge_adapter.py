@@ -6,7 +6,6 @@ names the installed version, so the fix starts there and nowhere else.
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from collections.abc import Iterator
 from importlib.metadata import version
@@ -20,6 +19,7 @@ from edge_server import EdgeServer, Failure, serving
 from gtts_server import without_proxies
 from polycast.speak import edge_adapter
 from polycast.speak.edge import DEFAULT_ENDPOINT
+from polycast.speak.edge_fetch import run_alone
 
 EDGE_TTS = f"edge-tts {version('edge-tts')}"
 
@@ -31,7 +31,7 @@ def server() -> Iterator[EdgeServer]:
 
 def run(endpoint: str, text: str) -> edge_adapter.Exchange:
     talk = edge_adapter.communicate(text, "en-GB-SoniaNeural", "+0%", "+0Hz", 10)
-    return asyncio.run(edge_adapter.exchange(endpoint, talk))
+    return run_alone(edge_adapter.exchange(endpoint, talk))
 
 
 def test_the_url_constant_is_there_and_read_when_connecting() -> None:
@@ -62,6 +62,17 @@ def test_a_whole_turn_is_complete_and_has_its_words(server: EdgeServer) -> None:
     assert got.complete and got.mp3
     assert [word.text for word in got.words] == ["Two", "words."]
     assert 0 < got.words[0].start < got.words[0].end <= got.words[1].start < got.words[1].end
+
+
+def test_an_exchange_runs_where_an_event_loop_already_runs(server: EdgeServer) -> None:
+    """A notebook or an async app calling polycast: asyncio.run alone would refuse to start."""
+
+    async def inside_a_loop() -> edge_adapter.Exchange:
+        return run(server.endpoint, "Two words.")
+
+    got = run_alone(inside_a_loop())  # it runs its own loop, and run() is called inside it
+    assert got.complete
+    assert [word.text for word in got.words] == ["Two", "words."]
 
 
 def test_a_turn_closed_mid_stream_is_not_complete(server: EdgeServer) -> None:

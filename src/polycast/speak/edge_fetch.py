@@ -9,7 +9,9 @@ from __future__ import annotations
 import asyncio
 import io
 import math
-from typing import Any
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import aiohttp
 import numpy as np
@@ -21,6 +23,8 @@ from edge_tts.exceptions import EdgeTTSException, NoAudioReceived, SkewAdjustmen
 from polycast.speak import edge_adapter
 from polycast.speak.backoff import retry_after_seconds
 from polycast.speak.edge import MARGIN_S, RATE
+
+T = TypeVar("T")
 
 LATE_S = 0.1
 """How far the audio may stop short of the last word's end before it counts as cut off."""
@@ -124,7 +128,7 @@ def fetch(
     except ValueError as e:  # its own check of the voice, rate and pitch
         raise Failure(f"edge-tts refuses voice {voice!r} or {' '.join(prosody)}: {e}", False) from e
     try:
-        got = asyncio.run(_within(edge_adapter.exchange(endpoint, talk), timeout))
+        got = run_alone(_within(edge_adapter.exchange(endpoint, talk), timeout))
     except (aiohttp.ClientError, TimeoutError, EdgeTTSException) as e:
         raise failure_of(e, timeout) from e
     except (ValueError, KeyError, TypeError, IndexError) as e:  # frames it cannot parse
@@ -137,6 +141,21 @@ def fetch(
 def silence() -> npt.NDArray[np.int16]:
     """No samples: the audio of a text with nothing to say."""
     return np.zeros(0, np.int16)
+
+
+def run_alone(work: Coroutine[Any, Any, T]) -> T:
+    """Run ``work`` to its end on an event loop of its own, and return what it gives.
+
+    ``asyncio.run`` refuses to start where an event loop already runs in the same thread (a
+    notebook, an async web app, a browser driver calling polycast's API), so there the exchange
+    runs on a thread of its own; elsewhere it runs here, with no thread to start.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # none runs here: the usual case
+        return asyncio.run(work)
+    with ThreadPoolExecutor(1, thread_name_prefix="polycast-edge") as alone:
+        return alone.submit(asyncio.run, work).result()
 
 
 async def _within(work: Any, timeout: float) -> edge_adapter.Exchange:
