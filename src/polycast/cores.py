@@ -20,15 +20,29 @@ def share(processes: int) -> None:
     _share = max(1, processes)
 
 
+def alone() -> None:
+    """Say that this process builds on one core: as many others build beside it as there are cores.
+
+    A Dask worker runs one build per task thread, and the cluster is sized one task thread per core,
+    so a build that spread itself over every core would start pools and encoders that only contend.
+    """
+    share(_cores())
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def available() -> int:
     """Return the cores this process's threads should use: its affinity, divided by its share.
 
     >>> share(10_000); available()
     1
+    >>> alone(); available()
+    1
     >>> share(1)
     """
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    return max(1, cores // _share)
+    return max(1, _cores() // _share)

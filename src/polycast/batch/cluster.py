@@ -18,7 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from polycast import __version__
+from polycast import __version__, cores
 from polycast.batch.settings import BatchSettings
 from polycast.batch.sources import Job
 from polycast.batch.work import Outcome, build_job, failed, one_line
@@ -42,6 +42,7 @@ def build_remote(job: Job, config: Config, version: str) -> Outcome:
     """
     if version != __version__:
         return failed(job, f"a worker has polycast {__version__}, this is {version}")
+    cores.alone()
     with tempfile.TemporaryDirectory(prefix="polycast-task-") as temp:
         folder = Path(temp)
         outcome = build_job(job, config, folder)
