@@ -1,10 +1,22 @@
-"""What the online engines share about waiting: how long a server's ``Retry-After`` asks for."""
+"""What the online engines share about waiting: a server's ``Retry-After``, and their retries."""
 
 from __future__ import annotations
 
+import logging
 import math
+import random
+import threading
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import Protocol, TypeVar, cast
+
+from polycast.errors import EngineError
+
+T = TypeVar("T")
+
+log = logging.getLogger(__name__)
 
 
 def retry_after_seconds(value: str | None) -> float | None:
@@ -25,3 +37,79 @@ def retry_after_seconds(value: str | None) -> float | None:
         when = when if when.tzinfo else when.replace(tzinfo=UTC)
         seconds = (when - datetime.now(UTC)).total_seconds()
     return max(0.0, seconds) if math.isfinite(seconds) else None
+
+
+class Failed(Protocol):
+    """What an online engine's failed request says: whether to try again, and how long to wait."""
+
+    retryable: bool
+    """Whether another try may pass (a 5xx, a timeout), or never will (a 404, a bad voice)."""
+    throttled: bool
+    """Whether the server asked every request to slow down (a 429, a ``Retry-After``)."""
+    wait: float | None
+    """Seconds the server asked to wait, if it said."""
+
+
+class Backoff:
+    """Retries for one online engine, shared by all its threads.
+
+    Each failed request that may pass is tried again after an exponential delay with jitter, at
+    least what the server's ``Retry-After`` asked (capped); a throttled answer pauses every
+    thread of the engine, not only the one that got it. Past its retries, one ``EngineError`` says
+    what failed, how long was spent, and that a rerun resumes from the cache.
+    """
+
+    def __init__(
+        self,
+        retries: int,
+        base_delay: float,
+        max_delay: float,
+        cap: float,
+        *,
+        logger: logging.Logger = log,
+        told_s: float = 0.0,
+    ) -> None:
+        """Set how often and how long to try; a retry waiting ``told_s`` or more is a warning."""
+        self.retries, self.base_delay, self.max_delay = retries, base_delay, max_delay
+        self.cap = cap
+        self.logger, self.told_s = logger, told_s
+        self._lock = threading.Lock()
+        self._paused_until = 0.0
+
+    def run(self, attempt: Callable[[], T], failure: type[BaseException]) -> T:
+        """Return what ``attempt`` gives, trying it again while it raises a retryable ``failure``.
+
+        Raises:
+            EngineError: the failure cannot pass, or it did not within the retries.
+        """
+        started, tries = time.monotonic(), 0
+        while True:
+            with self._lock:
+                pause = self._paused_until - time.monotonic()
+            if pause > 0:
+                time.sleep(pause)
+            try:
+                return attempt()
+            except failure as caught:
+                failed = cast("Failed", caught)
+                if not failed.retryable or tries == self.retries:
+                    spent = time.monotonic() - started
+                    tried = f"retried {tries} times over {spent:.3g} s; " if tries else ""
+                    raise EngineError(f"{caught}; {tried}rerun resumes from cache") from caught
+                tries += 1
+                time.sleep(self._wait(tries, failed, caught))
+
+    def _wait(self, tries: int, failed: Failed, caught: BaseException) -> float:
+        """Decide, log and share how long to wait before try number ``tries + 1``."""
+        delay = self.delay(tries - 1, failed.wait)
+        if failed.throttled:
+            with self._lock:
+                self._paused_until = max(self._paused_until, time.monotonic() + delay)
+        level = logging.WARNING if delay >= self.told_s else logging.INFO
+        self.logger.log(level, "%s; retry %d of %d in %.1f s", caught, tries, self.retries, delay)
+        return delay
+
+    def delay(self, attempt: int, wait: float | None) -> float:
+        """Exponential backoff with jitter, at least the server's ``Retry-After`` (capped)."""
+        backoff = min(self.max_delay, self.base_delay * 2.0**attempt) * random.uniform(0.5, 1.0)
+        return backoff if wait is None else max(backoff, min(wait, self.cap))

@@ -11,9 +11,7 @@ its word boundaries mark); it is imported on first speech, so listing voices sta
 from __future__ import annotations
 
 import logging
-import random
 import threading
-import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -22,6 +20,7 @@ from polycast import langcodes
 from polycast.errors import ConfigError, EngineError, UnsupportedLanguage
 from polycast.models import Clip
 from polycast.speak import edge_voices
+from polycast.speak.backoff import Backoff
 from polycast.speak.base import describe_languages, match_language
 
 if TYPE_CHECKING:
@@ -97,11 +96,11 @@ class EdgeEngine:
         for lang, voice in self.chosen.items():
             self._check_voice(lang, voice, ConfigError)
         self.endpoint, self.rate, self.pitch = endpoint, rate, pitch
-        self.retries, self.timeout = retries, timeout
-        self.base_delay, self.max_delay, self.cap = base_delay, max_delay, retry_after_cap
+        self.timeout = timeout
+        self.backoff = Backoff(
+            retries, base_delay, max_delay, retry_after_cap, logger=log, told_s=TOLD_S
+        )
         self._slots = threading.BoundedSemaphore(max_in_flight)
-        self._lock = threading.Lock()
-        self._paused_until = 0.0
 
     def voices(self) -> dict[str, list[str]]:
         """Return the voices per language (no network), each language's default first."""
@@ -171,34 +170,7 @@ class EdgeEngine:
         """Fetch one cue, retrying what may pass; give up with a message a person can act on."""
         from polycast.speak.edge_fetch import Failure  # noqa: PLC0415 (as in synthesize)
 
-        started, attempt = time.monotonic(), 0
-        while True:
-            with self._lock:
-                pause = self._paused_until - time.monotonic()
-            if pause > 0:
-                time.sleep(pause)
-            try:
-                return self._fetch(text, voice, self.timeout)
-            except Failure as failure:
-                if not failure.retryable or attempt == self.retries:
-                    spent = time.monotonic() - started
-                    tried = f"retried {attempt} times over {spent:.3g} s; " if attempt else ""
-                    raise EngineError(f"{failure}; {tried}rerun resumes from cache") from failure
-                delay = self._delay(attempt, failure.wait)
-                if failure.throttled:
-                    with self._lock:
-                        self._paused_until = max(self._paused_until, time.monotonic() + delay)
-                attempt += 1
-                level = logging.WARNING if delay >= TOLD_S else logging.INFO
-                log.log(
-                    level, "%s; retry %d of %d in %.1f s", failure, attempt, self.retries, delay
-                )
-                time.sleep(delay)
-
-    def _delay(self, attempt: int, wait: float | None) -> float:
-        """Exponential backoff with jitter, at least the server's ``Retry-After`` (capped)."""
-        backoff = min(self.max_delay, self.base_delay * 2.0**attempt) * random.uniform(0.5, 1.0)
-        return backoff if wait is None else max(backoff, min(wait, self.cap))
+        return self.backoff.run(lambda: self._fetch(text, voice, self.timeout), Failure)
 
     def _fetch(self, text: str, voice: str, timeout: float) -> npt.NDArray[np.int16]:
         """Run one exchange, taking a slot: at most ``max_in_flight`` are out at once."""

@@ -11,10 +11,8 @@ from __future__ import annotations
 import functools
 import io
 import logging
-import random
 import re
 import threading
-import time
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,7 +28,7 @@ from gtts.lang import tts_langs
 
 from polycast.errors import ConfigError, EngineError, UnsupportedLanguage
 from polycast.models import Clip
-from polycast.speak.backoff import retry_after_seconds
+from polycast.speak.backoff import Backoff, retry_after_seconds
 from polycast.speak.base import describe_languages, normalize_language
 from polycast.speak.gtts_adapter import Request, answer_of, network_cause, speakable
 
@@ -215,11 +213,9 @@ class GttsEngine:
             raise ConfigError("gTTS needs max_in_flight >= 1 and retries and delays >= 0")
         if bad := [t for t in self.tlds.values() if not _TLD.fullmatch(t)]:
             raise ConfigError(f"not a Google domain for gTTS: {bad[0]!r} (like com, co.uk)")
-        self.endpoint, self.retries, self.timeout, self.slow = endpoint, retries, timeout, slow
-        self.base_delay, self.max_delay, self.cap = base_delay, max_delay, retry_after_cap
+        self.endpoint, self.timeout, self.slow = endpoint, timeout, slow
+        self.backoff = Backoff(retries, base_delay, max_delay, retry_after_cap, logger=log)
         self._slots = threading.BoundedSemaphore(max_in_flight)
-        self._lock = threading.Lock()
-        self._paused_until = 0.0
 
     def voices(self) -> dict[str, list[str]]:
         """Return every language gTTS speaks (no network), each with its accents, default first."""
@@ -277,31 +273,7 @@ class GttsEngine:
 
     def _fetch_with_retries(self, text: str, glang: str, tld: str) -> npt.NDArray[np.int16]:
         """Fetch one piece, retrying what may pass; give up with a message a person can act on."""
-        started, attempt = time.monotonic(), 0
-        while True:
-            with self._lock:
-                pause = self._paused_until - time.monotonic()
-            if pause > 0:
-                time.sleep(pause)
-            try:
-                return self._fetch(text, glang, tld, self.timeout)
-            except _Failure as failure:
-                if not failure.retryable or attempt == self.retries:
-                    spent = time.monotonic() - started
-                    tried = f"retried {attempt} times over {spent:.3g} s; " if attempt else ""
-                    raise EngineError(f"{failure}; {tried}rerun resumes from cache") from failure
-                delay = self._delay(attempt, failure.wait)
-                if failure.throttled:
-                    with self._lock:
-                        self._paused_until = max(self._paused_until, time.monotonic() + delay)
-                attempt += 1
-                log.warning("%s; retry %d of %d in %.1f s", failure, attempt, self.retries, delay)
-                time.sleep(delay)
-
-    def _delay(self, attempt: int, wait: float | None) -> float:
-        """Exponential backoff with jitter, at least the server's ``Retry-After`` (capped)."""
-        backoff = min(self.max_delay, self.base_delay * 2.0**attempt) * random.uniform(0.5, 1.0)
-        return backoff if wait is None else max(backoff, min(wait, self.cap))
+        return self.backoff.run(lambda: self._fetch(text, glang, tld, self.timeout), _Failure)
 
     def _fetch(self, text: str, glang: str, tld: str, timeout: float) -> npt.NDArray[np.int16]:
         """Send one request through gTTS (taking a slot) and decode its audio.
