@@ -189,3 +189,19 @@ def test_clean_never_fails_and_leaves_no_markup(text: str) -> None:
     said = clean(text, "en")
     assert "://" not in said
     assert not set(said) & set("*_|#>`{}[]<“”„«»")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "[button link=”http://www.morebikes.co.uk/submit/” type=”big” newwindow=”yes”] "
+            "Send us YOUR kit review[/button]",
+            "Send us YOUR kit review",
+        ),
+        ('[caption id="a1" align="left"]A bike[/caption] It rode well.', "A bike It rode well."),
+        ("He wrote [sic] and meant it.", "He wrote sic and meant it."),  # the author's bracket
+    ],
+)
+def test_shortcodes_lose_their_tags_and_keep_their_words(text: str, expected: str) -> None:
+    assert clean(text, "en") == expected

@@ -30,9 +30,16 @@ _URL = re.compile(
     re.IGNORECASE,
 )
 _TAG = re.compile(r"</?[a-zA-Z][^<>]*>|<!--.*?-->", re.DOTALL)
-_TEMPLATE = re.compile(r"\{%.*?%\}|\{\{.*?\}\}", re.DOTALL)
-_MD_LINK = re.compile(r"!?\[([^\]]*)\]\(+[^)\s]*\)*")
+_TEMPLATE = re.compile(r"\{%.{0,500}?%\}|\{\{.{0,500}?\}\}", re.DOTALL)
+_MD_LINK = re.compile(r"!?\[([^\[\]]{0,500})\]\(+[^)\s]{0,2000}\)*")
 _FOOTNOTE = re.compile(r"\[\^?\d+\]")
+_SHORTCODE = re.compile(
+    r"""\[/[a-z][\w-]{0,30}\]"""  # a closing [/button]
+    r"""|\[[a-z][\w-]{0,30}(?:\s+[a-z][\w-]{0,30}=(?:"[^"\]]{0,200}"|[“”][^“”\]]{0,200}[“”]"""
+    r"""|'[^'\]]{0,200}'|[^\s\]]{1,200})){1,12}\s*/?\]"""  # an opening one with attributes
+)
+"""A blog engine's shortcode left in the text (WordPress ``[button link="…"]…[/button]``): its
+tags go, the words between them stay. A bracket without attributes (``[sic]``) is the author's."""
 _HANDLE = re.compile(r"(?<![\w@/.])@(\w{1,30})\b")
 _HASHTAG = re.compile(r"(?<![\w&#/])#(\w*[^\W\d_]\w*)")
 _FLAG = re.compile(r"[\U0001F1E6-\U0001F1FF]{2}")
@@ -78,8 +85,12 @@ def strip_byline(text: str) -> str:
 
 
 def no_markup_leftovers(text: str) -> str:
-    """Remove HTML tags, comments and template tags; keep a Markdown link's text, not its target."""
-    text = _TEMPLATE.sub(" ", _TAG.sub(" ", text))
+    """Remove HTML tags, comments, template tags and shortcodes; keep a Markdown link's text.
+
+    >>> no_markup_leftovers('[button link="https://x.org/a" type="big"]Send it[/button] [sic]')
+    ' Send it  [sic]'
+    """
+    text = _SHORTCODE.sub(" ", _TEMPLATE.sub(" ", _TAG.sub(" ", text)))
     return _FOOTNOTE.sub("", _MD_LINK.sub(r"\1", text))
 
 
