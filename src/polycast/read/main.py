@@ -16,11 +16,14 @@ is a line of the main text and sits among or beside kept blocks.
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+from lxml.html import HtmlElement
 
 from polycast.models import Kind, Segment
 
@@ -150,22 +153,42 @@ def _beside_kept(segments: Sequence[Segment], verdicts: Sequence[bool | None]) -
     return [b or a for b, a in zip(before, after, strict=True)]
 
 
-def main_text(html: str) -> str:
+def _quiet() -> None:
+    """Quieten the extractors' loggers (see ``main_text``)."""
+    for name in _EXTRACTOR_LOGGERS:
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+def page_tree(html: str) -> HtmlElement | None:
+    """Parse a page once, as trafilatura would, for both it and ``read.focus`` (None: not HTML)."""
+    import trafilatura  # noqa: PLC0415 (slow import, only for full pages)
+
+    _quiet()
+    return trafilatura.load_html(html)
+
+
+def main_text(page: str | HtmlElement | None) -> str:
     """Return the page's main text as trafilatura finds it ("" if none).
 
     Precision mode first, since what the listener hears of the page's chrome costs more than a
     line of the article missed; on a page where it finds nothing at all, the default mode.
+    A tree (``page_tree``) is left as it was: trafilatura prunes what it is given, so each pass
+    gets a copy, which costs a fraction of parsing the page again.
 
     Its fallback extractors log a warning whenever they give up on a page, which is often and
     harmless here: a user would read it as polycast's own complaint, so their loggers are quiet.
     """
     import trafilatura  # noqa: PLC0415 (slow import, only for full pages)
 
-    for name in _EXTRACTOR_LOGGERS:
-        logging.getLogger(name).setLevel(logging.CRITICAL)
+    if page is None:
+        return ""
+    _quiet()
     for precise in (True, False):
         found = trafilatura.extract(
-            html, favor_precision=precise, include_comments=False, include_tables=True
+            page if isinstance(page, str) else copy.deepcopy(page),
+            favor_precision=precise,
+            include_comments=False,
+            include_tables=True,
         )
         if found:
             return found
