@@ -30,6 +30,7 @@ from polycast.models import Kind, Segment
 _TOKEN = re.compile(r"\w+")
 _EXTRACTOR_LOGGERS = ("trafilatura", "readability", "justext", "htmldate", "courlan")
 _SIZE = 4
+"""Tokens in a shingle (``_grams`` zips four shifted copies)."""
 _KEEP_SHARE = 0.5
 """A block whose shingles are at least this share in the main text is the article's."""
 _JUDGED = frozenset({Kind.PARAGRAPH, Kind.HEADING, Kind.LIST, Kind.QUOTE})
@@ -45,13 +46,14 @@ def words(text: str) -> list[str]:
     return _TOKEN.findall(text.casefold())
 
 
-def _grams(tokens: Sequence[str], size: int) -> Iterable[tuple[str, ...]]:
-    return (tuple(tokens[i : i + size]) for i in range(len(tokens) - size + 1))
+def _grams(tokens: Sequence[str]) -> Iterable[tuple[str, ...]]:
+    """Yield every run of four tokens: shifted copies zipped, not a slice and tuple per run."""
+    return zip(tokens, tokens[1:], tokens[2:], tokens[3:], strict=False)  # the last runs end
 
 
 def shingle_set(text: str) -> set[tuple[str, ...]]:
     """Return the distinct runs of four tokens of ``text`` (none under four tokens)."""
-    return set(_grams(words(text), _SIZE))
+    return set(_grams(words(text)))
 
 
 @dataclass
@@ -68,7 +70,7 @@ class Reference:
         """Index ``text``."""
         lines = (tuple(words(line)) for line in text.splitlines())
         short = {line for line in lines if 0 < len(line) < _SIZE}
-        return cls(Counter(_grams(words(text), _SIZE)), short)
+        return cls(Counter(_grams(words(text))), short)
 
     def __len__(self) -> int:
         return sum(self.shingles.values())
@@ -78,7 +80,7 @@ class Reference:
         tokens = words(text)
         if len(tokens) < _SIZE:
             return None if tokens else False
-        grams = list(_grams(tokens, _SIZE))
+        grams = list(_grams(tokens))
         found = Counter(grams) & self.shingles
         if sum(found.values()) < _KEEP_SHARE * len(grams):
             return False
@@ -93,14 +95,14 @@ class Reference:
 
 def covered(segments: Sequence[Segment], reference_text: str) -> float:
     """Return the share of the main text's shingles that the spoken segments hold."""
-    ref = Counter(_grams(words(reference_text), _SIZE))
+    ref = Counter(_grams(words(reference_text)))
     total = sum(ref.values())
     if not total:
         return 0.0
     spoken = Counter[tuple[str, ...]]()
     for seg in segments:
         if seg.spoken:
-            spoken.update(_grams(words(seg.text), _SIZE))
+            spoken.update(_grams(words(seg.text)))
     return sum((ref & spoken).values()) / total
 
 
