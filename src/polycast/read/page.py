@@ -122,13 +122,13 @@ def _main_blocks(
     root, segments = walked
     if not reference:
         return segments
-    share = covered(segments, reference)
     body = soup.find("body")
-    if share < _WALK_BODY and isinstance(body, Tag) and _body_adds(body, root):
-        whole = walk(body, doc_lang=language, headers=True).segments
-        whole_share = covered(whole, reference)
-        if whole_share > share:
-            segments, share = whole, whole_share
+    if isinstance(body, Tag) and _body_adds(body, root):
+        share = covered(segments, reference)
+        if share < _WALK_BODY:
+            whole = walk(body, doc_lang=language, headers=True).segments
+            if covered(whole, reference) > share:
+                segments = whole
     return keep_main(segments, reference)
 
 
