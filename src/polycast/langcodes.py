@@ -8,6 +8,8 @@ place matches in all.
 
 from __future__ import annotations
 
+import functools
+
 
 def normalize(code: str) -> str:
     """Write a language code lower case and ``-`` separated.
@@ -18,6 +20,7 @@ def normalize(code: str) -> str:
     return code.strip().replace("_", "-").lower()
 
 
+@functools.lru_cache(maxsize=256)  # asked per segment by every clean-up step: a few codes, often
 def primary(code: str) -> str:
     """Return the language part of a code: ``en-US`` -> ``en``.
 

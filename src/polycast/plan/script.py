@@ -51,6 +51,8 @@ _BLOCKS = sorted(
     ]
 )
 _STARTS = [first for first, _, _ in _BLOCKS]
+_FIRST = _STARTS[0]
+"""Below this code point (Greek's) a letter is in no block here, nor Han (which starts later)."""
 _HAN = (0x4E00, 0x9FFF)
 """CJK ideographs: Chinese, or Japanese when kana stand among them."""
 KANA_SHARE = 0.05
@@ -67,6 +69,8 @@ def script_language(text: str) -> str | None:
     >>> script_language("東京は日本の首都です"), script_language("北京是中国的首都")
     ('ja', None)
     """
+    if text.isascii():
+        return None  # no block starts below U+0370: the letters of most text name no language
     counts: Counter[str] = Counter()
     letters = han = 0
     for char in text:
@@ -74,6 +78,8 @@ def script_language(text: str) -> str | None:
             continue
         letters += 1
         point = ord(char)
+        if point < _FIRST:
+            continue  # Latin: no binary search
         if _HAN[0] <= point <= _HAN[1]:
             han += 1
             continue

@@ -233,8 +233,14 @@ def _bind(step: Callable[[str, str], str], lang: str) -> Step:
     return bound
 
 
+@functools.lru_cache(maxsize=64)
+def _steps(lang: str) -> tuple[Step, ...]:
+    """Return ``steps`` made once per language: every segment of a page is cleaned with them."""
+    return tuple(steps(lang))
+
+
 def clean(text: str, lang: str) -> str:
     """Return ``text`` as it should be spoken in ``lang`` (see ``steps``)."""
-    for step in steps(lang):
+    for step in _steps(lang):
         text = step(text)
     return text

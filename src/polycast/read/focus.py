@@ -78,15 +78,18 @@ def _holder(body: lxml.html.HtmlElement, reference: str) -> lxml.html.HtmlElemen
     return holder
 
 
-def focus(html: str, reference: str) -> str | None:
+def focus(html: str | lxml.html.HtmlElement | None, reference: str) -> str | None:
     """Return the page cut down to its head, body metadata and article's element, or None.
 
     Args:
-        html: a full page, its scripts and styles already cut.
+        html: a full page, its scripts and styles already cut, or its tree (``main.page_tree``,
+            the one parse the extractor's also is), which is only read.
         reference: the page's main text as an extractor found it.
     """
+    if html is None:
+        return None
     try:
-        root = lxml.html.document_fromstring(html)
+        root = lxml.html.document_fromstring(html) if isinstance(html, str) else html
     except (etree.ParserError, ValueError):  # empty, or an XML declaration in a str
         return None
     body = root.find("body")

@@ -24,7 +24,7 @@ from polycast.read.dates import normalise_date
 from polycast.read.dom import attr, inline_text
 from polycast.read.focus import focus
 from polycast.read.image import is_article, lead_image
-from polycast.read.main import main_text
+from polycast.read.main import main_text, page_tree
 from polycast.read.page import drop_inert, is_page, page_segments
 from polycast.read.posts import normalise_lang
 from polycast.read.walk import walk
@@ -255,8 +255,9 @@ def read_html(text: str) -> Article:
     if _PAGE.search(text) is None:
         return _read(text, None)
     text = drop_inert(text)
-    reference = main_text(text)
-    focused = focus(text, reference)
+    tree = page_tree(text)
+    reference = main_text(tree)
+    focused = focus(tree, reference)
     if focused is not None:
         article = _read(focused, reference)
         if has_speech(article.segments):

@@ -16,17 +16,21 @@ is a line of the main text and sits among or beside kept blocks.
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from lxml.html import HtmlElement
+
 from polycast.models import Kind, Segment
 
 _TOKEN = re.compile(r"\w+")
 _EXTRACTOR_LOGGERS = ("trafilatura", "readability", "justext", "htmldate", "courlan")
 _SIZE = 4
+"""Tokens in a shingle (``_grams`` zips four shifted copies)."""
 _KEEP_SHARE = 0.5
 """A block whose shingles are at least this share in the main text is the article's."""
 _JUDGED = frozenset({Kind.PARAGRAPH, Kind.HEADING, Kind.LIST, Kind.QUOTE})
@@ -42,13 +46,14 @@ def words(text: str) -> list[str]:
     return _TOKEN.findall(text.casefold())
 
 
-def _grams(tokens: Sequence[str], size: int) -> Iterable[tuple[str, ...]]:
-    return (tuple(tokens[i : i + size]) for i in range(len(tokens) - size + 1))
+def _grams(tokens: Sequence[str]) -> Iterable[tuple[str, ...]]:
+    """Yield every run of four tokens: shifted copies zipped, not a slice and tuple per run."""
+    return zip(tokens, tokens[1:], tokens[2:], tokens[3:], strict=False)  # the last runs end
 
 
 def shingle_set(text: str) -> set[tuple[str, ...]]:
     """Return the distinct runs of four tokens of ``text`` (none under four tokens)."""
-    return set(_grams(words(text), _SIZE))
+    return set(_grams(words(text)))
 
 
 @dataclass
@@ -65,7 +70,7 @@ class Reference:
         """Index ``text``."""
         lines = (tuple(words(line)) for line in text.splitlines())
         short = {line for line in lines if 0 < len(line) < _SIZE}
-        return cls(Counter(_grams(words(text), _SIZE)), short)
+        return cls(Counter(_grams(words(text))), short)
 
     def __len__(self) -> int:
         return sum(self.shingles.values())
@@ -75,7 +80,7 @@ class Reference:
         tokens = words(text)
         if len(tokens) < _SIZE:
             return None if tokens else False
-        grams = list(_grams(tokens, _SIZE))
+        grams = list(_grams(tokens))
         found = Counter(grams) & self.shingles
         if sum(found.values()) < _KEEP_SHARE * len(grams):
             return False
@@ -90,14 +95,14 @@ class Reference:
 
 def covered(segments: Sequence[Segment], reference_text: str) -> float:
     """Return the share of the main text's shingles that the spoken segments hold."""
-    ref = Counter(_grams(words(reference_text), _SIZE))
+    ref = Counter(_grams(words(reference_text)))
     total = sum(ref.values())
     if not total:
         return 0.0
     spoken = Counter[tuple[str, ...]]()
     for seg in segments:
         if seg.spoken:
-            spoken.update(_grams(words(seg.text), _SIZE))
+            spoken.update(_grams(words(seg.text)))
     return sum((ref & spoken).values()) / total
 
 
@@ -150,22 +155,42 @@ def _beside_kept(segments: Sequence[Segment], verdicts: Sequence[bool | None]) -
     return [b or a for b, a in zip(before, after, strict=True)]
 
 
-def main_text(html: str) -> str:
+def _quiet() -> None:
+    """Quieten the extractors' loggers (see ``main_text``)."""
+    for name in _EXTRACTOR_LOGGERS:
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+def page_tree(html: str) -> HtmlElement | None:
+    """Parse a page once, as trafilatura would, for both it and ``read.focus`` (None: not HTML)."""
+    import trafilatura  # noqa: PLC0415 (slow import, only for full pages)
+
+    _quiet()
+    return trafilatura.load_html(html)
+
+
+def main_text(page: str | HtmlElement | None) -> str:
     """Return the page's main text as trafilatura finds it ("" if none).
 
     Precision mode first, since what the listener hears of the page's chrome costs more than a
     line of the article missed; on a page where it finds nothing at all, the default mode.
+    A tree (``page_tree``) is left as it was: trafilatura prunes what it is given, so each pass
+    gets a copy, which costs a fraction of parsing the page again.
 
     Its fallback extractors log a warning whenever they give up on a page, which is often and
     harmless here: a user would read it as polycast's own complaint, so their loggers are quiet.
     """
     import trafilatura  # noqa: PLC0415 (slow import, only for full pages)
 
-    for name in _EXTRACTOR_LOGGERS:
-        logging.getLogger(name).setLevel(logging.CRITICAL)
+    if page is None:
+        return ""
+    _quiet()
     for precise in (True, False):
         found = trafilatura.extract(
-            html, favor_precision=precise, include_comments=False, include_tables=True
+            page if isinstance(page, str) else copy.deepcopy(page),
+            favor_precision=precise,
+            include_comments=False,
+            include_tables=True,
         )
         if found:
             return found

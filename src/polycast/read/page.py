@@ -122,11 +122,25 @@ def _main_blocks(
     root, segments = walked
     if not reference:
         return segments
-    share = covered(segments, reference)
     body = soup.find("body")
-    if share < _WALK_BODY and isinstance(body, Tag) and body is not root:
-        whole = walk(body, doc_lang=language, headers=True).segments
-        whole_share = covered(whole, reference)
-        if whole_share > share:
-            segments, share = whole, whole_share
+    if isinstance(body, Tag) and _body_adds(body, root):
+        share = covered(segments, reference)
+        if share < _WALK_BODY:
+            whole = walk(body, doc_lang=language, headers=True).segments
+            if covered(whole, reference) > share:
+                segments = whole
     return keep_main(segments, reference)
+
+
+def _body_adds(body: Tag, root: Tag) -> bool:
+    """Tell whether walking the body could find more than walking the content element did.
+
+    It cannot when the element was walked with its headers and the body holds no text outside
+    it, as on a page ``read.focus`` cut down: a second walk of the same blocks is then skipped.
+    """
+    if body is root:
+        return False
+    if root.name not in ("article", "main"):
+        return True  # the element was walked without its <header>s; the body keeps them
+    outside = len("".join(body.get_text().split())) - len("".join(root.get_text().split()))
+    return outside > 0
