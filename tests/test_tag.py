@@ -387,7 +387,7 @@ def test_an_article_with_many_headings_builds_with_readable_chapters(
     source = tmp_path / "koppen.md"
     source.write_text(_quick_headed_article(every[1:]), encoding="utf-8")
     # Short words, no pauses, espeak's fastest speech and the cheapest MP3 settings: the
-    # chapters are what is checked, and a minute of audio (not twenty-two) mixes and encodes
+    # chapters are what is checked, and a minute of audio (not seven) mixes and encodes
     # in a fifth of the time.
     pauses = Pauses(**{pause.name: 0 for pause in dataclasses.fields(Pauses)})
     config = Config(
