@@ -13,8 +13,6 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-import pyloudnorm
-import scipy.signal
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -40,11 +38,15 @@ def as_float(samples: npt.NDArray[np.int16], channels: int) -> FloatArray:
 
 def loudness(audio: FloatArray, rate: int) -> float:
     """Integrated loudness in LUFS (pyloudnorm, BS.1770-4)."""
+    import pyloudnorm  # here, not above: with scipy.signal it is a second of every collection
+
     return float(pyloudnorm.Meter(rate).integrated_loudness(audio))
 
 
 def true_peak(audio: FloatArray) -> float:
     """True peak in dBTP: the sample peak of the signal oversampled 4x (BS.1770-4 Annex 2)."""
+    import scipy.signal
+
     up = scipy.signal.resample_poly(audio, 4, 1, axis=0)
     return float(20 * np.log10(np.abs(up).max()))
 

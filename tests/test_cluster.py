@@ -15,15 +15,18 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from distributed import Client
 
 import polycast as polycast_package
 from batch_helpers import articles, feed_guids, polycast, show
 from polycast.batch.cluster import build_remote
 from polycast.batch.sources import file_job
 from polycast.config import Config
+
+if TYPE_CHECKING:  # distributed is imported where a cluster starts: half a second to collect
+    from distributed import Client
 
 HANG_S = 120.0
 """A guard against a hang, not a speed check."""
@@ -71,6 +74,8 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCluster]:
     )
     processes = [scheduler]
     try:
+        from distributed import Client  # while the scheduler starts
+
         client = Client(scheduler_file=str(file), timeout=HANG_S)
         address = str(client.scheduler.address)
         for name in ("w1", "w2"):
