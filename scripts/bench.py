@@ -55,8 +55,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_batch
 import bench_build
-import bench_edge
-import bench_gtts
+import bench_online
 import bench_piper_rtf
 import bench_process
 import bench_speak
@@ -118,8 +117,8 @@ def collect(quick: bool) -> dict[str, float]:
         numbers.update(bench_build.bench_builds(folder / "builds", repeat=repeat))
         numbers.update(bench_build.bench_processes(folder / "processes"))
     numbers.update(collect_processes(quick))
-    numbers.update(bench_gtts.bench_gtts(cues=12 if quick else 24))
-    numbers.update(bench_edge.bench_edge(cues=12 if quick else 24))
+    numbers.update(bench_online.bench_gtts(cues=12 if quick else 24))
+    numbers.update(bench_online.bench_edge(cues=12 if quick else 24))
     numbers.update(bench_speak.bench_piper_workers(repeat=repeat))
     numbers.update(bench_piper_rtf.bench_piper_rtf(repeat=repeat))
     numbers.update(bench_build.bench_rss(15.0 if quick else 60.0))
