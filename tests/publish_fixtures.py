@@ -132,3 +132,17 @@ def show(folder: Path, **changes: object) -> ShowConfig:
     }
     values.update(changes)
     return ShowConfig(**values)  # type: ignore[arg-type]
+
+
+def write_config(folder: Path) -> Path:
+    """Write a minimal valid show config into ``folder``, publishing to ``folder/site``."""
+    config = folder / "podcast.toml"
+    config.write_text(
+        "[show]\n"
+        'title = "Polyglot"\ndescription = "d"\nauthor = "a"\nowner_name = "o"\n'
+        'owner_email = "o@example.com"\nlanguage = "nl"\ncategory = "News"\n'
+        'image_url = "https://example.com/c.jpg"\nbase_url = "https://example.com/p"\n'
+        'publish_dir = "site"\n',
+        encoding="utf-8",
+    )
+    return config

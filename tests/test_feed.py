@@ -26,7 +26,7 @@ from polycast.errors import FeedError, InputError
 from polycast.publish import episode, feed, publish_episode, rss, xmlio
 from polycast.publish.rss import FeedItem
 from polycast.publish.xmlio import ITUNES_NS, PODCAST_NS, parse_feed, serialize
-from publish_fixtures import make_episode, show
+from publish_fixtures import make_episode, show, write_config
 
 DATA = Path(__file__).parent / "data" / "feeds"
 NS = {"itunes": ITUNES_NS, "podcast": PODCAST_NS, "atom": "http://www.w3.org/2005/Atom"}
@@ -293,19 +293,6 @@ def test_a_feed_that_fails_to_parse_is_left_byte_for_byte(
     assert "left as it was" in str(caught.value) and "\n" not in str(caught.value)
     assert (public / "feed.xml").read_bytes() == content
     assert not (public / "aflevering.mp3").exists()  # nothing copied either
-
-
-def write_config(folder: Path) -> Path:
-    config = folder / "podcast.toml"
-    config.write_text(
-        "[show]\n"
-        'title = "Polyglot"\ndescription = "d"\nauthor = "a"\nowner_name = "o"\n'
-        'owner_email = "o@example.com"\nlanguage = "nl"\ncategory = "News"\n'
-        'image_url = "https://example.com/c.jpg"\nbase_url = "https://example.com/p"\n'
-        'publish_dir = "site"\n',
-        encoding="utf-8",
-    )
-    return config
 
 
 def test_cli_publish(tmp_path: Path) -> None:

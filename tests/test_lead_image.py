@@ -32,7 +32,7 @@ from polycast.publish.xmlio import ITUNES_NS, PODCAST_NS
 from polycast.read import image
 from polycast.read.html import read_html
 from polycast.read.markdown import read_markdown
-from publish_fixtures import make_episode, show
+from publish_fixtures import make_episode, show, write_config
 
 NS = {"itunes": ITUNES_NS, "podcast": PODCAST_NS}
 NOW = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
@@ -244,19 +244,6 @@ ARTICLE = """<!doctype html><html lang="nl"><head><title>Kort nieuws</title>
 <p>Het kabinet overlegt vandaag in Den Haag over de begroting van volgend jaar.</p>
 </article></body></html>"""
 ARTICLE_IMAGE = "https://krant.example/beeld/kabinet.jpg"
-
-
-def write_config(folder: Path) -> Path:
-    config = folder / "podcast.toml"
-    config.write_text(
-        "[show]\n"
-        'title = "Polyglot"\ndescription = "d"\nauthor = "a"\nowner_name = "o"\n'
-        'owner_email = "o@example.com"\nlanguage = "nl"\ncategory = "News"\n'
-        'image_url = "https://example.com/c.jpg"\nbase_url = "https://example.com/p"\n'
-        'publish_dir = "site"\n',
-        encoding="utf-8",
-    )
-    return config
 
 
 def cli(*args: str) -> None:
