@@ -39,11 +39,6 @@ _TAG_START = re.compile(r"<[A-Za-z/!?]")
 _MARKED_SECTION = re.compile(r"<!\[(?!CDATA\[)")
 _RAW_TEXT_END = re.compile(r"</(?:script|style)", re.IGNORECASE)
 _PAGE = re.compile(r"<(?:html|body)\b", re.IGNORECASE)
-_INERT = re.compile(r"<!--|<(script|style)\b", re.IGNORECASE)
-_INERT_END = {
-    "script": re.compile(r"</script\s*>", re.I),
-    "style": re.compile(r"</style\s*>", re.I),
-}
 _MAX_ARTICLES = 50
 """A page with more ``<article>`` elements is a listing; the first ones are enough to choose."""
 _MAIN_SHARE = 0.5
