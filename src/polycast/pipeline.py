@@ -93,15 +93,6 @@ def _rundown_text(path: Path, data: bytes) -> str | None:
     return text if toml or rundown_file.is_rundown(text) else None
 
 
-def load_article(source: Source, config: Config) -> Article:
-    """Read an article (.txt, .md, .html, a saved page, a fetched one), in the config's format.
-
-    Raises:
-        InputError: the file is missing, unreadable, or holds no article.
-    """
-    return read_article(*source_bytes(source, config))
-
-
 def load_rundown(
     source: Source, config: Config, cache: Cache | None = None
 ) -> tuple[Rundown, Article | None]:
