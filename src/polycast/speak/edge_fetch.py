@@ -21,23 +21,13 @@ import soxr
 from edge_tts.exceptions import EdgeTTSException, NoAudioReceived, SkewAdjustmentError
 
 from polycast.speak import edge_adapter
-from polycast.speak.backoff import retry_after_seconds
+from polycast.speak.backoff import Failure, retry_after_seconds
 from polycast.speak.edge import MARGIN_S, RATE
 
 T = TypeVar("T")
 
 LATE_S = 0.1
 """How far the audio may stop short of the last word's end before it counts as cut off."""
-
-
-class Failure(Exception):
-    """One failed exchange: what went wrong, whether another try may help, how long to wait."""
-
-    def __init__(self, what: str, retryable: bool, wait: float | None = None, status: int = 0):
-        super().__init__(what)
-        self.retryable = retryable
-        self.throttled = status == 429 or wait is not None
-        self.wait = wait
 
 
 def _http_failure(error: aiohttp.ClientResponseError) -> Failure:
@@ -50,7 +40,7 @@ def _http_failure(error: aiohttp.ClientResponseError) -> Failure:
         429: "rate limited",
     }.get(status, "server error" if status >= 500 else error.message or "refused")
     retryable = status in (408, 429) or status >= 500
-    return Failure(f"{status} from the edge endpoint: {cause}", retryable, wait, status)
+    return Failure(f"{status} from the edge endpoint: {cause}", retryable, status=status, wait=wait)
 
 
 _SIMPLE: tuple[tuple[type[BaseException], str, bool], ...] = (
