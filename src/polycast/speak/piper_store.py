@@ -18,6 +18,7 @@ from pathlib import Path
 from polycast import langcodes
 from polycast.errors import ConfigError, EngineError, OutputError
 from polycast.speak.base import match_language
+from polycast.speak.held_signals import held
 from polycast.speak.piper import PiperVoiceFile, read_voice_file
 
 log = logging.getLogger(__name__)
@@ -73,21 +74,25 @@ def installed_for(lang: str, folder: Path | None = None) -> PiperVoiceFile | Non
 def install(ready: Path, name: str, folder: Path | None = None) -> Path:
     """Move a complete, checked voice folder into place, replacing an older copy; return it.
 
+    Stop signals wait until both renames are done: a Ctrl-C between them would leave no voice
+    where the older copy was, and that copy hidden under a dotted name.
+
     Raises:
         OutputError: the folder cannot be renamed into place.
     """
     target = (folder or voices_dir()) / name
     old = target.with_name(f".{name}.{os.getpid()}.old")
-    try:
-        if target.exists():
-            target.rename(old)
-        ready.rename(target)
-    except OSError as e:
-        with contextlib.suppress(OSError):
-            if old.exists() and not target.exists():
-                old.rename(target)
-        raise OutputError(f"cannot install Piper voice {name} in {target}: {e.strerror}") from e
-    shutil.rmtree(old, ignore_errors=True)
+    with held():
+        try:
+            if target.exists():
+                target.rename(old)
+            ready.rename(target)
+        except OSError as e:
+            with contextlib.suppress(OSError):
+                if old.exists() and not target.exists():
+                    old.rename(target)
+            raise OutputError(f"cannot install Piper voice {name} in {target}: {e.strerror}") from e
+        shutil.rmtree(old, ignore_errors=True)
     return target
 
 
