@@ -15,9 +15,7 @@ import os
 import shutil
 from pathlib import Path
 
-from polycast import langcodes
 from polycast.errors import ConfigError, EngineError, OutputError
-from polycast.speak.base import match_language
 from polycast.speak.held_signals import held
 from polycast.speak.piper import PiperVoiceFile, read_voice_file
 
@@ -61,14 +59,6 @@ def installed_voices(folder: Path | None = None) -> tuple[PiperVoiceFile, ...]:
         except EngineError as e:
             log.warning("installed Piper voice %s is left out: %s", name, e)
     return tuple(found)
-
-
-def installed_for(lang: str, folder: Path | None = None) -> PiperVoiceFile | None:
-    """Return the installed voice for ``lang`` (the first by name), or None."""
-    for voice in installed_voices(folder):
-        if match_language(lang, voice.languages) is not None:
-            return voice
-    return None
 
 
 def install(ready: Path, name: str, folder: Path | None = None) -> Path:
@@ -115,8 +105,3 @@ def remove(name: str, folder: Path | None = None) -> Path:
         raise OutputError(f"cannot remove Piper voice {name}: {e.strerror}") from e
     shutil.rmtree(gone, ignore_errors=True)
     return target
-
-
-def languages_installed(folder: Path | None = None) -> list[str]:
-    """Return the primary language codes the installed voices speak, sorted."""
-    return sorted({langcodes.primary(v.languages[0]) for v in installed_voices(folder)})
