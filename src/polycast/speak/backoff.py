@@ -55,6 +55,21 @@ class Failure(Exception):
         """Seconds the server asked to wait, if it said."""
 
 
+def http_failure(
+    endpoint: str, status: int, url: object, reason: str, *, refused: str, wait: float | None
+) -> Failure:
+    """Describe an HTTP error answer from ``endpoint``; 408, 429 and 5xx are worth another try."""
+    cause = {
+        403: refused,
+        404: f"no speech service at {url}; check the endpoint",
+        429: "rate limited",
+    }.get(status, "server error" if status >= 500 else reason)
+    retryable = status in (408, 429) or status >= 500
+    return Failure(
+        f"{status} from the {endpoint} endpoint: {cause}", retryable, status=status, wait=wait
+    )
+
+
 class Backoff:
     """Retries for one online engine, shared by all its threads.
 

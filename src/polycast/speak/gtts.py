@@ -28,7 +28,7 @@ from gtts.lang import tts_langs
 
 from polycast.errors import ConfigError, EngineError, UnsupportedLanguage
 from polycast.models import Clip
-from polycast.speak.backoff import Backoff, Failure, retry_after_seconds
+from polycast.speak.backoff import Backoff, Failure, http_failure, retry_after_seconds
 from polycast.speak.base import describe_languages, normalize_language
 from polycast.speak.gtts_adapter import Request, answer_of, network_cause, speakable
 
@@ -105,15 +105,11 @@ def _languages() -> dict[str, str]:
 
 def _http_failure(response: requests.Response) -> Failure:
     """Describe an HTTP error answer; 408, 429 and 5xx are worth another try."""
-    status = response.status_code
     wait = retry_after_seconds(response.headers.get("Retry-After"))
-    retryable = status in (408, 429) or status >= 500
-    cause = {
-        403: "refused; the API may have changed",
-        404: f"no speech service at {response.url}; check the endpoint",
-        429: "rate limited",
-    }.get(status, "server error" if status >= 500 else str(response.reason))
-    return Failure(f"{status} from the gTTS endpoint: {cause}", retryable, status=status, wait=wait)
+    refused = "refused; the API may have changed"
+    return http_failure(
+        "gTTS", response.status_code, response.url, str(response.reason), refused=refused, wait=wait
+    )
 
 
 def _network_failure(error: BaseException | None, timeout: float) -> Failure:
