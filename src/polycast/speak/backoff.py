@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Protocol, TypeVar, cast
+from typing import TypeVar
 
 from polycast.errors import EngineError
 
@@ -39,15 +39,35 @@ def retry_after_seconds(value: str | None) -> float | None:
     return max(0.0, seconds) if math.isfinite(seconds) else None
 
 
-class Failed(Protocol):
-    """What an online engine's failed request says: whether to try again, and how long to wait."""
+class Failure(Exception):
+    """One failed request of an online engine: what went wrong, whether to retry, how long."""
 
-    retryable: bool
-    """Whether another try may pass (a 5xx, a timeout), or never will (a 404, a bad voice)."""
-    throttled: bool
-    """Whether the server asked every request to slow down (a 429, a ``Retry-After``)."""
-    wait: float | None
-    """Seconds the server asked to wait, if it said."""
+    def __init__(
+        self, what: str, retryable: bool, *, status: int | None = None, wait: float | None = None
+    ) -> None:
+        """Keep what the failure means; a 429 or a ``Retry-After`` slows every request down."""
+        super().__init__(what)
+        self.retryable = retryable
+        """Whether another try may pass (a 5xx, a timeout), or never will (a 404, a bad voice)."""
+        self.throttled = status == 429 or wait is not None
+        """Whether the server asked every request to slow down (a 429, a ``Retry-After``)."""
+        self.wait = wait
+        """Seconds the server asked to wait, if it said."""
+
+
+def http_failure(
+    endpoint: str, status: int, url: object, reason: str, *, refused: str, wait: float | None
+) -> Failure:
+    """Describe an HTTP error answer from ``endpoint``; 408, 429 and 5xx are worth another try."""
+    cause = {
+        403: refused,
+        404: f"no speech service at {url}; check the endpoint",
+        429: "rate limited",
+    }.get(status, "server error" if status >= 500 else reason)
+    retryable = status in (408, 429) or status >= 500
+    return Failure(
+        f"{status} from the {endpoint} endpoint: {cause}", retryable, status=status, wait=wait
+    )
 
 
 class Backoff:
@@ -76,8 +96,8 @@ class Backoff:
         self._lock = threading.Lock()
         self._paused_until = 0.0
 
-    def run(self, attempt: Callable[[], T], failure: type[BaseException]) -> T:
-        """Return what ``attempt`` gives, trying it again while it raises a retryable ``failure``.
+    def run(self, attempt: Callable[[], T]) -> T:
+        """Return what ``attempt`` gives, trying it again while it raises a retryable ``Failure``.
 
         Raises:
             EngineError: the failure cannot pass, or it did not within the retries.
@@ -90,23 +110,22 @@ class Backoff:
                 time.sleep(pause)
             try:
                 return attempt()
-            except failure as caught:
-                failed = cast("Failed", caught)
+            except Failure as failed:
                 if not failed.retryable or tries == self.retries:
                     spent = time.monotonic() - started
                     tried = f"retried {tries} times over {spent:.3g} s; " if tries else ""
-                    raise EngineError(f"{caught}; {tried}rerun resumes from cache") from caught
+                    raise EngineError(f"{failed}; {tried}rerun resumes from cache") from failed
                 tries += 1
-                time.sleep(self._wait(tries, failed, caught))
+                time.sleep(self._wait(tries, failed))
 
-    def _wait(self, tries: int, failed: Failed, caught: BaseException) -> float:
+    def _wait(self, tries: int, failed: Failure) -> float:
         """Decide, log and share how long to wait before try number ``tries + 1``."""
         delay = self.delay(tries - 1, failed.wait)
         if failed.throttled:
             with self._lock:
                 self._paused_until = max(self._paused_until, time.monotonic() + delay)
         level = logging.WARNING if delay >= self.told_s else logging.INFO
-        self.logger.log(level, "%s; retry %d of %d in %.1f s", caught, tries, self.retries, delay)
+        self.logger.log(level, "%s; retry %d of %d in %.1f s", failed, tries, self.retries, delay)
         return delay
 
     def delay(self, attempt: int, wait: float | None) -> float:

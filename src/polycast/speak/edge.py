@@ -168,9 +168,7 @@ class EdgeEngine:
 
     def _fetch_with_retries(self, text: str, voice: str) -> npt.NDArray[np.int16]:
         """Fetch one cue, retrying what may pass; give up with a message a person can act on."""
-        from polycast.speak.edge_fetch import Failure  # noqa: PLC0415 (as in synthesize)
-
-        return self.backoff.run(lambda: self._fetch(text, voice, self.timeout), Failure)
+        return self.backoff.run(lambda: self._fetch(text, voice, self.timeout))
 
     def _fetch(self, text: str, voice: str, timeout: float) -> npt.NDArray[np.int16]:
         """Run one exchange, taking a slot: at most ``max_in_flight`` are out at once."""

@@ -21,7 +21,7 @@ import soxr
 from edge_tts.exceptions import EdgeTTSException, NoAudioReceived, SkewAdjustmentError
 
 from polycast.speak import edge_adapter
-from polycast.speak.backoff import retry_after_seconds
+from polycast.speak.backoff import Failure, http_failure, retry_after_seconds
 from polycast.speak.edge import MARGIN_S, RATE
 
 T = TypeVar("T")
@@ -30,27 +30,14 @@ LATE_S = 0.1
 """How far the audio may stop short of the last word's end before it counts as cut off."""
 
 
-class Failure(Exception):
-    """One failed exchange: what went wrong, whether another try may help, how long to wait."""
-
-    def __init__(self, what: str, retryable: bool, wait: float | None = None, status: int = 0):
-        super().__init__(what)
-        self.retryable = retryable
-        self.throttled = status == 429 or wait is not None
-        self.wait = wait
-
-
 def _http_failure(error: aiohttp.ClientResponseError) -> Failure:
     """Describe a refused handshake; 408, 429 and 5xx are worth another try."""
-    status = error.status
     wait = retry_after_seconds(error.headers.get("Retry-After") if error.headers else None)
-    cause = {
-        403: "refused; the service may have changed its token (update edge-tts)",
-        404: f"no speech service at {error.request_info.url.with_query(None)}; check the endpoint",
-        429: "rate limited",
-    }.get(status, "server error" if status >= 500 else error.message or "refused")
-    retryable = status in (408, 429) or status >= 500
-    return Failure(f"{status} from the edge endpoint: {cause}", retryable, wait, status)
+    url = error.request_info.url.with_query(None)
+    refused = "refused; the service may have changed its token (update edge-tts)"
+    return http_failure(
+        "edge", error.status, url, error.message or "refused", refused=refused, wait=wait
+    )
 
 
 _SIMPLE: tuple[tuple[type[BaseException], str, bool], ...] = (

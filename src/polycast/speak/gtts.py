@@ -28,7 +28,7 @@ from gtts.lang import tts_langs
 
 from polycast.errors import ConfigError, EngineError, UnsupportedLanguage
 from polycast.models import Clip
-from polycast.speak.backoff import Backoff, retry_after_seconds
+from polycast.speak.backoff import Backoff, Failure, http_failure, retry_after_seconds
 from polycast.speak.base import describe_languages, normalize_language
 from polycast.speak.gtts_adapter import Request, answer_of, network_cause, speakable
 
@@ -103,62 +103,46 @@ def _languages() -> dict[str, str]:
     return langs
 
 
-class _Failure(Exception):
-    """One failed request: what went wrong, whether another try may help, how long to wait."""
-
-    def __init__(
-        self, what: str, retryable: bool, status: int | None = None, wait: float | None = None
-    ) -> None:
-        super().__init__(what)
-        self.retryable = retryable
-        self.throttled = status == 429 or wait is not None
-        self.wait = wait
-
-
-def _http_failure(response: requests.Response) -> _Failure:
+def _http_failure(response: requests.Response) -> Failure:
     """Describe an HTTP error answer; 408, 429 and 5xx are worth another try."""
-    status = response.status_code
     wait = retry_after_seconds(response.headers.get("Retry-After"))
-    retryable = status in (408, 429) or status >= 500
-    cause = {
-        403: "refused; the API may have changed",
-        404: f"no speech service at {response.url}; check the endpoint",
-        429: "rate limited",
-    }.get(status, "server error" if status >= 500 else str(response.reason))
-    return _Failure(f"{status} from the gTTS endpoint: {cause}", retryable, status, wait)
+    refused = "refused; the API may have changed"
+    return http_failure(
+        "gTTS", response.status_code, response.url, str(response.reason), refused=refused, wait=wait
+    )
 
 
-def _network_failure(error: BaseException | None, timeout: float) -> _Failure:
+def _network_failure(error: BaseException | None, timeout: float) -> Failure:
     """Describe a failed exchange; an endpoint that cannot be reached at all is not retried."""
     if isinstance(error, requests.Timeout):
-        return _Failure(f"the gTTS endpoint did not answer within {timeout:g} s", True)
+        return Failure(f"the gTTS endpoint did not answer within {timeout:g} s", True)
     reason = getattr(error.args[0], "reason", None) if error and error.args else None
     if isinstance(reason, urllib3.exceptions.NewConnectionError):
         host = urlsplit(str(getattr(getattr(error, "request", None), "url", ""))).netloc
-        return _Failure(f"cannot reach the gTTS endpoint at {host} (offline or blocked?)", False)
-    return _Failure("the gTTS endpoint dropped the connection", True)
+        return Failure(f"cannot reach the gTTS endpoint at {host} (offline or blocked?)", False)
+    return Failure("the gTTS endpoint dropped the connection", True)
 
 
-def _gtts_failure(error: Any, timeout: float) -> _Failure:
+def _gtts_failure(error: Any, timeout: float) -> Failure:
     """Describe what gTTS reported: an HTTP error, an answer without audio, or a network failure."""
     response = answer_of(error)
     if response is None:
         return _network_failure(network_cause(error), timeout)
     if response.status_code == 200:
-        return _Failure("the gTTS endpoint answered without audio", True)
+        return Failure("the gTTS endpoint answered without audio", True)
     return _http_failure(response)
 
 
 def _decode(mp3: bytes) -> npt.NDArray[np.int16]:
     """Decode one answer's MP3 to mono int16 PCM at ``RATE``."""
     if not mp3:
-        raise _Failure("the gTTS endpoint sent no audio", True)
+        raise Failure("the gTTS endpoint sent no audio", True)
     try:
         samples, rate = soundfile.read(io.BytesIO(mp3), dtype="int16", always_2d=True)
     except soundfile.SoundFileError as e:
-        raise _Failure("the gTTS endpoint sent audio that does not decode as MP3", True) from e
+        raise Failure("the gTTS endpoint sent audio that does not decode as MP3", True) from e
     if not len(samples):
-        raise _Failure("the gTTS endpoint sent no audio", True)
+        raise Failure("the gTTS endpoint sent no audio", True)
     mono = samples.mean(axis=1).astype(np.int16) if samples.shape[1] > 1 else samples[:, 0]
     return mono if rate == RATE else np.asarray(soxr.resample(mono, rate, RATE), dtype=np.int16)
 
@@ -273,7 +257,7 @@ class GttsEngine:
 
     def _fetch_with_retries(self, text: str, glang: str, tld: str) -> npt.NDArray[np.int16]:
         """Fetch one piece, retrying what may pass; give up with a message a person can act on."""
-        return self.backoff.run(lambda: self._fetch(text, glang, tld, self.timeout), _Failure)
+        return self.backoff.run(lambda: self._fetch(text, glang, tld, self.timeout))
 
     def _fetch(self, text: str, glang: str, tld: str, timeout: float) -> npt.NDArray[np.int16]:
         """Send one request through gTTS (taking a slot) and decode its audio.
@@ -294,5 +278,5 @@ class GttsEngine:
             except requests.RequestException as e:  # raised while reading the answer
                 raise _network_failure(e, timeout) from e
             except ValueError as e:  # not UTF-8 or not base64
-                raise _Failure("the gTTS endpoint sent an unreadable answer", True) from e
+                raise Failure("the gTTS endpoint sent an unreadable answer", True) from e
         return _decode(mp3)

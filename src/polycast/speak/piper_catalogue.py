@@ -158,7 +158,13 @@ def parse_catalogue(data: bytes, base: str) -> Catalogue:
 
 
 def _voice(name: str, entry: Any) -> CatalogueVoice:
-    """Read one voice's entry; its model and settings are the files ending .onnx and .onnx.json."""
+    """Read one voice's entry; its model and settings are the files ending .onnx and .onnx.json.
+
+    The name becomes a folder under the voices' folder, so one that could leave it (``..``) or
+    hide in it (a leading dot) is refused.
+    """
+    if not name or name.startswith(".") or "/" in name or "\\" in name:
+        raise ValueError(f"voice name {name!r} is not a plain folder name")
     files = [
         VoiceFile(path, int(info["size_bytes"]), str(info["md5_digest"]))
         for path, info in entry["files"].items()

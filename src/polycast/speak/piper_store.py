@@ -15,9 +15,8 @@ import os
 import shutil
 from pathlib import Path
 
-from polycast import langcodes
 from polycast.errors import ConfigError, EngineError, OutputError
-from polycast.speak.base import match_language
+from polycast.speak.held_signals import held
 from polycast.speak.piper import PiperVoiceFile, read_voice_file
 
 log = logging.getLogger(__name__)
@@ -62,32 +61,28 @@ def installed_voices(folder: Path | None = None) -> tuple[PiperVoiceFile, ...]:
     return tuple(found)
 
 
-def installed_for(lang: str, folder: Path | None = None) -> PiperVoiceFile | None:
-    """Return the installed voice for ``lang`` (the first by name), or None."""
-    for voice in installed_voices(folder):
-        if match_language(lang, voice.languages) is not None:
-            return voice
-    return None
-
-
 def install(ready: Path, name: str, folder: Path | None = None) -> Path:
     """Move a complete, checked voice folder into place, replacing an older copy; return it.
+
+    Stop signals wait until both renames are done: a Ctrl-C between them would leave no voice
+    where the older copy was, and that copy hidden under a dotted name.
 
     Raises:
         OutputError: the folder cannot be renamed into place.
     """
     target = (folder or voices_dir()) / name
     old = target.with_name(f".{name}.{os.getpid()}.old")
-    try:
-        if target.exists():
-            target.rename(old)
-        ready.rename(target)
-    except OSError as e:
-        with contextlib.suppress(OSError):
-            if old.exists() and not target.exists():
-                old.rename(target)
-        raise OutputError(f"cannot install Piper voice {name} in {target}: {e.strerror}") from e
-    shutil.rmtree(old, ignore_errors=True)
+    with held():
+        try:
+            if target.exists():
+                target.rename(old)
+            ready.rename(target)
+        except OSError as e:
+            with contextlib.suppress(OSError):
+                if old.exists() and not target.exists():
+                    old.rename(target)
+            raise OutputError(f"cannot install Piper voice {name} in {target}: {e.strerror}") from e
+        shutil.rmtree(old, ignore_errors=True)
     return target
 
 
@@ -110,8 +105,3 @@ def remove(name: str, folder: Path | None = None) -> Path:
         raise OutputError(f"cannot remove Piper voice {name}: {e.strerror}") from e
     shutil.rmtree(gone, ignore_errors=True)
     return target
-
-
-def languages_installed(folder: Path | None = None) -> list[str]:
-    """Return the primary language codes the installed voices speak, sorted."""
-    return sorted({langcodes.primary(v.languages[0]) for v in installed_voices(folder)})
