@@ -81,7 +81,14 @@ def read_feed(source: str, timeout: float) -> tuple[bytes, str]:
     from polycast.fetch.http import get  # noqa: PLC0415 (httpx loads only to fetch)
 
     try:
-        answer = get(source, max_bytes=FEED_CAP, timeout=timeout, validators={}, kinds=FEED_KINDS)
+        answer = get(
+            source,
+            max_bytes=FEED_CAP,
+            timeout=timeout,
+            validators={},
+            kinds=FEED_KINDS,
+            setting=None,
+        )
     except FetchError as e:
         raise FeedError(str(e)) from e
     return answer.data, answer.url
