@@ -81,7 +81,14 @@ def read_feed(source: str, timeout: float) -> tuple[bytes, str]:
     from polycast.fetch.http import get  # noqa: PLC0415 (httpx loads only to fetch)
 
     try:
-        answer = get(source, max_bytes=FEED_CAP, timeout=timeout, validators={}, kinds=FEED_KINDS)
+        answer = get(
+            source,
+            max_bytes=FEED_CAP,
+            timeout=timeout,
+            validators={},
+            kinds=FEED_KINDS,
+            setting=None,
+        )
     except FetchError as e:
         raise FeedError(str(e)) from e
     return answer.data, answer.url
@@ -223,20 +230,12 @@ def item_job(item: Item) -> Job:
     """Make an item's job: its full text as a page found at its link, or its link to fetch."""
     name = url_name(item.guid) if item.guid else url_name(item.link or item.title)
     origin = item.link or item.guid or item.title
-    if item.text is None:
-        return Job(
-            key=item.guid or origin,
-            name=name,
-            origin=origin,
-            url=item.link or None,
-        )
-    page = _page(item)
     return Job(
         key=item.guid or origin,
         name=name,
         origin=origin,
-        data=page,
-        filename=f"{name}.html",
+        data=None if item.text is None else _page(item),
+        filename="" if item.text is None else f"{name}.html",
         url=item.link or None,
     )
 

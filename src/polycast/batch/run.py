@@ -74,9 +74,8 @@ def run_batch(
     try:
         with contextlib.closing(outcomes):
             for outcome in outcomes:
-                digest = outcome.digest or digests.pop(outcome.key, "")
-                digests.pop(outcome.key, None)
-                _finish(batch, outcome, digest, ledger, tally, shown)
+                known = digests.pop(outcome.key, "")
+                _finish(batch, outcome, outcome.digest or known, ledger, tally, shown)
     except KeyboardInterrupt as e:
         signum = getattr(e, "signum", signal.SIGINT)
         tally.stopped_by = signal.Signals(signum).name
@@ -140,7 +139,8 @@ def _finish(  # noqa: PLR0917 (the batch, the outcome, and where it is recorded 
             if outcome.files:
                 write_files(batch.folder, outcome.files)
             if batch.publisher is not None:
-                _publish(batch.publisher, batch.folder / outcome.episode)
+                publisher = batch.publisher
+                publish_episode(batch.folder / outcome.episode, publisher.show, publisher.feed)
                 published = True
         except PolycastError as e:
             outcome = replace(outcome, error=f"built, but {one_line(e)}", files=())
@@ -148,10 +148,6 @@ def _finish(  # noqa: PLR0917 (the batch, the outcome, and where it is recorded 
             ledger.record(outcome.key, Entry(digest, outcome.episode, published))
     tally.add(outcome, published)
     shown(replace(outcome, files=()), published)
-
-
-def _publish(publisher: Publisher, episode: Path) -> None:
-    publish_episode(episode, publisher.show, publisher.feed)
 
 
 def write_files(folder: Path, files: tuple[tuple[str, bytes], ...]) -> None:

@@ -93,6 +93,7 @@ def get(
     timeout: float,
     validators: Mapping[str, str],
     kinds: Collection[str] = READABLE,
+    setting: str | None = "input.max_article_mb",
 ) -> Answer:
     """GET ``url``, following redirects, and return the decoded page.
 
@@ -102,6 +103,7 @@ def get(
         timeout: seconds for the whole exchange: connecting, every redirect, the last byte.
         validators: ``If-None-Match``/``If-Modified-Since`` headers of a kept copy, or empty.
         kinds: the content types accepted (a site's feed is not a page: ``follow`` adds its own).
+        setting: the setting that raises ``max_bytes``, named when a body is over it (None: none).
 
     Raises:
         FetchError: not http(s), no answer, an error status, too many redirects, not a page
@@ -121,7 +123,9 @@ def get(
                     "GET", current, headers=dict(validators), timeout=left
                 ) as response:
                     if response.status_code not in _REDIRECTS:
-                        return _answer(url, response, max_bytes, deadline, timeout, kinds)
+                        return _answer(
+                            url, response, max_bytes, deadline, timeout, kinds, setting=setting
+                        )
                     current = _next_hop(url, current, response)
             except httpx.HTTPError as e:
                 raise FetchError(f"{url}: {failure(e, current, timeout)}") from e
@@ -149,6 +153,8 @@ def _answer(  # noqa: PLR0917 (get's bounds, passed on)
     deadline: float,
     timeout: float,
     kinds: Collection[str] = READABLE,
+    *,
+    setting: str | None,
 ) -> Answer:
     """Check the final response's status, type and size, then read its body within the bounds."""
     final = str(response.url)
@@ -164,13 +170,15 @@ def _answer(  # noqa: PLR0917 (get's bounds, passed on)
     _check_type(where, headers.get("content-type", ""), kinds)
     length = headers.get("content-length", "")
     if length.isdigit() and not headers.get("content-encoding") and int(length) > max_bytes:
-        raise FetchError(f"{where}: the page is {size_text(int(length))}, {_over(max_bytes)}")
-    data = _body(where, response, max_bytes, deadline, timeout)
+        raise FetchError(
+            f"{where}: the page is {size_text(int(length))}, {_over(max_bytes, setting)}"
+        )
+    data = _body(where, response, max_bytes, deadline, timeout, setting=setting)
     return Answer(status, final, data, headers)
 
 
-def _over(max_bytes: int) -> str:
-    return f"over the {max_bytes / MB:g} MB limit (input.max_article_mb)"
+def _over(max_bytes: int, setting: str | None) -> str:
+    return f"over the {max_bytes / MB:g} MB limit" + (f" ({setting})" if setting else "")
 
 
 def _check_type(where: str, content_type: str, kinds: Collection[str] = READABLE) -> None:
@@ -184,7 +192,13 @@ def _check_type(where: str, content_type: str, kinds: Collection[str] = READABLE
 
 
 def _body(
-    where: str, response: httpx.Response, max_bytes: int, deadline: float, timeout: float
+    where: str,
+    response: httpx.Response,
+    max_bytes: int,
+    deadline: float,
+    timeout: float,
+    *,
+    setting: str | None,
 ) -> bytes:
     """Read and decode the body, refusing it past ``max_bytes`` or past the deadline."""
     try:
@@ -200,7 +214,7 @@ def _body(
             if late:
                 break
     except TooLarge as e:
-        raise FetchError(f"{where}: the page is {_over(max_bytes)} ({e})") from e
+        raise FetchError(f"{where}: the page is {_over(max_bytes, setting)} ({e})") from e
     except InputError as e:
         raise FetchError(f"{where}: {e}") from e
     if late:
