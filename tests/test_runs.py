@@ -10,6 +10,8 @@ import io
 import itertools
 import shutil
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -17,11 +19,12 @@ import numpy.typing as npt
 import pytest
 
 from polycast.cache import RunCache
+from polycast.cache.speech import decode_entry, encode_entry, kept_entry
 from polycast.encode.mp3 import decode_mp3, encode_mp3
 from polycast.mix import MixSettings, mix
 from polycast.mix.runs import GRID, QUANTUM_DB, digest
 from polycast.mix.source import RunSource
-from polycast.models import Chapter, Clip, Cue, Run, Rundown, Timeline
+from polycast.models import Chapter, Clip, Cue, KeptClip, Run, Rundown, Timeline
 from speechlike import speech, to_clip
 from test_encode import ArraySource, snr_db, vowel
 from test_rebuild import SHORT, build
@@ -154,6 +157,38 @@ def test_a_remix_measures_only_the_runs_an_edit_changed(monkeypatch: pytest.Monk
     assert store.puts - Counter(puts) == Counter({"voices": 1, "final": 1})
     fresh, _ = mix(*_episode(edited), settings)
     assert [r.key for r in remixed.runs] == [r.key for r in fresh.runs]
+    assert np.array_equal(remixed.pcm(), fresh.pcm())
+
+
+def _kept(clips: list[Clip], decoded: list[int]) -> list[KeptClip]:
+    """The clips as the cache keeps them, each noting its index in ``decoded`` when decoded."""
+
+    def decoder(index: int) -> Callable[[bytes], Clip]:
+        return lambda data: decoded.append(index) or decode_entry(data)
+
+    return [
+        replace(kept_entry(encode_entry(clip)), decode=decoder(k)) for k, clip in enumerate(clips)
+    ]
+
+
+def test_a_remix_decodes_only_the_kept_clips_of_the_runs_an_edit_changed() -> None:
+    settings = MixSettings(intro=False, outro=False)
+    store = DictStore()
+    decoded: list[int] = []
+    rundown, clips = _episode([1, 2, 3, 4, 5, 6])
+    first, _ = mix(rundown, _kept(clips, decoded), settings, store=store)
+    assert sorted(decoded) == [0, 1, 2, 3, 4, 5] and store.puts["conditioned"] == 6
+
+    decoded.clear()
+    again, _ = mix(rundown, _kept(clips, decoded), settings, store=store)
+    assert decoded == []  # every run and every clip's length known: nothing decoded
+    assert np.array_equal(again.pcm(), first.pcm())  # each clip made as it is read
+
+    decoded.clear()
+    edited, clips = _episode([1, 2, 33, 4, 5, 6])  # a sentence of the second paragraph
+    remixed, _ = mix(edited, _kept(clips, decoded), settings, store=store)
+    assert sorted(decoded) == [2, 3]  # the new sentence, and the one beside it in its run
+    fresh, _ = mix(edited, clips, settings)
     assert np.array_equal(remixed.pcm(), fresh.pcm())
 
 

@@ -23,12 +23,12 @@ from polycast.errors import ConfigError, InputError
 from polycast.frame import add_frame
 from polycast.inputs import check_size, refuse_overwrite
 from polycast.mix import MixReport, check_music
-from polycast.models import Article, Clip, Cue, EpisodeInfo, Rundown, Timeline
+from polycast.models import Article, Clip, Cue, EpisodeInfo, KeptClip, Rundown, Timeline
 from polycast.plan.chapters import FRAME_CHAPTERS, MAX_CHAPTERS, fit_chapters
 from polycast.read import read_article
 from polycast.sources import Source, source_bytes, source_file, source_stem, take
-from polycast.speak import SpeakPlan, prepare_voices, speak
-from polycast.speak.runner import audio_keys
+from polycast.speak import SpeakPlan, prepare_voices
+from polycast.speak.runner import audio_keys, speak_kept
 
 Progress = Callable[[int], None]
 """Called with the number of cues just finished, as speech is made."""
@@ -278,12 +278,15 @@ def speak_cues(
     cache: Cache,
     progress: Progress | None = None,
     start: Start | None = None,
-) -> Iterator[Clip]:
-    """Speak every cue of ``rundown`` with ``voices``, from the cache's cue audio where it can."""
+) -> Iterator[Clip | KeptClip]:
+    """Speak every cue of ``rundown`` with ``voices``, from the cache's cue audio where it can.
+
+    Cached audio comes undecoded: the mix decodes only the clips of the runs it mixes again.
+    """
     cues = cues_of(rundown)
     if start is not None:
         start(len(cues))
-    return speak(cues, voices, cache=cache.clips, workers=voices.workers, progress=progress)
+    return speak_kept(cues, voices, cache=cache.clips, workers=voices.workers, progress=progress)
 
 
 def take_saved(
