@@ -126,15 +126,18 @@ def plan_source(source: Article | Rundown, config: Config, cache: Cache) -> Rund
     if isinstance(source, Rundown):
         return source
     if cache.plans is None:
-        return _plan(source, config)
-    return cache.plans.plan(source, config.plan, lambda: _plan(source, config))
+        return _plan(source, config, cache)
+    return cache.plans.plan(source, config.plan, lambda: _plan(source, config, cache))
 
 
-def _plan(article: Article, config: Config) -> Rundown:
-    """Plan ``article``: the planner (its language models) loads only when no plan is kept."""
+def _plan(article: Article, config: Config, cache: Cache) -> Rundown:
+    """Plan ``article``: the planner (its language models) loads only when no plan is kept.
+
+    Segments an earlier build planned (an edit leaves most as they were) are taken as kept.
+    """
     from polycast.plan import plan  # noqa: PLC0415 (see the docstring)
 
-    return plan(article, config.plan, languages=None)
+    return plan(article, config.plan, languages=None, kept=cache.segments)
 
 
 def frame(rundown: Rundown, config: Config) -> Rundown:
