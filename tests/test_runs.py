@@ -21,6 +21,7 @@ import pytest
 from polycast.cache import RunCache
 from polycast.cache.speech import decode_entry, encode_entry, kept_entry
 from polycast.encode.mp3 import decode_mp3, encode_mp3
+from polycast.encode.parallel import _plan
 from polycast.mix import MixSettings, mix
 from polycast.mix.runs import GRID, QUANTUM_DB, digest
 from polycast.mix.source import RunSource
@@ -113,6 +114,16 @@ def test_a_long_run_is_split_into_stretches_that_are_kept_too() -> None:
     assert store.puts["frames"] == 4  # 70 s: three stretches of at most 30 s; then the short run
     assert len(joins) == 3
     assert _encode(timeline, store)[0] == mp3 and store.puts["frames"] == 4
+
+
+def test_a_run_is_split_into_stretches_of_about_one_length() -> None:
+    _, timeline = runs_timeline([vowel(3, RATE, seed=8), vowel(34, RATE, seed=9)])
+    plan = _plan(timeline, 2)
+    second = f"{timeline.runs[1].key}:"
+    stretches = [job for job in plan if job.key is not None and job.key.startswith(second)]
+    assert len(stretches) == 2  # 34 s: two stretches of 17 s, not 30 s and 4 s
+    middle = stretches[1].boundary * GRID - timeline.runs[1].start
+    assert abs(middle - (timeline.runs[1].end - timeline.runs[1].start) / 2) < 2 * GRID
 
 
 def _episode(seeds: list[int]) -> tuple[Rundown, list[Clip]]:
