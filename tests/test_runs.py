@@ -203,6 +203,21 @@ def test_a_remix_decodes_only_the_kept_clips_of_the_runs_an_edit_changed() -> No
     assert np.array_equal(remixed.pcm(), fresh.pcm())
 
 
+def test_a_damaged_note_of_a_kept_clip_is_not_used(caplog: pytest.LogCaptureFixture) -> None:
+    settings = MixSettings(intro=False, outro=False)
+    store = DictStore()
+    rundown, clips = _episode([1, 2, 3, 4])
+    first, _ = mix(rundown, _kept(clips, []), settings, store=store)
+    notes = [k for k in store.data if k[0] == "conditioned"]
+    for k, damage in zip(notes, [b"", b"x" * 40, b"\xff" * 40, b"\x01" * 41], strict=True):
+        store.data[k] = damage
+    decoded: list[int] = []
+    again, _ = mix(rundown, _kept(clips, decoded), settings, store=store)
+    assert sorted(decoded) == [0, 1, 2, 3]  # each decoded, as if never noted
+    assert "damaged" in caplog.text
+    assert np.array_equal(again.pcm(), first.pcm())
+
+
 def test_an_edited_article_rebuilds_to_the_bytes_a_build_from_scratch_writes(
     tmp_path: Path,
 ) -> None:

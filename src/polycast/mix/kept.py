@@ -89,6 +89,8 @@ def lay(
         return _conditioned(clip, cue, settings, spool)
     name = runs.digest(KIND, clip.name, settings.rate, settings.trim_db, settings.trim_keep_ms)
     known = _noted(store, name) if clip.clip is None else None
+    if known is not None and not known.frames:
+        return known._replace(offset=spool.frames)  # silence, trimmed away: nothing to make
     if known is not None:
         # The place keeps how to decode, not the data: that waits in the spool's side file.
         make = functools.partial(_make, clip.decode, clip.name, cue, settings)
