@@ -95,8 +95,13 @@ def test_what_shapes_a_segments_plan_is_in_its_key(tmp_path: Path, planned: list
         assert plan(article, other, kept=kept) == plan(article, other)
         assert planned[:2] == [0, 1]  # planned again, not taken
     planned.clear()
-    plan(article, settings, ["nl", "en-us"], kept=kept)
+    plan(article, settings, ["nl", "en-us", "en-gb"], kept=kept)
     assert planned == [0, 1]  # other languages to choose from
+    planned.clear()
+    assert plan(article, settings, ["nl", "en-gb", "en-us"], kept=kept) == plan(
+        article, settings, ["nl", "en-gb", "en-us"]
+    )
+    assert planned[:2] == [0, 1]  # English is en-gb now: the same languages in another order
     planned.clear()
     plan(replace(article, language="en"), settings, kept=kept)
     assert planned == [0, 1]  # another narration language: the post is introduced in English

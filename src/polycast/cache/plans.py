@@ -95,7 +95,8 @@ class SegmentCache:
         kept = self._settings
         if kept is None or kept[0] is not settings or kept[1] is not languages:
             # Named once per plan: the settings (a lexicon, say) may be long.
-            names = None if languages is None else sorted(languages)
+            # In their order: of ``en-us`` and ``en-gb``, the first answers for English.
+            names = None if languages is None else list(languages)
             kept = (settings, languages, key("segment settings", settings, names))
             self._settings = kept
         return entry_path(self._folder, key("segment", kept[2], segment, narration), ".json")
