@@ -9,7 +9,8 @@ The cache folder holds:
 - ``plans/`` (``plans``): the rundown planned from an article;
 - ``segments/`` (``segments``): each segment's plan, for an edited article;
 - ``episodes/`` (``episodes``): an encoded episode, with its times and loudness;
-- ``runs/`` (``runs``): each run's measurements and MP3 frames, for a rebuild after an edit;
+- ``runs/`` (``runs``): each run's measurements and MP3 frames, and each cached clip's length
+  once trimmed and resampled, for a rebuild after an edit;
 - ``pages/`` (``pages``): web pages by address, with their ETag and Last-Modified.
 
 Entries are written atomically and checked when read; a missing or damaged one is simply made
