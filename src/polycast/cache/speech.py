@@ -182,4 +182,5 @@ class ClipCache:
         data = encode_entry(clip)
         # Not fsynced: an entry a crash cut short fails its checksum and is simply made again.
         write_bytes_atomic(path, data, durable=False)
-        return kept_entry(data, clip)
+        _, rate, frames, digest = _HEADER.unpack_from(data)  # just made: no need to check it
+        return KeptClip(digest.hex(), rate, frames, data, decode_entry, clip)
