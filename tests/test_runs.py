@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import itertools
 import shutil
+import struct
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
@@ -209,7 +210,8 @@ def test_a_damaged_note_of_a_kept_clip_is_not_used(caplog: pytest.LogCaptureFixt
     rundown, clips = _episode([1, 2, 3, 4])
     first, _ = mix(rundown, _kept(clips, []), settings, store=store)
     notes = [k for k in store.data if k[0] == "conditioned"]
-    for k, damage in zip(notes, [b"", b"x" * 40, b"\xff" * 40, b"\x01" * 41], strict=True):
+    longer = struct.pack("<Q", 10**9) + b"0" * 32  # well formed, but longer than the clip
+    for k, damage in zip(notes, [b"x" * 40, b"\xff" * 40, b"\x01" * 41, longer], strict=True):
         store.data[k] = damage
     decoded: list[int] = []
     again, _ = mix(rundown, _kept(clips, decoded), settings, store=store)

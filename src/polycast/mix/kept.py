@@ -88,7 +88,7 @@ def lay(
     if not isinstance(clip, KeptClip):
         return _conditioned(clip, cue, settings, spool)
     name = runs.digest(KIND, clip.name, settings.rate, settings.trim_db, settings.trim_keep_ms)
-    known = _noted(store, name) if clip.clip is None else None
+    known = _noted(store, name, _most(clip, settings)) if clip.clip is None else None
     if known is not None and not known.frames:
         return known._replace(offset=spool.frames)  # silence, trimmed away: nothing to make
     if known is not None:
@@ -101,16 +101,24 @@ def lay(
     return laid
 
 
-def _noted(store: RunStore | None, name: str) -> Laid | None:
-    """Return what conditioning made of a kept clip before, or None."""
+def _noted(store: RunStore | None, name: str, most: int) -> Laid | None:
+    """Return what conditioning made of a kept clip before (at most ``most`` samples), or None."""
     data = None if store is None else store.get(KIND, name)
     if data is None:
         return None
     try:
-        return Laid.from_bytes(data)
+        noted = Laid.from_bytes(data)
+        if noted.frames > most:
+            raise ValueError(f"{noted.frames} samples, more than the clip can give ({most})")
     except (ValueError, UnicodeDecodeError) as e:
         log.warning("cached note of a clip %s is damaged (%s); decoding it", name, e)
         return None
+    return noted
+
+
+def _most(clip: KeptClip, settings: MixSettings) -> int:
+    """Return the most samples conditioning can make of ``clip``: trimming only takes away."""
+    return -(-clip.frames * settings.rate // clip.rate) + 1
 
 
 def _conditioned(clip: Clip, cue: Cue, settings: MixSettings, spool: Spool) -> Laid:
