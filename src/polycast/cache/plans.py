@@ -83,7 +83,7 @@ class SegmentCache:
     def __init__(self, folder: Path) -> None:
         """Keep entries under ``folder/segments``."""
         self._folder = folder / "segments"
-        self._settings: tuple[PlanSettings, Collection[str] | None, str] | None = None
+        self._settings: tuple[PlanSettings, list[str] | None, str] | None = None
 
     def _path(
         self,
@@ -92,12 +92,12 @@ class SegmentCache:
         settings: PlanSettings,
         languages: Collection[str] | None,
     ) -> Path:
+        # In their order: of ``en-us`` and ``en-gb``, the first answers for English.
+        names = None if languages is None else list(languages)
         kept = self._settings
-        if kept is None or kept[0] is not settings or kept[1] is not languages:
+        if kept is None or kept[0] is not settings or kept[1] != names:
             # Named once per plan: the settings (a lexicon, say) may be long.
-            # In their order: of ``en-us`` and ``en-gb``, the first answers for English.
-            names = None if languages is None else list(languages)
-            kept = (settings, languages, key("segment settings", settings, names))
+            kept = (settings, names, key("segment settings", settings, names))
             self._settings = kept
         return entry_path(self._folder, key("segment", kept[2], segment, narration), ".json")
 
