@@ -95,3 +95,13 @@ def test_a_site_gone_offline_builds_from_the_kept_copy_and_says_so(tmp_path: Pat
     assert mp3.is_file()
     assert gone.exit_code == 1 and "refused" in gone.stderr  # no kept copy: it fails as before
     assert site.statuses("/news/a-day-at-the-sea/") == [200]
+
+
+def test_segments_of_a_site_gone_offline_read_the_kept_copy_and_say_so() -> None:
+    with WebSite({"/p/a-day": Route(STORY, headers={"ETag": '"one"'})}) as site:
+        first = runner.invoke(app, ["segments", site.url("/p/a-day"), "--json"])
+    with refused_port(site.port):
+        again = runner.invoke(app, ["segments", site.url("/p/a-day"), "--json"])
+    assert first.exit_code == 0 and again.exit_code == 0, again.output
+    assert json.loads(again.stdout) == json.loads(first.stdout)
+    assert again.stderr.count("unreachable (connection refused)") == 1, again.stderr
