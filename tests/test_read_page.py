@@ -206,6 +206,16 @@ MASTODON = (
     '<a href="https://mastodon.social/@jane/1130"><div>Post by @jane@mastodon.social</div>'
     "<div>View on Mastodon</div></a></blockquote>"
 )
+MASTODON_POST = (
+    '<blockquote class="mastodon-embed" data-embed-url="https://mastodon.nl/@jan/1131/embed">'
+    '<p lang="nl">De eerste palingen zijn er.</p>&mdash; Jan Voorbeeld (@jan@mastodon.nl) '
+    '<a href="https://mastodon.nl/@jan/1131">12 maart 2024</a></blockquote>'
+    '<script async src="https://mastodon.nl/embed.js"></script>'
+)
+MASTODON_IFRAME = (
+    '<iframe src="https://mastodon.social/@jane/1132/embed" class="mastodon-embed" width="400">'
+    '</iframe><script src="https://mastodon.social/embed.js" async="async"></script>'
+)
 
 
 @pytest.mark.parametrize(
@@ -241,8 +251,26 @@ MASTODON = (
             "Mastodon post by @jane@mastodon.social",
             Post(handle="jane@mastodon.social", url="https://mastodon.social/@jane/1130"),
         ),
+        (
+            MASTODON_POST,
+            Kind.POST,
+            "De eerste palingen zijn er.",
+            Post(
+                author="Jan Voorbeeld",
+                handle="jan@mastodon.nl",
+                date_text="12 maart 2024",
+                date="2024-03-12",
+                url="https://mastodon.nl/@jan/1131",
+            ),
+        ),
+        (
+            MASTODON_IFRAME,
+            Kind.EMBED,
+            "Mastodon post by @jane@mastodon.social",
+            Post(handle="jane@mastodon.social", url="https://mastodon.social/@jane/1132"),
+        ),
     ],
-    ids=["bluesky", "instagram", "mastodon"],
+    ids=["bluesky", "instagram", "mastodon", "mastodon-with-words", "mastodon-iframe"],
 )
 def test_embedded_posts_of_every_platform_are_kept_on_a_page(
     embed: str, kind: Kind, text: str, post: Post
@@ -279,3 +307,20 @@ def test_a_page_whose_text_is_spread_is_not_cut_and_a_cookie_wall_s_text_does_no
     assert cut is not None
     assert '<div id="a">' in cut
     assert "cookie" not in cut
+
+
+def test_a_mastodon_post_with_its_words_is_spoken_in_its_own_language() -> None:
+    page = PAGE.replace(f"<p>{THIRD}</p>", f"<p>{THIRD}</p>{MASTODON_POST}")
+    (post,) = [s for s in read_html(page).segments if s.kind is Kind.POST and s.lang_hint == "nl"]
+    assert post.spoken and post.text == "De eerste palingen zijn er."
+
+
+def test_mastodon_s_own_embed_code_has_no_words_and_stays_silent() -> None:
+    """Its "Post by @user@host" and "View on Mastodon" are the code's, not the post's."""
+    page = PAGE.replace(f"<p>{THIRD}</p>", f"<p>{THIRD}</p>{MASTODON}{MASTODON_IFRAME}")
+    segments = read_html(page).segments
+    assert not any("Mastodon" in s.text for s in segments if s.spoken)
+    assert [s.kind for s in segments if s.post and "mastodon" in (s.post.url or "")] == [
+        Kind.EMBED,
+        Kind.EMBED,
+    ]

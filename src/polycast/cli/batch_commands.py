@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import signal
 import sys
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Annotated
 import typer
 
 from polycast.batch import progress
+from polycast.batch.overwrite import refuse_overwrites
 from polycast.batch.pool import default_jobs
 from polycast.batch.run import Batch, Publisher, Runner, run_batch
 from polycast.batch.sources import Job, expand, unique
@@ -107,12 +109,13 @@ def follow(
     An item carrying its full text is read from the feed; any other is fetched from its link.
     A rerun publishes nothing twice; an item whose text changed is rebuilt and updated in place.
     """
-    from polycast.batch.follow import chosen, item_job, site_items  # noqa: PLC0415
+    from polycast.batch.follow import chosen, item_job, read_site  # noqa: PLC0415
 
     settings = settings_from(config, engine=engine)
-    items = chosen(site_items(site, settings.fetch_timeout), since and since.date(), limit)
+    found, files = read_site(site, settings.fetch_timeout)
+    items = chosen(found, since and since.date(), limit)
     work = unique(item_job(item) for item in items)
-    _run(work, settings, config, output, publish, feed, jobs, cluster, as_json)
+    _run(work, settings, config, output, publish, feed, jobs, cluster, as_json, files)
 
 
 def _run(
@@ -125,22 +128,27 @@ def _run(
     jobs: int | None,
     cluster: str | None,
     as_json: bool,
+    read: Sequence[Path] = (),
 ) -> None:
-    """Check the outputs and the cluster, run the batch, print its summary, set the exit code."""
-    publisher = Publisher(read_show(config or Path(CONFIG_NAME)), feed) if publish else None
+    """Check the outputs and the cluster, run the batch, print its summary, set the exit code.
+
+    ``read`` names the files the batch reads besides its articles and config (a site's feed).
+    """
+    shown = config or Path(CONFIG_NAME)
+    publisher = Publisher(read_show(shown), feed) if publish else None
     address = cluster or settings.batch.cluster
     settings = replace(settings, speak=replace(settings.speak, workers=1))
+    shape = Batch(settings, output, publisher, ship=address is not None)
+    refuse_overwrites(shape, work, [shown, *read])
     if address is not None:
         from polycast.batch.cluster import Cluster  # noqa: PLC0415 (Dask: only when asked)
 
         with Cluster(address, settings.batch) as remote:
             prepare_folder(output)
-            shape = Batch(settings, output, publisher, ship=True)
             _report(shape, work, remote.runner(settings), as_json)
         return
     prepare_folder(output)
     processes = max(1, min(jobs or default_jobs(), len(work)))  # no idle process started
-    shape = Batch(settings, output, publisher)
     from polycast.batch.pool import run_inline, run_local  # noqa: PLC0415
 
     if processes == 1:
