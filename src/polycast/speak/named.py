@@ -112,7 +112,9 @@ class Owners:
         """Say that no engine has voice ``name``, with the nearest names, or the language's."""
         every = {voice: engine for engine, voice in self._all()}
         spelled = {voice.lower(): voice for voice in every}  # EN-GB is near en-gb
-        near = [spelled[v] for v in difflib.get_close_matches(name.lower(), spelled, 4, 0.6)]
+        close = difflib.get_close_matches(name.lower(), spelled, 4, 0.6)
+        within = [v for v in spelled if name.lower() in v]  # Fenna is in nl-NL-FennaNeural
+        near = [spelled[v] for v in list(dict.fromkeys([*close, *within]))[:4]]
         if near:
             hint = "near: " + ", ".join(f"{voice} ({every[voice]})" for voice in near)
         else:
