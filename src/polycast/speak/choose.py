@@ -5,7 +5,9 @@ voice it can use now, per language (see ``polycast.speak.auto``): an installed P
 an online neural voice whose endpoint answers a short probe (edge, then gTTS), else espeak-ng;
 one notice says what it chose.
 A language can name its own engine (``[speak.languages] en = "piper"``), which wins over the
-run's choice. One engine speaks a language for the whole episode, so a voice never changes halfway.
+run's choice, and so does a voice named for it (``--voice nl=NAME``: the engine that has that
+voice, see ``polycast.speak.named``). One engine speaks a language for the whole episode, so a
+voice never changes halfway.
 
 A language no voice here speaks (a post in Klingon) is an error, unless the settings name a
 fallback language (``--fallback-lang en``): then its cues are read by that language's voice, with
