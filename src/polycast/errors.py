@@ -50,6 +50,10 @@ class ConfigError(PolycastError, ValueError):
     """A configuration file or option value is invalid."""
 
 
+class UnknownVoice(ConfigError):
+    """A voice named for a language (``--voice nl=NAME``) that no engine here has."""
+
+
 class EncodeError(PolycastError, RuntimeError):
     """The audio encoder failed or produced something that is not the stream it should be."""
 

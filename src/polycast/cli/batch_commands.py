@@ -14,10 +14,11 @@ from typing import Annotated
 import typer
 
 from polycast.batch import progress
+from polycast.batch.ledger import Ledger
 from polycast.batch.overwrite import refuse_overwrites
 from polycast.batch.pool import default_jobs
 from polycast.batch.run import Batch, Publisher, Runner, run_batch
-from polycast.batch.sources import Job, expand, unique
+from polycast.batch.sources import Job, expand, recorded_names, unique
 from polycast.batch.work import Outcome
 from polycast.cli.app import app
 from polycast.cli.options import ConfigOption, EngineOption, settings_from
@@ -73,7 +74,8 @@ def batch(
     failed, and a rerun builds only what failed, changed or is new.
     """
     settings = settings_from(config, engine=engine)
-    work = expand(sources, sys.stdin)
+    done = Ledger(output).entries  # a page keeps the name an earlier batch built it as
+    work = recorded_names(expand(sources, sys.stdin), {k: e.episode for k, e in done.items()})
     _run(work, settings, config, output, publish, feed, jobs, cluster, as_json)
 
 
