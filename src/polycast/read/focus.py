@@ -10,6 +10,7 @@ over the body), or lxml cannot parse the page, the whole page is read.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from html import escape
 
 import lxml.html
@@ -43,31 +44,40 @@ def _own_text(element: lxml.html.HtmlElement) -> str:
     return " ".join([element.text or "", *(child.tail or "" for child in element)])
 
 
-def _skipped(element: lxml.html.HtmlElement, verdicts: dict[lxml.html.HtmlElement, bool]) -> bool:
-    found = verdicts.get(element)
-    if found is None:
-        found = verdicts[element] = skips(str(element.tag), element.attrib)
-    return found
+def _read_elements(body: lxml.html.HtmlElement) -> Iterator[lxml.html.HtmlElement]:
+    """Yield the elements under ``body`` (and it) in document order, but those polycast skips.
+
+    A skipped element (a menu, an aside, a cookie wall) and all it holds are passed over without
+    a look: their text never counts (the extractor may take a cookie wall), and on a news page
+    they are most of the elements. None is yielded when ``body`` or an ancestor is skipped.
+    """
+    if any(_skips(e) for e in (body, *body.iterancestors())):
+        return
+    stack = [body]
+    while stack:
+        element = stack.pop()
+        yield element
+        stack.extend(
+            child for child in reversed(element) if isinstance(child.tag, str) and not _skips(child)
+        )  # not a comment or processing instruction, not skipped
+
+
+def _skips(element: lxml.html.HtmlElement) -> bool:
+    return skips(str(element.tag), element.attrib)
 
 
 def _holder(body: lxml.html.HtmlElement, reference: str) -> lxml.html.HtmlElement | None:
     """Return the deepest element holding nine tenths of the body's matched main text."""
     ref = shingle_set(reference)
     held: dict[lxml.html.HtmlElement, int] = {}
-    verdicts: dict[lxml.html.HtmlElement, bool] = {}
     total = 0
-    for element in body.iter():
-        if not isinstance(element.tag, str):
-            continue  # a comment or processing instruction
+    for element in _read_elements(body):
         grams = shingle_set(_own_text(element))
         matched = len(grams & ref)
         if not grams or matched < _MATCH * len(grams):
             continue
-        line = [element, *element.iterancestors()]
-        if any(_skipped(e, verdicts) for e in line):
-            continue  # text polycast never reads (a cookie wall the extractor took) counts not
         total += matched
-        for holder in line:
+        for holder in (element, *element.iterancestors()):
             held[holder] = held.get(holder, 0) + matched
     chain = [element for element, count in held.items() if count >= _SHARE * total]
     if not total or not chain:
