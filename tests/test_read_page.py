@@ -11,7 +11,7 @@ from polycast.models import Kind, Post, Segment
 from polycast.read import read_article
 from polycast.read.focus import focus
 from polycast.read.html import read_html
-from polycast.read.main import keep_main
+from polycast.read.main import keep_main, main_text, page_tree
 
 LEAD = (
     "The river board opened a fish pass beside the weir on Saturday, two hundred metres of "
@@ -279,3 +279,13 @@ def test_a_page_whose_text_is_spread_is_not_cut_and_a_cookie_wall_s_text_does_no
     assert cut is not None
     assert '<div id="a">' in cut
     assert "cookie" not in cut
+
+
+def test_the_main_text_leaves_out_asides_and_leaves_the_page_s_tree_as_it_was() -> None:
+    aside = "<aside><h3>Read next</h3><p>The harbour council votes on a budget.</p></aside>"
+    tree = page_tree(PAGE.replace(f"<p>{SECOND}</p>", f"<p>{SECOND}</p>{aside}"))
+    assert tree is not None
+    text = main_text(tree)
+    assert LEAD in text and SECOND in text and THIRD in text
+    assert "harbour council" not in text
+    assert len(list(tree.iter("aside"))) == 1
