@@ -68,10 +68,13 @@ _UNIT = re.compile(
 )
 _NL_ORDINAL = re.compile(r"\b(\d{1,2})(?:e|ste|de)\b")
 _AMPERSAND = re.compile(r"\s*&\s*")
+_DIGIT = re.compile(r"\d")
 
 
 def ampersand(text: str, lang: str) -> str:
     """Say "&" as the language's "and": "Maria & Maksim" -> "Maria and Maksim"."""
+    if "&" not in text:
+        return text
     word = AND.get(base_language(lang))
     return _AMPERSAND.sub(f" {word} " if word else " ", text)
 
@@ -79,7 +82,7 @@ def ampersand(text: str, lang: str) -> str:
 def number_range(text: str, lang: str) -> str:
     """Say a range of numbers: "30-34" -> "30 to 34" (not dates or phone numbers)."""
     word = RANGE.get(base_language(lang))
-    if not word:
+    if not word or ("-" not in text and "–" not in text):
         return text
 
     def say(match: re.Match[str]) -> str:
@@ -99,11 +102,13 @@ def _value(number: str) -> float:
 def percent(text: str, lang: str) -> str:
     """Say "%" after a number as a word: "10%" -> "10 percent"."""
     word = PERCENT.get(base_language(lang))
-    return _PERCENT.sub(rf"\1 {word}", text) if word else text
+    return _PERCENT.sub(rf"\1 {word}", text) if word and "%" in text else text
 
 
 def money(text: str, lang: str) -> str:
     """Say amounts with the currency after the number: "€1.5m" -> "1.5 million euros"."""
+    if not any(symbol in text for symbol in CURRENCY):
+        return text
     base = base_language(lang)
 
     def name(symbol: str, amount: str) -> str:
@@ -127,6 +132,8 @@ def money(text: str, lang: str) -> str:
 
 def units(text: str, lang: str) -> str:
     """Say common units after a number as words: "2 ha" -> "2 hectares"."""
+    if _DIGIT.search(text) is None:
+        return text
     base = base_language(lang)
     folded = {u.lower(): u for u in UNITS}
 
