@@ -31,11 +31,14 @@ _SHARE = 0.9
 """The element kept holds at least this share of the matched main text."""
 _MATCH = 0.5
 """A block is the article's when this share of its shingles is in the main text."""
-_BODY_METADATA = (
-    '//body//script[@type="application/ld+json"] | //body//meta | //body//time[@datetime]'
-    ' | //body//link[@rel="canonical"] | //body//*[@rel="author" or @itemprop="author"]'
+_BODY_METADATA = etree.XPath(
+    'descendant::script[@type="application/ld+json"] | descendant::meta'
+    ' | descendant::time[@datetime] | descendant::link[@rel="canonical"]'
+    ' | descendant::*[@rel="author" or @itemprop="author"]'
 )
-"""What the metadata readers look for in a body, kept beside the article's element."""
+"""What the metadata readers look for in a body, kept beside the article's element; in
+document order. Asked of the body, each on its one axis: ``//body//meta`` merges the children
+of every node in turn, which takes twice as long on a large page."""
 
 
 def _own_text(element: lxml.html.HtmlElement) -> str:
@@ -114,7 +117,7 @@ def focus(html: str | lxml.html.HtmlElement | None, reference: str) -> str | Non
     parts.append("<body>")
     parts += [
         lxml.html.tostring(element, encoding="unicode", with_tail=False)
-        for element in root.xpath(_BODY_METADATA)
+        for element in _BODY_METADATA(body)
         if not any(ancestor is holder for ancestor in element.iterancestors())
     ]
     parts.append(lxml.html.tostring(holder, encoding="unicode", with_tail=False))
