@@ -102,7 +102,13 @@ def no_markup_leftovers(text: str) -> str:
     >>> no_markup_leftovers('[button link="https://x.org/a" type="big"]Send it[/button] [sic]')
     ' Send it  [sic]'
     """
-    text = _SHORTCODE.sub(" ", _TEMPLATE.sub(" ", _TAG.sub(" ", text)))
+    if "<" in text:
+        text = _TAG.sub(" ", text)
+    if "{" in text:
+        text = _TEMPLATE.sub(" ", text)
+    if "[" not in text:
+        return text  # what is left to remove all opens with one
+    text = _SHORTCODE.sub(" ", text)
     return _FOOTNOTE.sub("", _MD_LINK.sub(r"\1", text))
 
 
@@ -166,6 +172,8 @@ def flags(text: str, lang: str) -> str:
 
     A flag that opens the text is a topic marker: "🇷🇺 Zapad will…" -> "Russia: Zapad will…".
     """
+    if text.isascii():
+        return text
     first = len(text) - len(text.lstrip())  # where the words start: a flag before is a topic
 
     def say(match: re.Match[str]) -> str:
@@ -179,6 +187,8 @@ def flags(text: str, lang: str) -> str:
 
 def no_emoji(text: str) -> str:
     """Drop every other emoji (and the joiners and selectors between them)."""
+    if text.isascii():
+        return text
     text = replace_emoji(text, replace=" ")
     return re.sub(r"[\u200d\ufe0e\ufe0f\u20e3\U0001F3FB-\U0001F3FF]", "", text)
 

@@ -66,6 +66,7 @@ _SUFFIX_MONEY = re.compile(rf"(?<![\d.,])({_NUMBER})\s?([€$£])")  # from a nu
 _UNIT = re.compile(
     r"(?<=\d)\s?(" + "|".join(re.escape(u) for u in UNITS) + r")(?![^\W_])", re.IGNORECASE
 )
+_FOLDED_UNITS = {unit.lower(): unit for unit in UNITS}
 _NL_ORDINAL = re.compile(r"\b(\d{1,2})(?:e|ste|de)\b")
 _AMPERSAND = re.compile(r"\s*&\s*")
 _DIGIT = re.compile(r"\d")
@@ -135,10 +136,9 @@ def units(text: str, lang: str) -> str:
     if _DIGIT.search(text) is None:
         return text
     base = base_language(lang)
-    folded = {u.lower(): u for u in UNITS}
 
     def say(match: re.Match[str]) -> str:
-        unit = folded[match.group(1).lower()]
+        unit = _FOLDED_UNITS[match.group(1).lower()]
         if unit != match.group(1) and unit not in ("km/h", "km/u"):
             return match.group(0)  # "2 Ha" or "5 KM" are not the units we know
         word = UNITS[unit].get(base)
