@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import lxml.html
 import pytest
 
 from polycast.errors import InputError
@@ -11,7 +12,7 @@ from polycast.models import Kind, Post, Segment
 from polycast.read import read_article
 from polycast.read.focus import focus
 from polycast.read.html import read_html
-from polycast.read.main import keep_main
+from polycast.read.main import keep_main, main_text, page_tree
 
 LEAD = (
     "The river board opened a fish pass beside the weir on Saturday, two hundred metres of "
@@ -324,3 +325,15 @@ def test_mastodon_s_own_embed_code_has_no_words_and_stays_silent() -> None:
         Kind.EMBED,
         Kind.EMBED,
     ]
+
+
+def test_the_main_text_leaves_out_asides_and_leaves_the_page_s_tree_as_it_was() -> None:
+    aside = "<aside><h3>Read next</h3><p>The harbour council votes on a budget.</p></aside>"
+    page = PAGE.replace(f"<p>{SECOND}</p>", f"<p>{SECOND}</p>{aside} and a tail.")
+    tree = page_tree(page.replace("<body>", "<body><nav><a href='/'>Home</a></nav>"))
+    assert tree is not None
+    before = lxml.html.tostring(tree)
+    text = main_text(tree)
+    assert LEAD in text and SECOND in text and THIRD in text
+    assert "harbour council" not in text and "Home" not in text
+    assert lxml.html.tostring(tree) == before
