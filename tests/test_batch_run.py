@@ -14,7 +14,8 @@ import pytest
 import cli_process
 from batch_helpers import articles, feed_guids, polycast, show
 from polycast.batch.ledger import LEDGER_NAME, Entry, Ledger
-from polycast.batch.sources import expand, listed, recorded_names
+from polycast.batch.pool import start_early
+from polycast.batch.sources import Job, expand, file_job, listed, longest_first, recorded_names
 from polycast.errors import InputError
 from web_server import Route, WebSite, page
 
@@ -130,6 +131,22 @@ def test_a_list_refuses_a_blank_line_and_keeps_the_order() -> None:
         listed(io.StringIO("a.txt\n \nb.txt\n"))
     with pytest.raises(InputError, match="empty"):
         listed(io.StringIO(""))
+
+
+def test_side_by_side_the_longest_articles_start_first(tmp_path: Path) -> None:
+    sizes = {"b.md": 10, "a.md": 300, "c.md": 10, "d.md": 90}
+    for name, size in sizes.items():
+        (tmp_path / name).write_text("x" * size, encoding="utf-8")
+    page = Job(key="u", name="u", origin="u", url="https://example.org/u")
+    jobs = [file_job(tmp_path / "gone.md"), *(file_job(tmp_path / n) for n in sizes), page]
+    names = [job.name for job in longest_first(jobs)]
+    assert names == ["u", "a", "d", "b", "c", "gone"]  # equal sizes keep their order
+
+
+def test_the_fork_server_is_started_before_any_job() -> None:
+    start_early()
+    children = psutil.Process().children()
+    assert [p for p in children if "multiprocessing.forkserver" in " ".join(p.cmdline())]
 
 
 def test_a_pool_worker_killed_mid_batch_has_its_article_built_again(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ the same episode) stops the batch before anything is built; what is wrong with o
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -228,3 +229,32 @@ def unique(jobs: Iterable[Job]) -> list[Job]:
             )
         seen[job.key] = by_name[job.name] = job
     return list(seen.values())
+
+
+def longest_first(jobs: Sequence[Job]) -> list[Job]:
+    """Order jobs for builds side by side: pages still to fetch, then the longest articles first.
+
+    A batch ends when its last build does. Started in the order given, a long article that comes
+    last keeps one process busy while the others have nothing left; longest first, the last to
+    start are the shortest, so every process finishes at about the same time. A page still to
+    fetch has no length yet and waits on the network: it goes first. Equal lengths keep their
+    order; a file that cannot be looked at goes last (its read fails at once, as its own failure).
+
+    >>> jobs = [Job("a", "a", "a", data=b"x"), Job("u", "u", "u", url="https://x.org/u"),
+    ...         Job("b", "b", "b", data=b"xyz"), Job("c", "c", "c", data=b"z")]
+    >>> [job.key for job in longest_first(jobs)]
+    ['u', 'b', 'a', 'c']
+    """
+    return sorted(jobs, key=_length, reverse=True)  # a stable sort, reversed or not
+
+
+def _length(job: Job) -> float:
+    """Return the bytes ``job`` builds from, as far as is known without reading it."""
+    if job.data is not None:
+        return len(job.data)
+    if job.path is not None:
+        try:
+            return job.path.stat().st_size
+        except OSError:
+            return -1
+    return math.inf

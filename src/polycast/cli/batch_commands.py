@@ -18,7 +18,7 @@ from polycast.batch.ledger import Ledger
 from polycast.batch.overwrite import refuse_overwrites
 from polycast.batch.pool import default_jobs
 from polycast.batch.run import Batch, Publisher, Runner, run_batch
-from polycast.batch.sources import Job, expand, recorded_names, unique
+from polycast.batch.sources import Job, expand, longest_first, recorded_names, unique
 from polycast.batch.work import Outcome
 from polycast.cli.app import app
 from polycast.cli.options import ConfigOption, EngineOption, settings_from
@@ -147,15 +147,18 @@ def _run(
 
         with Cluster(address, settings.batch) as remote:
             prepare_folder(output)
-            _report(shape, work, remote.runner(settings), as_json)
+            _report(shape, longest_first(work), remote.runner(settings), as_json)
         return
-    prepare_folder(output)
     processes = max(1, min(jobs or default_jobs(), len(work)))  # no idle process started
-    from polycast.batch.pool import run_inline, run_local  # noqa: PLC0415
+    from polycast.batch.pool import run_inline, run_local, start_early  # noqa: PLC0415
 
+    if processes > 1:
+        start_early()  # its imports overlap the ordering and the first reads below
+    prepare_folder(output)
     if processes == 1:
         _report(shape, work, lambda todo: run_inline(todo, settings, output), as_json)
     else:
+        work = longest_first(work)
         _report(shape, work, lambda todo: run_local(todo, settings, output, processes), as_json)
 
 
