@@ -139,6 +139,7 @@ def _run(
     shown = config or Path(CONFIG_NAME)
     publisher = Publisher(read_show(shown), feed) if publish else None
     address = cluster or settings.batch.cluster
+    alone = settings  # one article at a time: its speech may use every core, as build's does
     settings = replace(settings, speak=replace(settings.speak, workers=1))
     shape = Batch(settings, output, publisher, ship=address is not None)
     refuse_overwrites(shape, work, [shown, *read])
@@ -156,7 +157,7 @@ def _run(
         start_early()  # its imports overlap the ordering and the first reads below
     prepare_folder(output)
     if processes == 1:
-        _report(shape, work, lambda todo: run_inline(todo, settings, output), as_json)
+        _report(shape, work, lambda todo: run_inline(todo, alone, output), as_json)
     else:
         work = longest_first(work)
         _report(shape, work, lambda todo: run_local(todo, settings, output, processes), as_json)
