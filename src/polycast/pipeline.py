@@ -26,7 +26,7 @@ from polycast.mix import MixReport, check_music
 from polycast.models import Article, Clip, Cue, EpisodeInfo, KeptClip, Rundown, Timeline
 from polycast.plan.chapters import FRAME_CHAPTERS, MAX_CHAPTERS, fit_chapters
 from polycast.read import read_article
-from polycast.sources import Source, source_bytes, source_file, source_stem, take
+from polycast.sources import Source, source_bytes, source_file, source_notices, source_stem, take
 from polycast.speak import SpeakPlan, prepare_voices
 from polycast.speak.runner import audio_keys, speak_kept
 
@@ -225,7 +225,7 @@ def build(
         elapsed=time.perf_counter() - started,
         mix=report,
         voices=voices.describe(),
-        notices=(*cache.notices, *unnamed, *voices.notices),
+        notices=(*source_notices(source), *cache.notices, *unnamed, *voices.notices),
         audio_format=config.audio_format,
         title=rundown.title,
         uncached=cache.unusable,
