@@ -14,8 +14,10 @@ import pytest
 import cli_process
 from batch_helpers import articles, feed_guids, polycast, show
 from polycast.batch.ledger import LEDGER_NAME, Entry, Ledger
-from polycast.batch.sources import listed
+from polycast.batch.pool import start_early
+from polycast.batch.sources import Job, expand, file_job, listed, longest_first, recorded_names
 from polycast.errors import InputError
+from web_server import Route, WebSite, page
 
 
 def test_a_bad_article_is_its_own_failure_and_a_rerun_retries_only_it(tmp_path: Path) -> None:
@@ -131,6 +133,22 @@ def test_a_list_refuses_a_blank_line_and_keeps_the_order() -> None:
         listed(io.StringIO(""))
 
 
+def test_side_by_side_the_longest_articles_start_first(tmp_path: Path) -> None:
+    sizes = {"b.md": 10, "a.md": 300, "c.md": 10, "d.md": 90}
+    for name, size in sizes.items():
+        (tmp_path / name).write_text("x" * size, encoding="utf-8")
+    page = Job(key="u", name="u", origin="u", url="https://example.org/u")
+    jobs = [file_job(tmp_path / "gone.md"), *(file_job(tmp_path / n) for n in sizes), page]
+    names = [job.name for job in longest_first(jobs)]
+    assert names == ["u", "a", "d", "b", "c", "gone"]  # equal sizes keep their order
+
+
+def test_the_fork_server_is_started_before_any_job() -> None:
+    start_early()
+    children = psutil.Process().children()
+    assert [p for p in children if "multiprocessing.forkserver" in " ".join(p.cmdline())]
+
+
 def test_a_pool_worker_killed_mid_batch_has_its_article_built_again(tmp_path: Path) -> None:
     articles(tmp_path / "in", 6)
     process = cli_process.popen(
@@ -154,3 +172,54 @@ def test_a_pool_worker_killed_mid_batch_has_its_article_built_again(tmp_path: Pa
     output = tmp_path / "output"
     assert len(list(output.glob("*.mp3"))) == 6
     assert not [p for p in output.iterdir() if p.name.endswith(".part")]
+
+
+# --- a page's episode name ----------------------------------------------------------------------
+
+STORY = page("Een verhaal", "<p>Het kabinet overlegt vandaag in Den Haag.</p>")
+
+
+def test_a_page_is_the_same_episode_whether_build_or_batch_builds_it(tmp_path: Path) -> None:
+    with WebSite({"/news/a-story/": Route(STORY)}) as site:
+        url = site.url("/news/a-story/")
+        one = polycast("build", url, "-o", "single", "--engine", "espeak", cwd=tmp_path)
+        assert one.returncode == 0, one.stderr
+        many = polycast("batch", url, "-o", "many", "--engine", "espeak", cwd=tmp_path)
+        assert many.returncode == 0, many.stderr
+    built = sorted(p.name for p in (tmp_path / "single").glob("*.mp3"))
+    assert built == ["a-story.mp3"]
+    assert sorted(p.name for p in (tmp_path / "many").glob("*.mp3")) == built
+    same = (tmp_path / "many" / "a-story.mp3").read_bytes()
+    assert same == (tmp_path / "single" / "a-story.mp3").read_bytes()
+
+
+def test_pages_of_one_name_in_one_batch_are_told_apart_and_a_file_keeps_its_name(
+    tmp_path: Path,
+) -> None:
+    story = tmp_path / "a-story.txt"
+    story.write_text("Een verhaal\n\nHet overleg gaat morgen verder.\n", encoding="utf-8")
+    one, two = "https://a.example/news/a-story/", "https://b.example/a-story"
+    jobs = expand([one, two, one, str(story)], io.StringIO())
+    names = [job.name for job in jobs]
+    assert names == ["a-story-88726d29", "a-story-0a970f33", "a-story"]
+    assert [job.name for job in expand([two], io.StringIO())] == ["a-story"]
+
+
+def test_a_page_keeps_the_name_an_earlier_batch_built_it_as(tmp_path: Path) -> None:
+    """An episode's GUID comes from its name: a page built again must keep it, not add one."""
+    out = tmp_path / "out"
+    with WebSite({"/news/a-story/": Route(STORY)}) as site:
+        url = site.url("/news/a-story/")
+        out.mkdir()
+        Ledger(out).record(url, Entry("an older build", "a-story-0123abcd.mp3", False))
+        again = polycast("batch", url, "-o", "out", "--engine", "espeak", cwd=tmp_path)
+        assert again.returncode == 0, again.stderr
+    assert sorted(p.name for p in out.glob("*.mp3")) == ["a-story-0123abcd.mp3"]
+    article = tmp_path / "a-story.txt"
+    article.write_text("Een verhaal\n\nHet overleg gaat morgen verder.\n", encoding="utf-8")
+    jobs = expand([url, str(article)], io.StringIO())
+    file_key = str(article.resolve())
+    kept = recorded_names(jobs, {url: "a-story-0123abcd.mp3", file_key: "other.mp3"})
+    assert [job.name for job in kept] == ["a-story-0123abcd", "a-story"]  # a file: its own
+    taken = recorded_names(jobs, {url: "a-story.mp3"})  # the file has that name now
+    assert taken == jobs

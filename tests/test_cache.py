@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -126,6 +127,39 @@ def test_damaged_entry_is_never_used_but_logged_and_removed(
     cache.put(key, speech)  # made again, then good
     back = cache.get(key)
     assert back is not None and same(back, speech)
+
+
+def test_a_kept_entry_is_checked_and_named_but_not_decoded(tmp_path: Path, speech: Clip) -> None:
+    cache = ClipCache(tmp_path)
+    key = cache_key("id", "nl", "kept")
+    assert cache.kept(key) is None
+    put = cache.put(key, speech)
+    assert put.clip is speech  # just spoken: its samples are at hand
+    decoded: list[bytes] = []
+
+    def counting(data: bytes) -> Clip:
+        decoded.append(data)
+        return decode_entry(data)
+
+    kept = cache.kept(key)
+    assert kept is not None and kept.clip is None
+    assert (kept.name, kept.rate, kept.frames) == (put.name, speech.rate, len(speech.samples))
+    assert same(replace(kept, decode=counting).open(), speech) and len(decoded) == 1
+    other = cache_key("id", "nl", "other")
+    assert cache.put(other, Clip(speech.samples[:-1], speech.rate)).name != put.name
+
+
+@pytest.mark.parametrize("damage", [damage_truncate, damage_flip, damage_header, damage_empty])
+def test_a_damaged_entry_is_not_kept_either(
+    tmp_path: Path, speech: Clip, damage: Callable[[bytes], bytes]
+) -> None:
+    cache = ClipCache(tmp_path)
+    key = cache_key("id", "nl", "damaged")
+    cache.put(key, speech)
+    path = cache.path(key)
+    path.write_bytes(damage(path.read_bytes()))
+    assert cache.kept(key) is None
+    assert not path.exists()
 
 
 def test_audio_that_disagrees_with_its_header_is_refused(speech: Clip) -> None:

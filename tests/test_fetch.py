@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import gzip
+import re
 import socket
 import zlib
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -12,10 +14,11 @@ import pytest
 
 from polycast import __version__
 from polycast.cache import Cache
+from polycast.cache.pages import KeptPage
 from polycast.config import Config, parse_config
-from polycast.errors import ConfigError, FetchError, InputError
+from polycast.errors import ConfigError, FetchError, InputError, SiteUnreachable
 from polycast.fetch import fetch_page
-from polycast.fetch.http import failure
+from polycast.fetch.http import failure, unreachable
 from polycast.fetch.inflate import gunzip
 from polycast.read import read_article
 from web_server import Route, WebSite, page, refused_port
@@ -223,3 +226,79 @@ def test_an_unknown_host_is_named_as_a_dns_failure() -> None:
     except httpx.ConnectError as error:
         said = failure(error, "https://no-such-host.example/a-story", 20)
     assert said.startswith("the host no-such-host.example was not found (DNS")
+
+
+# A site out of reach: the kept copy is read, and the page says so
+
+
+def test_a_site_gone_offline_is_read_from_the_kept_copy(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    with WebSite({"/a-story": Route(ARTICLE, headers={"ETag": '"v1"'})}) as site:
+        url = site.url("/a-story")
+        first = fetch_page(url, cache=cache)
+    with refused_port(site.port):
+        kept = fetch_page(url, cache=cache)
+    assert site.statuses("/a-story") == [200]
+    assert first.notices == () and kept.data == first.data == ARTICLE
+    assert kept.name == first.name == "a-story"
+    (said,) = kept.notices
+    assert said.startswith(f"{url}: unreachable (connection refused); building from the copy")
+    assert re.search(r"fetched on \d{4}-\d\d-\d\d \d\d:\d\d UTC$", said), said
+
+
+def test_a_site_that_stops_answering_is_read_from_the_kept_copy(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    with WebSite({"/s": Route(ARTICLE, headers={"ETag": '"v1"'})}) as site:
+        fetch_page(site.url("/s"), cache=cache)
+        site.routes["/s"] = Route(stall=True)
+        kept = fetch_page(site.url("/s"), cache=cache, timeout=0.2)
+    assert [s.path for s in site.seen] == ["/s", "/s"]  # asked again, and it did not answer
+    assert kept.data == ARTICLE
+    assert "unreachable (timed out)" in kept.notices[0]
+
+
+@pytest.mark.parametrize("status", [404, 500])
+def test_an_error_status_fails_even_with_a_kept_copy(tmp_path: Path, status: int) -> None:
+    """A 404 or a 500 is the site saying the page is gone or broken: not out of reach."""
+    cache = Cache(tmp_path)
+    with WebSite({"/s": Route(ARTICLE, headers={"ETag": '"v1"'})}) as site:
+        fetch_page(site.url("/s"), cache=cache)
+        site.routes["/s"] = Route(b"<p>no</p>", status=status)
+        with pytest.raises(FetchError, match=f"{status} "):
+            fetch_page(site.url("/s"), cache=cache)
+
+
+def test_an_unreachable_site_with_no_kept_copy_fails(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    with WebSite({"/s": Route(ARTICLE, headers={"ETag": '"v1"'})}) as site:
+        fetch_page(site.url("/s"), cache=cache)
+    with refused_port(site.port), pytest.raises(SiteUnreachable, match="refused") as caught:
+        fetch_page(site.url("/other"), cache=cache)
+    assert caught.value.reason == "connection refused"
+
+
+def test_a_kept_page_without_its_fetch_time_still_reads(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    with WebSite({"/s": Route(ARTICLE, headers={"ETag": '"v1"'})}) as site:
+        fetch_page(site.url("/s"), cache=cache)
+    assert cache.pages is not None
+    entry = cache.pages.path(site.url("/s"))
+    kept = KeptPage.from_data(entry.read_bytes())
+    entry.write_bytes(replace(kept, fetched=None).to_data())  # as kept before it was recorded
+    with refused_port(site.port):
+        got = fetch_page(site.url("/s"), cache=cache)
+    assert got.data == ARTICLE
+    assert got.notices[0].endswith("building from the copy kept in the cache")
+
+
+def test_what_keeps_a_site_out_of_reach_is_said_in_a_few_words() -> None:
+    try:
+        try:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        except socket.gaierror as cause:
+            raise httpx.ConnectError("[Errno -2] Name or service not known") from cause
+    except httpx.ConnectError as error:
+        assert unreachable(error) == "host not found"
+    assert unreachable(httpx.ConnectTimeout("slow")) == "timed out"
+    assert unreachable(httpx.ReadTimeout("slow")) == "timed out"
+    assert unreachable(httpx.RemoteProtocolError("broke off")) is None  # it answered, badly

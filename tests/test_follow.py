@@ -166,6 +166,13 @@ def test_a_json_feed_and_its_jobs(tmp_path: Path) -> None:
     assert item_job(one).name == full.name  # the same item is the same episode every run
 
 
+def test_an_item_is_named_as_it_always_was_so_its_feed_guid_stays() -> None:
+    """Published items' GUIDs come from these names: a new naming would publish them again."""
+    story = "https://site.example/news/a-story/"
+    item = Item(guid=story, link=story, title="A story", author=None, when=None, text=None)
+    assert item_job(item).name == "a-story-6552802d"
+
+
 def test_since_and_limit_keep_the_newest() -> None:
     def item(guid: str, day: int | None) -> Item:
         when = datetime(2021, 9, day, tzinfo=UTC) if day else None

@@ -17,6 +17,7 @@ from polycast.plan.speech import clean
         ("See https://t.co/vTcIoMT55Q now", "See now"),
         ("photo pic.twitter.com/RbnefQzX0q", "photo"),
         ("at www.example.org/page?x=1 today", "at today"),
+        ("at WWW.Example.org today", "at today"),  # no slash, and in capitals
         ("read example.com/path/to/it here", "read here"),
         ("bare t.co/abc link", "bare link"),
         ("embed //embed.wbur.org/player/x", "embed"),

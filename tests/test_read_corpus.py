@@ -35,8 +35,9 @@ def test_every_article_reads(path: Path) -> None:
         assert "<" not in seg.text or seg.kind in (Kind.CODE, Kind.TABLE)
         assert "](" not in seg.text and "{%" not in seg.text and "{{" not in seg.text
         assert seg.spoken is (seg.kind not in (C, Kind.TABLE, Kind.CODE, Kind.IMAGE, Kind.EMBED))
-        # A post has its byline; a quote may name its speaker; nothing else is attributed.
-        assert (seg.post is not None) is (seg.kind is Kind.POST) or seg.kind is Q
+        # A post has its byline; a quote may name its speaker, and an embedded post with no words
+        # (shown, not spoken) its author and link; nothing else is attributed.
+        assert (seg.post is not None) is (seg.kind is Kind.POST) or seg.kind in (Q, Kind.EMBED)
         assert seg.lang is None
 
 

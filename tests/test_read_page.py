@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import lxml.html
 import pytest
 
 from polycast.errors import InputError
@@ -11,7 +12,7 @@ from polycast.models import Kind, Post, Segment
 from polycast.read import read_article
 from polycast.read.focus import focus
 from polycast.read.html import read_html
-from polycast.read.main import keep_main
+from polycast.read.main import keep_main, main_text, page_tree
 
 LEAD = (
     "The river board opened a fish pass beside the weir on Saturday, two hundred metres of "
@@ -206,6 +207,16 @@ MASTODON = (
     '<a href="https://mastodon.social/@jane/1130"><div>Post by @jane@mastodon.social</div>'
     "<div>View on Mastodon</div></a></blockquote>"
 )
+MASTODON_POST = (
+    '<blockquote class="mastodon-embed" data-embed-url="https://mastodon.nl/@jan/1131/embed">'
+    '<p lang="nl">De eerste palingen zijn er.</p>&mdash; Jan Voorbeeld (@jan@mastodon.nl) '
+    '<a href="https://mastodon.nl/@jan/1131">12 maart 2024</a></blockquote>'
+    '<script async src="https://mastodon.nl/embed.js"></script>'
+)
+MASTODON_IFRAME = (
+    '<iframe src="https://mastodon.social/@jane/1132/embed" class="mastodon-embed" width="400">'
+    '</iframe><script src="https://mastodon.social/embed.js" async="async"></script>'
+)
 
 
 @pytest.mark.parametrize(
@@ -241,8 +252,26 @@ MASTODON = (
             "Mastodon post by @jane@mastodon.social",
             Post(handle="jane@mastodon.social", url="https://mastodon.social/@jane/1130"),
         ),
+        (
+            MASTODON_POST,
+            Kind.POST,
+            "De eerste palingen zijn er.",
+            Post(
+                author="Jan Voorbeeld",
+                handle="jan@mastodon.nl",
+                date_text="12 maart 2024",
+                date="2024-03-12",
+                url="https://mastodon.nl/@jan/1131",
+            ),
+        ),
+        (
+            MASTODON_IFRAME,
+            Kind.EMBED,
+            "Mastodon post by @jane@mastodon.social",
+            Post(handle="jane@mastodon.social", url="https://mastodon.social/@jane/1132"),
+        ),
     ],
-    ids=["bluesky", "instagram", "mastodon"],
+    ids=["bluesky", "instagram", "mastodon", "mastodon-with-words", "mastodon-iframe"],
 )
 def test_embedded_posts_of_every_platform_are_kept_on_a_page(
     embed: str, kind: Kind, text: str, post: Post
@@ -279,3 +308,32 @@ def test_a_page_whose_text_is_spread_is_not_cut_and_a_cookie_wall_s_text_does_no
     assert cut is not None
     assert '<div id="a">' in cut
     assert "cookie" not in cut
+
+
+def test_a_mastodon_post_with_its_words_is_spoken_in_its_own_language() -> None:
+    page = PAGE.replace(f"<p>{THIRD}</p>", f"<p>{THIRD}</p>{MASTODON_POST}")
+    (post,) = [s for s in read_html(page).segments if s.kind is Kind.POST and s.lang_hint == "nl"]
+    assert post.spoken and post.text == "De eerste palingen zijn er."
+
+
+def test_mastodon_s_own_embed_code_has_no_words_and_stays_silent() -> None:
+    """Its "Post by @user@host" and "View on Mastodon" are the code's, not the post's."""
+    page = PAGE.replace(f"<p>{THIRD}</p>", f"<p>{THIRD}</p>{MASTODON}{MASTODON_IFRAME}")
+    segments = read_html(page).segments
+    assert not any("Mastodon" in s.text for s in segments if s.spoken)
+    assert [s.kind for s in segments if s.post and "mastodon" in (s.post.url or "")] == [
+        Kind.EMBED,
+        Kind.EMBED,
+    ]
+
+
+def test_the_main_text_leaves_out_asides_and_leaves_the_page_s_tree_as_it_was() -> None:
+    aside = "<aside><h3>Read next</h3><p>The harbour council votes on a budget.</p></aside>"
+    page = PAGE.replace(f"<p>{SECOND}</p>", f"<p>{SECOND}</p>{aside} and a tail.")
+    tree = page_tree(page.replace("<body>", "<body><nav><a href='/'>Home</a></nav>"))
+    assert tree is not None
+    before = lxml.html.tostring(tree)
+    text = main_text(tree)
+    assert LEAD in text and SECOND in text and THIRD in text
+    assert "harbour council" not in text and "Home" not in text
+    assert lxml.html.tostring(tree) == before

@@ -49,7 +49,7 @@ def test_an_unchanged_article_is_copied_not_spoken_mixed_or_encoded(
 ) -> None:
     article, config, tmp_path = built
     assert len(entries(tmp_path / "cache", "episodes")) == 2  # the MP3 and what it measured
-    monkeypatch.setattr(pipeline, "speak", no_mix)
+    monkeypatch.setattr(pipeline, "speak_kept", no_mix)
     monkeypatch.setattr("polycast.mix.mix", no_mix, raising=False)
     monkeypatch.setattr("polycast.plan.plan", no_mix, raising=False)
     again = pipeline.build(article, config, tmp_path / "second")

@@ -9,7 +9,10 @@ from __future__ import annotations
 import io
 import itertools
 import shutil
+import struct
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -17,11 +20,13 @@ import numpy.typing as npt
 import pytest
 
 from polycast.cache import RunCache
+from polycast.cache.speech import decode_entry, encode_entry, kept_entry
 from polycast.encode.mp3 import decode_mp3, encode_mp3
+from polycast.encode.parallel import _plan
 from polycast.mix import MixSettings, mix
 from polycast.mix.runs import GRID, QUANTUM_DB, digest
 from polycast.mix.source import RunSource
-from polycast.models import Chapter, Clip, Cue, Run, Rundown, Timeline
+from polycast.models import Chapter, Clip, Cue, KeptClip, Run, Rundown, Timeline
 from speechlike import speech, to_clip
 from test_encode import ArraySource, snr_db, vowel
 from test_rebuild import SHORT, build
@@ -112,6 +117,16 @@ def test_a_long_run_is_split_into_stretches_that_are_kept_too() -> None:
     assert _encode(timeline, store)[0] == mp3 and store.puts["frames"] == 4
 
 
+def test_a_run_is_split_into_stretches_of_about_one_length() -> None:
+    _, timeline = runs_timeline([vowel(3, RATE, seed=8), vowel(34, RATE, seed=9)])
+    plan = _plan(timeline, 2)
+    second = f"{timeline.runs[1].key}:"
+    stretches = [job for job in plan if job.key is not None and job.key.startswith(second)]
+    assert len(stretches) == 2  # 34 s: two stretches of 17 s, not 30 s and 4 s
+    middle = stretches[1].boundary * GRID - timeline.runs[1].start
+    assert abs(middle - (timeline.runs[1].end - timeline.runs[1].start) / 2) < 2 * GRID
+
+
 def _episode(seeds: list[int]) -> tuple[Rundown, list[Clip]]:
     """Three paragraphs of two sentences, Dutch and English, at 22050 Hz like espeak."""
     cues, clips = [], []
@@ -155,6 +170,54 @@ def test_a_remix_measures_only_the_runs_an_edit_changed(monkeypatch: pytest.Monk
     fresh, _ = mix(*_episode(edited), settings)
     assert [r.key for r in remixed.runs] == [r.key for r in fresh.runs]
     assert np.array_equal(remixed.pcm(), fresh.pcm())
+
+
+def _kept(clips: list[Clip], decoded: list[int]) -> list[KeptClip]:
+    """The clips as the cache keeps them, each noting its index in ``decoded`` when decoded."""
+
+    def decoder(index: int) -> Callable[[bytes], Clip]:
+        return lambda data: decoded.append(index) or decode_entry(data)
+
+    return [
+        replace(kept_entry(encode_entry(clip)), decode=decoder(k)) for k, clip in enumerate(clips)
+    ]
+
+
+def test_a_remix_decodes_only_the_kept_clips_of_the_runs_an_edit_changed() -> None:
+    settings = MixSettings(intro=False, outro=False)
+    store = DictStore()
+    decoded: list[int] = []
+    rundown, clips = _episode([1, 2, 3, 4, 5, 6])
+    first, _ = mix(rundown, _kept(clips, decoded), settings, store=store)
+    assert sorted(decoded) == [0, 1, 2, 3, 4, 5] and store.puts["conditioned"] == 6
+
+    decoded.clear()
+    again, _ = mix(rundown, _kept(clips, decoded), settings, store=store)
+    assert decoded == []  # every run and every clip's length known: nothing decoded
+    assert np.array_equal(again.pcm(), first.pcm())  # each clip made as it is read
+
+    decoded.clear()
+    edited, clips = _episode([1, 2, 33, 4, 5, 6])  # a sentence of the second paragraph
+    remixed, _ = mix(edited, _kept(clips, decoded), settings, store=store)
+    assert sorted(decoded) == [2, 3]  # the new sentence, and the one beside it in its run
+    fresh, _ = mix(edited, clips, settings)
+    assert np.array_equal(remixed.pcm(), fresh.pcm())
+
+
+def test_a_damaged_note_of_a_kept_clip_is_not_used(caplog: pytest.LogCaptureFixture) -> None:
+    settings = MixSettings(intro=False, outro=False)
+    store = DictStore()
+    rundown, clips = _episode([1, 2, 3, 4])
+    first, _ = mix(rundown, _kept(clips, []), settings, store=store)
+    notes = [k for k in store.data if k[0] == "conditioned"]
+    longer = struct.pack("<Q", 10**9) + b"0" * 32  # well formed, but longer than the clip
+    for k, damage in zip(notes, [b"x" * 40, b"\xff" * 40, b"\x01" * 41, longer], strict=True):
+        store.data[k] = damage
+    decoded: list[int] = []
+    again, _ = mix(rundown, _kept(clips, decoded), settings, store=store)
+    assert sorted(decoded) == [0, 1, 2, 3]  # each decoded, as if never noted
+    assert "damaged" in caplog.text
+    assert np.array_equal(again.pcm(), first.pcm())
 
 
 def test_an_edited_article_rebuilds_to_the_bytes_a_build_from_scratch_writes(

@@ -26,7 +26,7 @@ from typer.testing import CliRunner
 from gtts_server import HANG_S, Failure, GttsServer, without_proxies
 from polycast.cache import Cache
 from polycast.errors import ConfigError, EngineError, UnsupportedLanguage
-from polycast.models import Chapter, Clip, Cue, Rundown
+from polycast.models import Chapter, Clip, Cue, KeptClip, Rundown
 from polycast.speak import (
     ClipCache,
     EspeakEngine,
@@ -44,6 +44,7 @@ from polycast.speak import (
 from polycast.speak.base import Engine
 from polycast.speak.gtts import GttsEngine
 from polycast.speak.registry import unregister
+from polycast.speak.runner import speak_kept
 from process_engines import Dying, Pid, spelled
 
 # --- stand-in engines ---------------------------------------------------------------------------
@@ -183,6 +184,23 @@ def test_cache_hits_cost_no_synthesis(tmp_path: Path) -> None:
     assert [said(clip) for clip in clips] == TEXTS[:14]
     assert len(first.calls) == 12
     assert sorted(second.calls) == TEXTS[12:14]
+
+
+def test_kept_clips_come_undecoded_from_the_cache_and_named_when_just_spoken(
+    tmp_path: Path,
+) -> None:
+    cache = ClipCache(tmp_path)
+    cues = cues_of(TEXTS[:6])
+    fresh = list(speak_kept(cues, {"nl": Recorder()}, cache=cache))
+    assert all(isinstance(c, KeptClip) and c.clip is not None for c in fresh)
+    again = Recorder()
+    kept = list(speak_kept(cues, {"nl": again}, cache=cache))
+    assert again.calls == [] and all(isinstance(c, KeptClip) and c.clip is None for c in kept)
+    names = [c.name for c in kept if isinstance(c, KeptClip)]
+    assert names == [c.name for c in fresh if isinstance(c, KeptClip)]  # a name is its audio
+    assert [said(c.open()) for c in kept if isinstance(c, KeptClip)] == TEXTS[:6]
+    plain = list(speak_kept(cues, {"nl": Recorder()}))  # no cache: nothing is kept
+    assert all(isinstance(c, Clip) for c in plain)
 
 
 def test_damaged_cache_entry_is_spoken_again(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from id3_reader import read_tag
 from polycast.cli import app
-from web_server import Route, WebSite, page
+from web_server import Route, WebSite, page, refused_port
 
 runner = CliRunner()
 STORY = page(
@@ -74,3 +74,34 @@ def test_a_saved_page_reads_as_its_page(tmp_path: Path, name: str) -> None:
     said = [item["text"] for item in json.loads(result.stdout)["segments"]]
     assert "We walked along the beach for an hour, and nobody said a word." in said
     assert "Home" not in said and "Copyright" not in said
+
+
+@pytest.mark.slow
+def test_a_site_gone_offline_builds_from_the_kept_copy_and_says_so(tmp_path: Path) -> None:
+    with WebSite({"/news/a-day-at-the-sea/": Route(STORY, headers={"ETag": '"one"'})}) as site:
+        url = site.url("/news/a-day-at-the-sea/")
+        first = runner.invoke(app, ["build", url, "--engine", "espeak", "-o", str(tmp_path)])
+    assert first.exit_code == 0, first.output
+    assert "unreachable" not in first.stderr
+    mp3 = tmp_path / "a-day-at-the-sea.mp3"
+    mp3.unlink()
+    with refused_port(site.port):
+        again = runner.invoke(app, ["build", url, "--engine", "espeak", "-o", str(tmp_path)])
+        gone = runner.invoke(app, ["build", site.url("/never-fetched"), "-o", str(tmp_path)])
+    assert again.exit_code == 0, again.output
+    told = [line for line in again.stderr.splitlines() if "unreachable" in line]
+    assert len(told) == 1, again.stderr
+    assert told[0].startswith(f"polycast: {url}: unreachable (connection refused); building from")
+    assert mp3.is_file()
+    assert gone.exit_code == 1 and "refused" in gone.stderr  # no kept copy: it fails as before
+    assert site.statuses("/news/a-day-at-the-sea/") == [200]
+
+
+def test_segments_of_a_site_gone_offline_read_the_kept_copy_and_say_so() -> None:
+    with WebSite({"/p/a-day": Route(STORY, headers={"ETag": '"one"'})}) as site:
+        first = runner.invoke(app, ["segments", site.url("/p/a-day"), "--json"])
+    with refused_port(site.port):
+        again = runner.invoke(app, ["segments", site.url("/p/a-day"), "--json"])
+    assert first.exit_code == 0 and again.exit_code == 0, again.output
+    assert json.loads(again.stdout) == json.loads(first.stdout)
+    assert again.stderr.count("unreachable (connection refused)") == 1, again.stderr

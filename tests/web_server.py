@@ -119,6 +119,11 @@ class WebSite:
         self._server.site = self
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,))
 
+    @property
+    def port(self) -> int:
+        """The port the site listens on."""
+        return int(self._server.server_address[1])
+
     def url(self, path: str) -> str:
         """Return the full address of ``path`` on this site."""
         host, port = self._server.server_address[:2]
@@ -151,14 +156,17 @@ class WebSite:
 
 
 @contextmanager
-def refused_port() -> Iterator[int]:
+def refused_port(port: int = 0) -> Iterator[int]:
     """Hold a port on 127.0.0.1 that is bound but not listening: connecting to it is refused.
 
     Bound for the block, so no other process takes it meanwhile and the refusal is certain.
+    Given the ``port`` of a ``WebSite`` that just stopped, it holds that one: the site's
+    addresses, kept in a cache, are then refused (a site gone offline), never someone else's.
     """
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # past the site's TIME_WAITs
     try:
-        sock.bind(("127.0.0.1", 0))
+        sock.bind(("127.0.0.1", port))
         yield int(sock.getsockname()[1])
     finally:
         sock.close()

@@ -17,6 +17,19 @@ class FetchError(InputError):
     """A web page that cannot be fetched: no answer, an error status, too large, not a page."""
 
 
+class SiteUnreachable(FetchError):
+    """No answer from the site at all (refused, no such host, timed out), not an error status.
+
+    A page the cache keeps is built from then: the site may be back tomorrow, and its page was
+    not said to be gone, as a 404 or a 500 says.
+    """
+
+    def __init__(self, message: str, reason: str = "unreachable") -> None:
+        super().__init__(message)
+        self.reason = reason
+        """What kept the site out of reach, in a few words ("connection refused")."""
+
+
 class UnsupportedLanguage(PolycastError, ValueError):
     """No installed voice speaks a language the article needs."""
 
@@ -35,6 +48,10 @@ class FeedError(PolycastError, ValueError):
 
 class ConfigError(PolycastError, ValueError):
     """A configuration file or option value is invalid."""
+
+
+class UnknownVoice(ConfigError):
+    """A voice named for a language (``--voice nl=NAME``) that no engine here has."""
 
 
 class EncodeError(PolycastError, RuntimeError):

@@ -7,7 +7,7 @@ Stages exchange only these types, so each stage can be understood, tested and re
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Protocol
@@ -155,6 +155,35 @@ class Clip:
     def seconds(self) -> float:
         """Duration in seconds."""
         return len(self.samples) / self.rate
+
+
+@dataclass(frozen=True, eq=False)
+class KeptClip:
+    """Speech for one cue as the cache keeps it: named and measured, its samples still encoded.
+
+    A rebuild after an edit mixes again only the runs the edit touched; the clips of the other
+    runs need never be decoded if the mix knows, by ``name``, how long each one plays.
+    """
+
+    name: str
+    """Names the audio: two kept clips of one name hold the same samples."""
+    rate: int
+    """Samples per second."""
+    frames: int
+    """Number of samples, before any trimming."""
+    data: bytes = field(repr=False)
+    """The kept form (what ``decode`` reads)."""
+    decode: Callable[[bytes], Clip] = field(repr=False)
+    """Turn ``data`` into the clip (checking it), from any thread.
+
+    Raises ``ValueError`` when ``data`` is not what was kept.
+    """
+    clip: Clip | None = field(default=None, repr=False)
+    """The samples, when they are at hand already (just spoken): nothing to decode then."""
+
+    def open(self) -> Clip:
+        """Return the samples: the clip at hand, or ``data`` decoded."""
+        return self.clip if self.clip is not None else self.decode(self.data)
 
 
 @dataclass(frozen=True)

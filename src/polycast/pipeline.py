@@ -23,12 +23,12 @@ from polycast.errors import ConfigError, InputError
 from polycast.frame import add_frame
 from polycast.inputs import check_size, refuse_overwrite
 from polycast.mix import MixReport, check_music
-from polycast.models import Article, Clip, Cue, EpisodeInfo, Rundown, Timeline
+from polycast.models import Article, Clip, Cue, EpisodeInfo, KeptClip, Rundown, Timeline
 from polycast.plan.chapters import FRAME_CHAPTERS, MAX_CHAPTERS, fit_chapters
 from polycast.read import read_article
-from polycast.sources import Source, source_bytes, source_file, source_stem, take
-from polycast.speak import SpeakPlan, prepare_voices, speak
-from polycast.speak.runner import audio_keys
+from polycast.sources import Source, source_bytes, source_file, source_notices, source_stem, take
+from polycast.speak import SpeakPlan, prepare_voices
+from polycast.speak.runner import audio_keys, speak_kept
 
 Progress = Callable[[int], None]
 """Called with the number of cues just finished, as speech is made."""
@@ -135,17 +135,22 @@ def plan_source(
     if isinstance(source, Rundown):
         return source
     if cache.plans is None:
-        return _plan(source, config, beside)
-    return cache.plans.plan(source, config.plan, lambda: _plan(source, config, beside))
+        return _plan(source, config, cache, beside)
+    return cache.plans.plan(source, config.plan, lambda: _plan(source, config, cache, beside))
 
 
-def _plan(article: Article, config: Config, beside: Callable[[], object] | None) -> Rundown:
-    """Plan ``article``: the planner (its language models) loads only when no plan is kept."""
+def _plan(
+    article: Article, config: Config, cache: Cache, beside: Callable[[], object] | None
+) -> Rundown:
+    """Plan ``article``: the planner (its language models) loads only when no plan is kept.
+
+    Segments an earlier build planned (an edit leaves most as they were) are taken as kept.
+    """
     from polycast.plan import plan  # noqa: PLC0415 (see the docstring)
 
     if beside is not None:
         beside()
-    return plan(article, config.plan, languages=None)
+    return plan(article, config.plan, languages=None, kept=cache.segments)
 
 
 def frame(rundown: Rundown, config: Config) -> Rundown:
@@ -233,7 +238,7 @@ def build(
         elapsed=time.perf_counter() - started,
         mix=report,
         voices=voices.describe(),
-        notices=(*cache.notices, *unnamed, *voices.notices),
+        notices=(*source_notices(source), *cache.notices, *unnamed, *voices.notices),
         audio_format=config.audio_format,
         title=rundown.title,
         uncached=cache.unusable,
@@ -289,12 +294,15 @@ def speak_cues(
     cache: Cache,
     progress: Progress | None = None,
     start: Start | None = None,
-) -> Iterator[Clip]:
-    """Speak every cue of ``rundown`` with ``voices``, from the cache's cue audio where it can."""
+) -> Iterator[Clip | KeptClip]:
+    """Speak every cue of ``rundown`` with ``voices``, from the cache's cue audio where it can.
+
+    Cached audio comes undecoded: the mix decodes only the clips of the runs it mixes again.
+    """
     cues = cues_of(rundown)
     if start is not None:
         start(len(cues))
-    return speak(cues, voices, cache=cache.clips, workers=voices.workers, progress=progress)
+    return speak_kept(cues, voices, cache=cache.clips, workers=voices.workers, progress=progress)
 
 
 def take_saved(

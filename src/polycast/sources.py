@@ -57,6 +57,11 @@ def source_file(source: Source | None) -> Path | None:
     return source if isinstance(source, Path) else None
 
 
+def source_notices(source: Source) -> tuple[str, ...]:
+    """Return what a person should be told of where the article came from (a page's notices)."""
+    return source.notices if isinstance(source, Page) else ()
+
+
 def source_stem(source: Source) -> str:
     """Name the episode after its source: the file's stem (``.html.gz`` off), or the page's name.
 

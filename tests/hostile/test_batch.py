@@ -10,6 +10,7 @@ from contextlib import contextmanager
 
 from harness import Hostile
 
+from batch_helpers import SHOW
 from web_server import Route, WebSite, page, refused_port
 
 EMPTY_RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Leeg</title>
@@ -114,3 +115,101 @@ def test_no_source_is_a_usage_error(hostile: Hostile) -> None:
 def test_jobs_zero_is_a_usage_error(hostile: Hostile) -> None:
     hostile.short()
     hostile.fails("batch", "short-nl.txt", "--jobs", "0", code=2, words=("--jobs",))
+
+
+# An output that is an input: refused before the first build, every file left as it was
+
+SITE_RSS = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>
+<title>De site</title><link>http://example.com/</link><language>nl</language>
+<item><title>Overleg</title><link>http://example.com/overleg</link><guid>overleg-1</guid>
+<content:encoded><![CDATA[<p>Het kabinet overlegt vandaag in Den Haag.</p>]]></content:encoded>
+</item></channel></rss>
+"""
+
+
+def test_follow_refuses_to_publish_into_the_feed_it_follows(hostile: Hostile) -> None:
+    hostile.write("podcast.toml", SHOW)
+    hostile.write("public/feed.xml", SITE_RSS)
+    line = hostile.fails("follow", "public/feed.xml", words=("public/feed.xml", "is the input"))
+    assert "nothing was done" in line
+
+
+def test_follow_refuses_a_feed_option_that_is_the_site_feed(hostile: Hostile) -> None:
+    hostile.write("podcast.toml", SHOW)
+    hostile.write("site.xml", SITE_RSS)
+    hostile.fails("follow", "site.xml", "--feed", "site.xml", words=("site.xml", "is the input"))
+
+
+def test_follow_refuses_a_feed_that_links_to_the_site_feed(hostile: Hostile) -> None:
+    hostile.write("podcast.toml", SHOW)
+    site = hostile.write("site.xml", SITE_RSS)
+    (hostile.root / "mine.xml").symlink_to(site.name)
+    hostile.fails("follow", "site.xml", "--feed", "mine.xml", words=("mine.xml", "leads to"))
+
+
+def test_follow_refuses_a_feed_that_an_opml_list_names(hostile: Hostile) -> None:
+    hostile.write("podcast.toml", SHOW)
+    hostile.write("public/feed.xml", SITE_RSS)
+    hostile.write(
+        "sites.opml",
+        '<?xml version="1.0"?><opml version="2.0"><body>'
+        '<outline text="Site" xmlUrl="public/feed.xml"/></body></opml>',
+    )
+    hostile.fails("follow", "sites.opml", words=("public/feed.xml", "is the input"))
+
+
+def test_batch_refuses_a_feed_that_is_one_of_the_articles(hostile: Hostile) -> None:
+    hostile.write("podcast.toml", SHOW)
+    hostile.short("a.txt")
+    hostile.short("b.txt")
+    hostile.fails("batch", "a.txt", "b.txt", "--publish", "--feed", "b.txt", words=("b.txt",))
+
+
+def test_batch_refuses_an_article_named_as_another_s_companion(hostile: Hostile) -> None:
+    hostile.short("a.txt")
+    hostile.short("output/a.chapters.json")
+    line = hostile.fails("batch", "a.txt", "output/a.chapters.json")
+    assert "output/a.chapters.json: this output is the input" in line
+
+
+def test_batch_refuses_an_article_where_publishing_writes_its_episode_page(
+    hostile: Hostile,
+) -> None:
+    """An article ``a.html`` in the publish folder would become episode a's page."""
+    hostile.write("podcast.toml", SHOW)
+    hostile.write("public/a.html", "<html><body><p>Het kabinet overlegt.</p></body></html>")
+    hostile.fails("batch", "public", "--publish", words=("public/a.html", "is the input"))
+
+
+def test_batch_refuses_an_article_where_publishing_writes_the_show_page(
+    hostile: Hostile,
+) -> None:
+    hostile.write("podcast.toml", SHOW)
+    hostile.short("a.txt")
+    hostile.write("public/index.html", "<html><body><p>Het kabinet overlegt.</p></body></html>")
+    line = hostile.fails("batch", "a.txt", "public/index.html", "--publish")
+    assert "public/index.html: this output is the input" in line
+
+
+def test_batch_refuses_an_article_that_is_its_ledger(hostile: Hostile) -> None:
+    hostile.short("a.txt")
+    hostile.short("output/.polycast-batch.jsonl")
+    hostile.fails("batch", "a.txt", "output/.polycast-batch.jsonl", words=("is the input",))
+
+
+def test_batch_refuses_an_episode_written_over_the_feed(hostile: Hostile) -> None:
+    """The feed is read and kept when publishing: an episode's companion must not replace it."""
+    hostile.write("podcast.toml", SHOW)
+    hostile.short("a.txt")
+    hostile.write("public/a.vtt", SITE_RSS)
+    hostile.fails(
+        "batch",
+        "a.txt",
+        "-o",
+        "public",
+        "--publish",
+        "--feed",
+        "public/a.vtt",
+        words=("public/a.vtt",),
+    )

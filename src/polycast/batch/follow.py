@@ -100,11 +100,26 @@ def site_items(source: str, timeout: float) -> list[Item]:
     Raises:
         FeedError: a feed cannot be read, is not RSS, Atom, JSON Feed or OPML, or has no items.
     """
+    return read_site(source, timeout)[0]
+
+
+def read_site(source: str, timeout: float) -> tuple[list[Item], list[Path]]:
+    """Return a site's items (as ``site_items``) and the files on this machine they came from.
+
+    The files are the batch's inputs: publishing must not write over one of them.
+
+    Raises:
+        FeedError: a feed cannot be read, is not RSS, Atom, JSON Feed or OPML, or has no items.
+    """
     data, base = read_feed(source, timeout)
-    if _OPML.match(data[:4096]):
-        feeds = opml_feeds(data, base, source)
-        return [item for feed in feeds for item in parse_feed(*read_feed(feed, timeout), feed)]
-    return parse_feed(data, base, source)
+    files = [] if is_url(source) else [Path(source)]
+    if not _OPML.match(data[:4096]):
+        return parse_feed(data, base, source), files
+    items: list[Item] = []
+    for feed in opml_feeds(data, base, source):
+        items.extend(parse_feed(*read_feed(feed, timeout), feed))
+        files.extend([] if is_url(feed) else [Path(feed)])
+    return items, files
 
 
 def opml_feeds(data: bytes, base: str, where: str) -> list[str]:

@@ -13,6 +13,7 @@ turns into the same clean unwinding (its temporary files removed, no output half
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import signal
 from collections.abc import Generator, Iterable, Iterator
@@ -166,6 +167,16 @@ def _context() -> multiprocessing.context.BaseContext:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["polycast.pipeline"])
     return context
+
+
+def start_early() -> None:
+    """Start the fork server now, so it imports the pipeline while this process goes on.
+
+    Otherwise the pool starts it with its first job and waits there until it is ready.
+    """
+    if os.name == "posix":
+        _context()
+        multiprocessing.forkserver.ensure_running()
 
 
 def _stop_workers(executor: ProcessPoolExecutor) -> None:

@@ -10,15 +10,17 @@ the same episode) stops the batch before anything is built; what is wrong with o
 from __future__ import annotations
 
 import hashlib
+import math
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TextIO
 
 from polycast.config import CONFIG_NAME
 from polycast.errors import InputError
 from polycast.fetch import is_url
+from polycast.fetch.names import url_slug
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".toml")
 """The files a folder's articles are taken from."""
@@ -58,15 +60,36 @@ def url_name(url: str) -> str:
     """Name an episode after a URL or GUID: its last path part, slugged, and a short hash of all.
 
     The hash keeps two sites' ``/index.html`` apart; the same URL is the same name every run.
+    ``follow`` names its items so (their episodes' feed GUIDs come from these names, so they
+    must never change); a page named in a batch is named as ``build`` names it (``page_name``).
 
     >>> url_name("https://example.com/2021/09/loekasjenko-poetin.html")
     'loekasjenko-poetin-8bf04510'
     """
-    digest = hashlib.sha256(url.encode("utf-8")).hexdigest()[:8]
+    digest = _digest(url)
     parts = [p for p in re.split(r"[/?#:=&]+", url.rstrip("/")) if p]
     last = re.sub(r"\.(?:html?|php|aspx?)$", "", parts[-1] if parts else "", flags=re.I)
     slug = re.sub(r"[^a-z0-9]+", "-", last.casefold()).strip("-")[:60].strip("-")
     return f"{slug}-{digest}" if slug else f"item-{digest}"
+
+
+def _digest(url: str) -> str:
+    """Return a short hash of ``url``: what tells apart two pages of the same name."""
+    return hashlib.sha256(url.encode("utf-8")).hexdigest()[:8]
+
+
+def page_name(url: str) -> str:
+    """Name a page's episode as ``polycast build`` names it: after its address's slug.
+
+    An address with no slug (``/p/123456``) is named by ``build`` after the page's title, which
+    is not known before the page is fetched; a batch names it after its address (``url_name``).
+
+    >>> page_name("https://example.com/news/a-story/")
+    'a-story'
+    >>> page_name("https://example.com/p/123456")
+    '123456-2d275d2c'
+    """
+    return url_slug(url) or url_name(url)
 
 
 def folder_jobs(folder: Path) -> list[Job]:
@@ -132,20 +155,60 @@ def expand(sources: Sequence[str], stdin: TextIO) -> list[Job]:
     jobs: list[Job] = []
     for source in sources:
         jobs.extend(_jobs_of(source, stdin))
-    return unique(jobs)
+    return unique(_apart(jobs))
 
 
 def _jobs_of(source: str, stdin: TextIO) -> list[Job]:
     if source == "-":
         return [j for line in listed(stdin) if line != "-" for j in _jobs_of(line, stdin)]
     if is_url(source):
-        return [Job(key=source, name=url_name(source), origin=source, url=source)]
+        return [Job(key=source, name=page_name(source), origin=source, url=source)]
     path = Path(source)
     if path.is_dir():
         return folder_jobs(path)
     if not path.exists():
         raise InputError(f"{source}: no such file or folder")
     return [file_job(path)]
+
+
+def _apart(jobs: list[Job]) -> list[Job]:
+    """Add a short hash of its address to a page's name that another article of the batch has.
+
+    Two sites' ``/news/a-story/`` would otherwise be one episode; every page of such a name
+    gets the hash (whichever came first), and a file keeps its own name.
+    """
+    keys: dict[str, set[str]] = {}
+    for job in jobs:
+        keys.setdefault(job.name, set()).add(job.key)
+    return [
+        replace(job, name=f"{job.name}-{_digest(job.url)}")
+        if job.url is not None and len(keys[job.name]) > 1
+        else job
+        for job in jobs
+    ]
+
+
+def recorded_names(jobs: Sequence[Job], episodes: Mapping[str, str]) -> list[Job]:
+    """Keep a page's episode under the name an earlier batch built it as (its ledger's).
+
+    An episode's feed GUID comes from its file name, so a page built again (changed, or by a
+    newer polycast that names pages otherwise) must keep its name to update its item rather
+    than add a second one. A name another article of this batch has is not taken back.
+
+    Args:
+        jobs: The batch's jobs.
+        episodes: The episode file name each key was last built as (the ledger's).
+    """
+    taken = {job.name for job in jobs}
+    kept = []
+    for job in jobs:
+        episode = episodes.get(job.key)
+        name = Path(episode).name.partition(".")[0] if episode else job.name
+        if job.url is not None and name and name != job.name and name not in taken:
+            taken.add(name)
+            job = replace(job, name=name)  # noqa: PLW2901 -- the job, renamed
+        kept.append(job)
+    return kept
 
 
 def unique(jobs: Iterable[Job]) -> list[Job]:
@@ -166,3 +229,32 @@ def unique(jobs: Iterable[Job]) -> list[Job]:
             )
         seen[job.key] = by_name[job.name] = job
     return list(seen.values())
+
+
+def longest_first(jobs: Sequence[Job]) -> list[Job]:
+    """Order jobs for builds side by side: pages still to fetch, then the longest articles first.
+
+    A batch ends when its last build does. Started in the order given, a long article that comes
+    last keeps one process busy while the others have nothing left; longest first, the last to
+    start are the shortest, so every process finishes at about the same time. A page still to
+    fetch has no length yet and waits on the network: it goes first. Equal lengths keep their
+    order; a file that cannot be looked at goes last (its read fails at once, as its own failure).
+
+    >>> jobs = [Job("a", "a", "a", data=b"x"), Job("u", "u", "u", url="https://x.org/u"),
+    ...         Job("b", "b", "b", data=b"xyz"), Job("c", "c", "c", data=b"z")]
+    >>> [job.key for job in longest_first(jobs)]
+    ['u', 'b', 'a', 'c']
+    """
+    return sorted(jobs, key=_length, reverse=True)  # a stable sort, reversed or not
+
+
+def _length(job: Job) -> float:
+    """Return the bytes ``job`` builds from, as far as is known without reading it."""
+    if job.data is not None:
+        return len(job.data)
+    if job.path is not None:
+        try:
+            return job.path.stat().st_size
+        except OSError:
+            return -1
+    return math.inf

@@ -7,8 +7,10 @@ The cache folder holds:
 
 - cue audio (``speech``): one FLAC entry per sentence, voice and engine version;
 - ``plans/`` (``plans``): the rundown planned from an article;
+- ``segments/`` (``segments``): each segment's plan, for an edited article;
 - ``episodes/`` (``episodes``): an encoded episode, with its times and loudness;
-- ``runs/`` (``runs``): each run's measurements and MP3 frames, for a rebuild after an edit;
+- ``runs/`` (``runs``): each run's measurements and MP3 frames, and each cached clip's length
+  once trimmed and resampled, for a rebuild after an edit;
 - ``pages/`` (``pages``): web pages by address, with their ETag and Last-Modified.
 
 Entries are written atomically and checked when read; a missing or damaged one is simply made
@@ -30,7 +32,7 @@ from polycast.cache.speech import ClipCache, cache_key
 if TYPE_CHECKING:
     from polycast.cache.episodes import EpisodeSlot
     from polycast.cache.pages import PageCache
-    from polycast.cache.plans import PlanCache
+    from polycast.cache.plans import PlanCache, SegmentCache
     from polycast.config import Config
     from polycast.models import Rundown
 
@@ -95,6 +97,13 @@ class Cache:
         from polycast.cache.plans import PlanCache  # noqa: PLC0415 -- see the class docstring
 
         return None if self.folder is None else PlanCache(self.folder)
+
+    @property
+    def segments(self) -> SegmentCache | None:
+        """Plans of segments, for the plan stage when the article changed."""
+        from polycast.cache.plans import SegmentCache  # noqa: PLC0415 -- see the class docstring
+
+        return None if self.folder is None else SegmentCache(self.folder)
 
     @property
     def pages(self) -> PageCache | None:

@@ -21,8 +21,9 @@ from polycast import installed
 FORMAT = 2
 """Bump when an entry's layout or a key's recipe changes: old entries are then never hit."""
 
-_PACKAGES = ("lingua-language-detector", "lameenc", "espeakng-loader", "soxr")
-"""Libraries whose version shapes what polycast makes (language detection, encoding, speech)."""
+_PACKAGES = ("lingua-language-detector", "lameenc", "espeakng-loader", "soxr", "pydub")
+"""Libraries whose version shapes what polycast makes (language detection, encoding, speech,
+and where a clip's speech is trimmed: a clip's conditioned length is kept by its name)."""
 
 
 def canonical(value: object) -> object:

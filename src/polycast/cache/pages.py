@@ -42,6 +42,8 @@ class KeptPage:
     """The ``Last-Modified`` it came with, for ``If-Modified-Since``."""
     data: bytes
     """The page, decompressed, as the reader takes it."""
+    fetched: str | None = None
+    """When it was fetched, an ISO 8601 UTC time; None in an entry kept before it was recorded."""
 
     def to_data(self) -> bytes:
         """Return the entry's bytes: the JSON line, then the page."""
@@ -53,6 +55,7 @@ class KeptPage:
             "last_modified": self.last_modified,
             "length": len(self.data),
             "sha256": hashlib.sha256(self.data).hexdigest(),
+            "fetched": self.fetched,
         }
         return json.dumps(head, ensure_ascii=True).encode("ascii") + b"\n" + self.data
 
@@ -74,6 +77,7 @@ class KeptPage:
             etag=head["etag"],
             last_modified=head["last_modified"],
             data=data,
+            fetched=head.get("fetched"),
         )
 
     @property

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from polycast.cache.folder import default_cache_dir
 from polycast.errors import OutputError
 from polycast.files import write_bytes_atomic
-from polycast.models import Clip
+from polycast.models import Clip, KeptClip
 
 if TYPE_CHECKING:
     pass
@@ -71,23 +71,42 @@ def decode_entry(data: bytes) -> Clip:
     import numpy as np  # noqa: PLC0415 (slow import, only when a clip is read)
     import soundfile  # noqa: PLC0415 (slow import, only when a clip is read)
 
-    if len(data) < _HEADER.size:
-        raise ValueError(f"truncated: {len(data)} bytes, shorter than the header")
-    magic, rate, frames, digest = _HEADER.unpack_from(data)
-    payload = data[_HEADER.size :]
-    if magic != _MAGIC:
-        raise ValueError("not a polycast cache entry of this format")
-    if _digest(rate, frames, payload) != digest:
-        raise ValueError("checksum mismatch: truncated or corrupt")
+    rate, frames, _ = _checked(data)
     if not frames:
         return Clip(samples=np.zeros(0, dtype=np.int16), rate=rate)
     try:
-        samples, read_rate = soundfile.read(io.BytesIO(payload), dtype="int16")
+        samples, read_rate = soundfile.read(io.BytesIO(data[_HEADER.size :]), dtype="int16")
     except (soundfile.LibsndfileError, RuntimeError) as e:
         raise ValueError(f"undecodable audio: {e}") from e
     if read_rate != rate or samples.ndim != 1 or len(samples) != frames:
         raise ValueError("audio does not match its header")
     return Clip(samples=np.ascontiguousarray(samples, dtype=np.int16), rate=rate)
+
+
+def kept_entry(data: bytes, clip: Clip | None = None) -> KeptClip:
+    """Name an entry by its checksum, without decoding its audio (``clip``: its samples, if known).
+
+    Raises:
+        ValueError: the entry is truncated, corrupt or of another format.
+    """
+    rate, frames, digest = _checked(data)
+    return KeptClip(digest.hex(), rate, frames, data, decode_entry, clip)
+
+
+def _checked(data: bytes) -> tuple[int, int, bytes]:
+    """Return an entry's rate, frame count and checksum, once its checksum is found right.
+
+    Raises:
+        ValueError: the entry is truncated, corrupt or of another format.
+    """
+    if len(data) < _HEADER.size:
+        raise ValueError(f"truncated: {len(data)} bytes, shorter than the header")
+    magic, rate, frames, digest = _HEADER.unpack_from(data)
+    if magic != _MAGIC:
+        raise ValueError("not a polycast cache entry of this format")
+    if _digest(rate, frames, data[_HEADER.size :]) != digest:
+        raise ValueError("checksum mismatch: truncated or corrupt")
+    return rate, frames, digest
 
 
 class ClipCache:
@@ -113,6 +132,20 @@ class ClipCache:
 
         A damaged entry is logged, removed and reported absent, so the caller makes it again.
         """
+        kept = self.kept(key)
+        if kept is None:
+            return None
+        try:
+            return kept.open()
+        except ValueError as e:  # its checksum held, its audio does not decode
+            self._damaged(key, e)
+            return None
+
+    def kept(self, key: str) -> KeptClip | None:
+        """Return the entry under ``key`` checked but not decoded, or None when absent or damaged.
+
+        A damaged entry is logged, removed and reported absent, so the caller makes it again.
+        """
         path = self.path(key)
         try:
             data = path.read_bytes()
@@ -122,14 +155,21 @@ class ClipCache:
             log.warning("cannot read cache entry %s: %s; speaking it again", path, e)
             return None
         try:
-            return decode_entry(data)
+            return kept_entry(data)
         except ValueError as e:
-            log.warning("cache entry %s is damaged (%s); speaking it again", path, e)
-            path.unlink(missing_ok=True)
+            self._damaged(key, e)
             return None
 
-    def put(self, key: str, clip: Clip) -> None:
+    def _damaged(self, key: str, problem: ValueError) -> None:
+        path = self.path(key)
+        log.warning("cache entry %s is damaged (%s); speaking it again", path, problem)
+        path.unlink(missing_ok=True)
+
+    def put(self, key: str, clip: Clip) -> KeptClip:
         """Store ``clip`` under ``key`` atomically: readers see the old entry or the whole new one.
+
+        Returns:
+            The entry as kept, with ``clip`` at hand.
 
         Raises:
             OutputError: the cache folder cannot be made or written (read-only, disk full).
@@ -139,5 +179,8 @@ class ClipCache:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise OutputError(f"cannot make cache folder {path.parent}: {e.strerror or e}") from e
+        data = encode_entry(clip)
         # Not fsynced: an entry a crash cut short fails its checksum and is simply made again.
-        write_bytes_atomic(path, encode_entry(clip), durable=False)
+        write_bytes_atomic(path, data, durable=False)
+        _, rate, frames, digest = _HEADER.unpack_from(data)  # just made: no need to check it
+        return KeptClip(digest.hex(), rate, frames, data, decode_entry, clip)

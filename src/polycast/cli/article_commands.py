@@ -25,7 +25,7 @@ from polycast.models import Rundown
 from polycast.plan import plan, segments_document
 from polycast.plan.views import dumps as segments_dumps
 from polycast.plan.views import rundown_document
-from polycast.sources import Source, source_stem, take
+from polycast.sources import Source, source_notices, source_stem, take
 from polycast.speak.choose import fallback_readings
 
 
@@ -47,15 +47,17 @@ def segments(
     settings = settings_from(
         config, lexicon=lexicon, fallback_lang=fallback_lang, input_format=input_format
     )
-    source = pipeline.load_source(take(article, settings), settings)
+    taken = take(article, settings)
+    source = pipeline.load_source(taken, settings)
     read_as: dict[str, str] = {}
-    notices: tuple[str, ...] = ()
+    notices = source_notices(taken)
     if isinstance(source, Rundown):
         document = rundown_document(source)
     else:
         document = segments_document(source, settings.plan)
         languages = [item["lang"] for item in document["segments"] if item["spoken"]]
-        read_as, notices = fallback_readings(languages, settings.speak)
+        read_as, readings = fallback_readings(languages, settings.speak)
+        notices = (*notices, *readings)
     for notice in notices:
         typer.echo(f"polycast: {notice}", err=True)
     if as_json:
@@ -98,6 +100,8 @@ def plan_command(
     given = isinstance(source, Rundown)
     planned = source if isinstance(source, Rundown) else named(plan(source, settings.plan), taken)
     text = rundown.dumps(planned)
+    for notice in source_notices(taken):
+        typer.echo(f"polycast: {notice}", err=True)
     if output is None:
         typer.echo(text, nl=False)
         return

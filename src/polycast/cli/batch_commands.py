@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import signal
 import sys
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -13,9 +14,11 @@ from typing import Annotated
 import typer
 
 from polycast.batch import progress
+from polycast.batch.ledger import Ledger
+from polycast.batch.overwrite import refuse_overwrites
 from polycast.batch.pool import default_jobs
 from polycast.batch.run import Batch, Publisher, Runner, run_batch
-from polycast.batch.sources import Job, expand, unique
+from polycast.batch.sources import Job, expand, longest_first, recorded_names, unique
 from polycast.batch.work import Outcome
 from polycast.cli.app import app
 from polycast.cli.options import ConfigOption, EngineOption, settings_from
@@ -71,7 +74,8 @@ def batch(
     failed, and a rerun builds only what failed, changed or is new.
     """
     settings = settings_from(config, engine=engine)
-    work = expand(sources, sys.stdin)
+    done = Ledger(output).entries  # a page keeps the name an earlier batch built it as
+    work = recorded_names(expand(sources, sys.stdin), {k: e.episode for k, e in done.items()})
     _run(work, settings, config, output, publish, feed, jobs, cluster, as_json)
 
 
@@ -107,12 +111,13 @@ def follow(
     An item carrying its full text is read from the feed; any other is fetched from its link.
     A rerun publishes nothing twice; an item whose text changed is rebuilt and updated in place.
     """
-    from polycast.batch.follow import chosen, item_job, site_items  # noqa: PLC0415
+    from polycast.batch.follow import chosen, item_job, read_site  # noqa: PLC0415
 
     settings = settings_from(config, engine=engine)
-    items = chosen(site_items(site, settings.fetch_timeout), since and since.date(), limit)
+    found, files = read_site(site, settings.fetch_timeout)
+    items = chosen(found, since and since.date(), limit)
     work = unique(item_job(item) for item in items)
-    _run(work, settings, config, output, publish, feed, jobs, cluster, as_json)
+    _run(work, settings, config, output, publish, feed, jobs, cluster, as_json, files)
 
 
 def _run(
@@ -125,27 +130,36 @@ def _run(
     jobs: int | None,
     cluster: str | None,
     as_json: bool,
+    read: Sequence[Path] = (),
 ) -> None:
-    """Check the outputs and the cluster, run the batch, print its summary, set the exit code."""
-    publisher = Publisher(read_show(config or Path(CONFIG_NAME)), feed) if publish else None
+    """Check the outputs and the cluster, run the batch, print its summary, set the exit code.
+
+    ``read`` names the files the batch reads besides its articles and config (a site's feed).
+    """
+    shown = config or Path(CONFIG_NAME)
+    publisher = Publisher(read_show(shown), feed) if publish else None
     address = cluster or settings.batch.cluster
+    alone = settings  # one article at a time: its speech may use every core, as build's does
     settings = replace(settings, speak=replace(settings.speak, workers=1))
+    shape = Batch(settings, output, publisher, ship=address is not None)
+    refuse_overwrites(shape, work, [shown, *read])
     if address is not None:
         from polycast.batch.cluster import Cluster  # noqa: PLC0415 (Dask: only when asked)
 
         with Cluster(address, settings.batch) as remote:
             prepare_folder(output)
-            shape = Batch(settings, output, publisher, ship=True)
-            _report(shape, work, remote.runner(settings), as_json)
+            _report(shape, longest_first(work), remote.runner(settings), as_json)
         return
-    prepare_folder(output)
     processes = max(1, min(jobs or default_jobs(), len(work)))  # no idle process started
-    shape = Batch(settings, output, publisher)
-    from polycast.batch.pool import run_inline, run_local  # noqa: PLC0415
+    from polycast.batch.pool import run_inline, run_local, start_early  # noqa: PLC0415
 
+    if processes > 1:
+        start_early()  # its imports overlap the ordering and the first reads below
+    prepare_folder(output)
     if processes == 1:
-        _report(shape, work, lambda todo: run_inline(todo, settings, output), as_json)
+        _report(shape, work, lambda todo: run_inline(todo, alone, output), as_json)
     else:
+        work = longest_first(work)
         _report(shape, work, lambda todo: run_local(todo, settings, output, processes), as_json)
 
 

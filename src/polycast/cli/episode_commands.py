@@ -31,7 +31,7 @@ from polycast.cli.options import (
 from polycast.cli.summary import summary_json, summary_text
 from polycast.encode.formats import AudioFormat
 from polycast.preview import choose_part, speak_part, text_language
-from polycast.sources import take
+from polycast.sources import source_notices, take
 
 
 @app.command()
@@ -165,10 +165,10 @@ def preview(
     )
     source = take(article, settings) if article is not None else None
     pipeline.check_paths(source, [output], settings)
-    told: tuple[str, ...] = ()
+    told = source_notices(source) if source is not None else ()
     if text is not None and lang is None:
         lang, notice = text_language(text, settings.plan)
-        told = (notice,)
+        told = (*told, notice)
     chosen = choose_part(source, settings, segment, chapter, text, lang)
     timeline, notices = speak_part(chosen, settings, output)
     for notice in (*told, *notices):  # after the work: a failure stays one line

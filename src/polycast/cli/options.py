@@ -11,6 +11,7 @@ import typer
 
 from polycast.config import Config, load_config, read_settings
 from polycast.encode.bitstream import BITRATES
+from polycast.errors import UnknownVoice
 from polycast.fetch import looks_like_url
 from polycast.plan import Lexicon
 from polycast.read import Format
@@ -78,7 +79,10 @@ def settings_from(
         cache=False if no_cache else cache_dir,
     )
     if voice:
-        speak = speak.with_voices(_voices(voice))
+        try:
+            speak = speak.with_voices(_voices(voice))
+        except UnknownVoice as e:  # a name the user typed: a usage error, exit 2
+            raise typer.BadParameter(str(e), param_hint="'--voice'") from e
     return _given(
         loaded,
         format=input_format,
@@ -142,7 +146,12 @@ EngineOption = Annotated[
 ]
 VoiceOption = Annotated[
     list[str] | None,
-    typer.Option(help="A voice for a language, LANG=VOICE; repeatable (en=voices/joe.onnx)."),
+    typer.Option(
+        help="A voice for a language, LANG=VOICE; repeatable. A Piper voice's name or .onnx file, "
+        "an espeak, edge or gTTS voice (nl=nl_BE-nathalie-medium, en=voices/joe.onnx, "
+        "nl=nl-BE-DenaNeural, en=co.uk). The engine that has the voice speaks that language, "
+        "whatever --engine says; a name no engine has is an error."
+    ),
 ]
 WorkersOption = Annotated[
     int | None, typer.Option(min=1, max=64, help="Syntheses at once (default: one per core).")

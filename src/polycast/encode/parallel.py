@@ -189,6 +189,7 @@ def _run_jobs(start: int, end: int, last: bool, size: int, key: str | None) -> l
     origin = start // _S
     pad = 0 if start == 0 else PRE_ROLL * _S
     total = (end + ENCODER_DELAY) // _S if last else end // _S
+    size = _even(total - origin, size)
     jobs: list[_Job] = []
     boundary = origin
     while True:
@@ -205,6 +206,19 @@ def _run_jobs(start: int, end: int, last: bool, size: int, key: str | None) -> l
         stop = (following + POST_ROLL) * _S
         jobs.append(_job(first, boundary, window, (read_from, stop, before, 0), key))
         boundary = following
+
+
+def _even(frames: int, size: int) -> int:
+    """Return a stretch size for ``frames`` frames: as few stretches of at most ``size``, equal.
+
+    A run re-encoded alone after an edit is its stretches side by side: 34 s as 17 + 17 keeps
+    two encoders busy to the end, where 30 + 4 would leave one waiting on the other.
+
+    >>> _even(1300, 1000), _even(1000, 1000), _even(2001, 1000)
+    (650, 1000, 667)
+    """
+    count = max(1, -(-frames // size))
+    return max(1, -(-frames // count))
 
 
 def _job(

@@ -3,8 +3,11 @@
 ``fetch_page`` is the one door: it takes an http(s) address and returns a ``Page``, the bytes the
 read stage takes and what a build needs to name the episode. With a ``Cache``, the page is kept
 with its ``ETag``/``Last-Modified``; the next build asks the site whether it changed and, on a
-``304``, reads the kept copy. The network part (``fetch.http``) loads httpx only when a page is
-actually fetched, so building from a file costs nothing of it.
+``304``, reads the kept copy. When the site cannot be reached at all (refused, no such host,
+timed out), the kept copy is read too, and the page says so in its notices; an error status (a
+404, a 500) still fails: the page is gone or broken, not out of reach. The network part
+(``fetch.http``) loads httpx only when a page is actually fetched, so building from a file costs
+nothing of it.
 """
 
 from __future__ import annotations
@@ -13,9 +16,10 @@ import codecs
 import html
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from polycast.errors import FetchError
+from polycast.errors import FetchError, SiteUnreachable
 from polycast.fetch.names import episode_name
 from polycast.inputs import MB
 from polycast.read.source import Format
@@ -60,6 +64,9 @@ class Page:
     """The episode's file name: the address's slug, else the page's title, else its host."""
     revalidated: bool = False
     """True when the site answered ``304 Not Modified`` and ``data`` is the kept copy."""
+    notices: tuple[str, ...] = ()
+    """What a person should be told of where the page came from: the site unreachable, and
+    the copy the cache kept read instead."""
 
     @property
     def format(self) -> Format | None:
@@ -104,8 +111,9 @@ def fetch_page(
         timeout: seconds for the whole fetch, redirects included (``input.fetch_timeout``).
 
     Raises:
-        FetchError: not an http(s) address, no answer (refused, unknown host, timed out), an
-            error status (404, 500), more than 5 redirects, not a page (an image), too large.
+        FetchError: not an http(s) address, no answer (refused, unknown host, timed out) and no
+            kept copy, an error status (404, 500), more than 5 redirects, not a page (an
+            image), too large.
     """
     from polycast.cache.pages import KeptPage  # noqa: PLC0415 (light; keeps this import cheap)
     from polycast.fetch.http import get  # noqa: PLC0415 (httpx loads only to fetch)
@@ -113,7 +121,12 @@ def fetch_page(
     pages = cache.pages if cache is not None else None
     kept = pages.get(url, max_bytes) if pages is not None else None
     validators = kept.validators if kept is not None else {}
-    answer = get(url, max_bytes=max_bytes, timeout=timeout, validators=validators)
+    try:
+        answer = get(url, max_bytes=max_bytes, timeout=timeout, validators=validators)
+    except SiteUnreachable as e:
+        if kept is None:
+            raise
+        return _page(kept, notices=(_offline(url, e.reason, kept.fetched),))
     if answer.status == 304 and kept is not None:
         return _page(kept, revalidated=True)
     if answer.status == 304:
@@ -125,13 +138,30 @@ def fetch_page(
         etag=answer.headers.get("etag"),
         last_modified=answer.headers.get("last-modified"),
         data=answer.data,
+        fetched=datetime.now(UTC).isoformat(timespec="seconds"),
     )
     if pages is not None:
         pages.put(fresh)
     return _page(fresh)
 
 
-def _page(kept: KeptPage, revalidated: bool = False) -> Page:
+def _offline(url: str, reason: str, fetched: str | None) -> str:
+    """Say that the site is out of reach and which kept copy is read instead.
+
+    >>> _offline("https://a.example/x", "timed out", "2026-12-01T22:05:09+00:00")[-54:]
+    'building from the copy fetched on 2026-12-01 22:05 UTC'
+    >>> _offline("https://a.example/x", "host not found", None)
+    'https://a.example/x: unreachable (host not found); building from the copy kept in the cache'
+    """
+    said = f"{url}: unreachable ({reason}); building from the copy"
+    try:
+        when = datetime.fromisoformat(fetched or "").astimezone(UTC)
+    except ValueError:
+        return f"{said} kept in the cache"
+    return f"{said} fetched on {when:%Y-%m-%d %H:%M} UTC"
+
+
+def _page(kept: KeptPage, revalidated: bool = False, notices: tuple[str, ...] = ()) -> Page:
     """Make the ``Page`` of a fetched or kept copy: its media type, charset and name."""
     media, _, params = kept.content_type.partition(";")
     data = _utf8(kept.data, _header_charset(params))
@@ -142,6 +172,7 @@ def _page(kept: KeptPage, revalidated: bool = False) -> Page:
         content_type=media.strip().lower(),
         name=episode_name((kept.final_url, kept.url), _title(data)),
         revalidated=revalidated,
+        notices=notices,
     )
 
 

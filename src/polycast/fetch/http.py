@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from polycast import __version__
-from polycast.errors import FetchError, InputError
+from polycast.errors import FetchError, InputError, SiteUnreachable
 from polycast.fetch.inflate import ENCODINGS, TooLarge, inflater
 from polycast.inputs import MB, size_text
 
@@ -106,8 +106,9 @@ def get(
         setting: the setting that raises ``max_bytes``, named when a body is over it (None: none).
 
     Raises:
-        FetchError: not http(s), no answer, an error status, too many redirects, not a page
-            polycast reads, or larger than ``max_bytes``.
+        SiteUnreachable: no answer: refused, no such host, timed out.
+        FetchError: not http(s), an error status, too many redirects, not a page polycast
+            reads, or larger than ``max_bytes``.
     """
     check_address(url)
     headers = {"User-Agent": USER_AGENT, "Accept": ACCEPT, "Accept-Encoding": ", ".join(ENCODINGS)}
@@ -117,7 +118,8 @@ def get(
         for _hop in range(MAX_REDIRECTS + 1):
             left = deadline - time.monotonic()  # each hop gets what the ones before it left
             if left <= 0:
-                raise FetchError(f"{url}: no page within {timeout:g} s of redirects (timed out)")
+                message = f"{url}: no page within {timeout:g} s of redirects (timed out)"
+                raise SiteUnreachable(message, "timed out")
             try:
                 with client.stream(
                     "GET", current, headers=dict(validators), timeout=left
@@ -128,7 +130,11 @@ def get(
                         )
                     current = _next_hop(url, current, response)
             except httpx.HTTPError as e:
-                raise FetchError(f"{url}: {failure(e, current, timeout)}") from e
+                message = f"{url}: {failure(e, current, timeout)}"
+                reason = unreachable(e)
+                if reason is not None:
+                    raise SiteUnreachable(message, reason) from e
+                raise FetchError(message) from e
     raise FetchError(
         f"{url}: more than {MAX_REDIRECTS} redirects (the last to {current}); "
         "is the address a redirect loop?"
@@ -218,7 +224,8 @@ def _body(
     except InputError as e:
         raise FetchError(f"{where}: {e}") from e
     if late:
-        raise FetchError(f"{where}: the page took longer than {timeout:g} s to arrive (timed out)")
+        message = f"{where}: the page took longer than {timeout:g} s to arrive (timed out)"
+        raise SiteUnreachable(message, "timed out")
     return b"".join(parts)
 
 
@@ -237,6 +244,26 @@ def failure(error: httpx.HTTPError, url: str, timeout: float | None) -> str:
     if isinstance(error, httpx.UnsupportedProtocol | httpx.InvalidURL):
         return f"not an address polycast can fetch ({error})"
     return f"cannot fetch from {host}: {error or type(error).__name__}"
+
+
+def unreachable(error: httpx.HTTPError) -> str | None:
+    """Say in a few words why the site could not be reached; None when it answered, if badly.
+
+    A connection that timed out, was refused or found no host (or no route) never reached the
+    site; one it broke off, or answered wrongly, did.
+    """
+    if isinstance(error, httpx.TimeoutException):
+        return "timed out"
+    if not isinstance(error, httpx.ConnectError):
+        return None
+    cause = _root(error)
+    if isinstance(cause, socket.gaierror):
+        return "host not found"
+    if isinstance(cause, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(cause, OSError) and cause.strerror:
+        return cause.strerror.lower()
+    return "cannot connect"
 
 
 def _root(error: BaseException) -> BaseException:

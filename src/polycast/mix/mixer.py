@@ -39,8 +39,8 @@ import numpy as np
 import numpy.typing as npt
 
 from polycast.errors import EngineError, InputError
-from polycast.mix import runs, voices
-from polycast.mix.condition import VoiceKey, condition, voice_key, voice_name
+from polycast.mix import kept, runs, voices
+from polycast.mix.condition import VoiceKey, voice_key, voice_name
 from polycast.mix.layout import Placement, bed_spans, pause_frames, timed_chapters, timed_cues
 from polycast.mix.limiter import Limiter
 from polycast.mix.loudness import LoudnessMeter
@@ -51,7 +51,7 @@ from polycast.mix.settings import MixSettings
 from polycast.mix.source import MixSource, RunSource
 from polycast.mix.spool import Spool
 from polycast.mix.voices import VoiceRun
-from polycast.models import Clip, Cue, Run, Rundown, RunStore, Timeline
+from polycast.models import Clip, Cue, KeptClip, Run, Rundown, RunStore, Timeline
 from polycast.timeline_svg import short_term_of_runs
 
 log = logging.getLogger(__name__)
@@ -78,7 +78,7 @@ class MixResult(NamedTuple):
 
 def mix(
     rundown: Rundown,
-    clips: Iterable[Clip],
+    clips: Iterable[Clip | KeptClip],
     settings: MixSettings,
     music: Music | None = None,
     *,
@@ -89,7 +89,8 @@ def mix(
 
     Args:
         rundown: the episode's plan; its cues, in chapter order, match ``clips`` one to one.
-        clips: the speech, one per cue, consumed lazily and only once.
+        clips: the speech, one per cue, consumed lazily and only once; a clip as the cache
+            keeps it is decoded only if its run is mixed (its length noted in ``store``).
         settings: format, loudness target, trimming, music.
         music: stings and bed already loaded; default: read the files ``settings`` names.
         store: where earlier builds kept their runs' measurements; what it holds is not
@@ -110,7 +111,7 @@ def mix(
     lead_in = 0 if music.sting is None else len(music.sting)
     spool = Spool()
     try:
-        laid = _spool(cues, clips, settings, spool, lead_in)
+        laid = _spool(cues, clips, settings, spool, lead_in, store)
         spool.finish()
     except BaseException:
         spool.close()
@@ -172,10 +173,18 @@ class _Laid:
     speech_end: int
 
 
-def _spool(
-    cues: Sequence[Cue], clips: Iterable[Clip], settings: MixSettings, spool: Spool, lead_in: int
+def _spool(  # noqa: PLR0917 (the cues, their clips, and where they go)
+    cues: Sequence[Cue],
+    clips: Iterable[Clip | KeptClip],
+    settings: MixSettings,
+    spool: Spool,
+    lead_in: int,
+    store: RunStore | None = None,
 ) -> _Laid:
-    """Pass 1: condition and store each clip; note its place, its digest, and possible cuts."""
+    """Pass 1: condition and store each clip; note its place, its digest, and possible cuts.
+
+    A kept clip that ``store`` has seen conditioned is only set aside (``polycast.mix.kept``).
+    """
     rate = settings.rate
     laid = _Laid([], [], [], lead_in)
     position = lead_in
@@ -184,33 +193,18 @@ def _spool(
         clip = next(stream, None)
         if clip is None:
             raise EngineError(f"the speak stage gave {index} clips for {len(cues)} cues")
-        audio = condition(clip, cue, rate, settings.trim_db, settings.trim_keep_ms)
+        audio = kept.lay(clip, cue, settings, spool, store)
         if index and runs.is_cut(cues[index - 1].pause_ms):
             position = runs.aligned(position)
             laid.cuts.append(index)
-        laid.digests.append(_clip_digest(clip, settings))
-        offset = spool.append(audio)
+        laid.digests.append(audio.digest)
         laid.placements.append(
-            Placement(cue, voice_key(cue), position, position + len(audio), offset)
+            Placement(cue, voice_key(cue), position, position + audio.frames, audio.offset)
         )
-        position += len(audio) + pause_frames(cue.pause_ms, rate)
+        position += audio.frames + pause_frames(cue.pause_ms, rate)
     if next(stream, None) is not None:
         raise EngineError(f"the speak stage gave more clips than the {len(cues)} cues")
     return dataclasses.replace(laid, speech_end=position)
-
-
-def _clip_digest(clip: Clip, settings: MixSettings) -> str:
-    """Name a clip's conditioned audio by the clip and how it is conditioned.
-
-    ``condition`` has checked the clip is int16 PCM before this is called.
-    """
-    return runs.digest(
-        clip.samples.tobytes(),
-        clip.rate,
-        settings.rate,
-        settings.trim_db,
-        settings.trim_keep_ms,
-    )
 
 
 def _music_digest(score: Score) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from polycast.models import NARRATOR, Article, Cue, Kind, Post, Segment
 from polycast.plan import sentences, speech, tails
@@ -20,7 +21,13 @@ from polycast.plan.attribution import (
     speaker_name,
     split_handle,
 )
-from polycast.plan.language import Detector, Languages, assign, split_quotes
+from polycast.plan.language import (
+    Detector,
+    Languages,
+    narration_language,
+    segment_language,
+    split_quotes,
+)
 from polycast.plan.settings import PlanSettings
 
 _HEADINGS = {Kind.HEADING, Kind.TITLE}
@@ -53,24 +60,65 @@ class Spoken:
         return said
 
 
+class SegmentPlans(Protocol):
+    """Where the plans of segments an earlier build planned are kept (``polycast.cache.plans``).
+
+    A segment's plan is its language and its cues; it depends on the segment, the narration
+    language, the settings and the languages detection chooses from, and on nothing else in
+    the article, so an edited article plans again only the segments the edit changed.
+    """
+
+    def get(
+        self,
+        segment: Segment,
+        narration: str,
+        settings: PlanSettings,
+        languages: Collection[str] | None,
+    ) -> tuple[str, tuple[Cue, ...]] | None:
+        """Return a kept plan of ``segment`` (its cues' ``segment`` index unset), or None."""
+        ...
+
+    def put(
+        self,
+        segment: Segment,
+        narration: str,
+        settings: PlanSettings,
+        languages: Collection[str] | None,
+        planned: tuple[str, tuple[Cue, ...]],
+    ) -> None:
+        """Keep the plan of ``segment`` for ``get`` to find."""
+        ...
+
+
 def speak_segments(
-    article: Article, settings: PlanSettings, languages: Collection[str] | None = None
+    article: Article,
+    settings: PlanSettings,
+    languages: Collection[str] | None = None,
+    kept: SegmentPlans | None = None,
 ) -> tuple[Languages, Sequence[Spoken]]:
-    """Decide every segment's language and cues (the shared first half of plan and describe)."""
+    """Decide every segment's language and cues (the shared first half of plan and describe).
+
+    The narration language is decided first, from the whole article; then each segment is
+    planned, or its plan taken from ``kept``.
+    """
     detector = Detector(languages)
-    langs = assign(article, settings, languages, detector)
-    spoken = [
-        segment_cues(
-            i,
-            segment,
-            lang=langs.segments[i],
-            narration=langs.narration,
-            settings=settings,
-            detector=detector,
+    narration = narration_language(article, settings, detector)
+    spoken = []
+    for index, segment in enumerate(article.segments):
+        found = None if kept is None else kept.get(segment, narration, settings, languages)
+        if found is not None:
+            lang, cues = found
+            cues = tuple(dataclasses.replace(cue, segment=index) for cue in cues)
+            spoken.append(Spoken(index, segment, lang, cues))
+            continue
+        lang = segment_language(segment, narration, settings, detector)
+        planned = segment_cues(
+            index, segment, lang=lang, narration=narration, settings=settings, detector=detector
         )
-        for i, segment in enumerate(article.segments)
-    ]
-    return langs, spoken
+        if kept is not None:
+            kept.put(segment, narration, settings, languages, (lang, planned.cues))
+        spoken.append(planned)
+    return Languages(narration, tuple(item.lang for item in spoken)), spoken
 
 
 def segment_cues(

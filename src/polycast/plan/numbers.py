@@ -34,6 +34,7 @@ Dutch "3e" -> "derde" and the remaining symbols ("%", "€5", "2 ha") are ``spok
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 
@@ -121,6 +122,8 @@ YEAR_WORDS = {
     "en": "in since from until till by to around before after year circa summer winter",
 }
 """Words after which a four-digit number is a year ("in 1850"), not a count ("1450 mensen")."""
+_YEAR_DIGITS = re.compile(r"1[1-9]\d\d")
+"""What every year ``_YEAR`` finds holds: a cheap test before its slower pattern."""
 _YEAR = re.compile(r"(?<![\w.,:/€$£-])(?:(\w+)\s+)?(1[1-9])(\d\d)(?![\d%€$£]|[.,:]\d)")
 
 
@@ -132,11 +135,9 @@ def years(text: str, lang: str) -> str:
     counts the same way ("fünfzehnhundert Menschen"), so every such number is read so.
     """
     base = base_language(lang)
-    if base not in YEAR_WORDS:
+    if base not in YEAR_WORDS or _YEAR_DIGITS.search(text) is None:
         return text
-    context = frozenset(YEAR_WORDS[base].split() + MONTHS.get(base, "").lower().split())
-    months_nl = "januari februari maart april mei juni juli augustus september oktober november"
-    context |= frozenset((months_nl + " december").split()) if base == "nl" else frozenset()
+    context = _year_context(base)
 
     def say(match: re.Match[str]) -> str:
         previous, high, low = match[1] or "", int(match[2]), int(match[3])
@@ -149,6 +150,14 @@ def years(text: str, lang: str) -> str:
     return _YEAR.sub(say, text)
 
 
+@functools.cache
+def _year_context(base: str) -> frozenset[str]:
+    """Return the words after which a number is a year in ``base`` (made once per language)."""
+    context = frozenset(YEAR_WORDS[base].split() + MONTHS.get(base, "").lower().split())
+    months_nl = "januari februari maart april mei juni juli augustus september oktober november"
+    return context | frozenset((months_nl + " december").split()) if base == "nl" else context
+
+
 def _year(base: str, high: int, low: int, written: str) -> str:
     if base == "de":
         return german_number(high) + "hundert" + (german_number(low) if low else "")
@@ -159,6 +168,13 @@ def _year(base: str, high: int, low: int, written: str) -> str:
     return written
 
 
+_EN_MONTH = {m[:3]: m for m in MONTHS["en"].split()[:12]} | {"Sept": "September"}
+"""An English month's short name, and the whole one it stands for."""
+_EN_MONTHS = "|".join(MONTHS["en"].split())
+_EN_DAY_MONTH = re.compile(rf"\b(\d{{1,2}}) ({_EN_MONTHS})\b\.?(?!\s*\d{{1,2}}\b)")
+_EN_MONTH_DAY = re.compile(rf"\b({_EN_MONTHS})\b\.? (\d{{1,2}})\b(?![\d:.,]\d|st|nd|rd|th)")
+
+
 def english_dates(text: str, lang: str) -> str:
     """English "May 1" -> "May 1st", "Dec. 12" -> "December 12th", "1 May" -> "the 1st of May".
 
@@ -166,22 +182,12 @@ def english_dates(text: str, lang: str) -> str:
     """
     if base_language(lang) != "en":
         return text
-    full = {m[:3]: m for m in MONTHS["en"].split()[:12]} | {"Sept": "September"}
-    months = "|".join(MONTHS["en"].split())
 
     def month(written: str) -> str:
-        return full.get(written.rstrip("."), written.rstrip("."))
+        return _EN_MONTH.get(written.rstrip("."), written.rstrip("."))
 
-    text = re.sub(
-        rf"\b(\d{{1,2}}) ({months})\b\.?(?!\s*\d{{1,2}}\b)",
-        lambda m: f"the {english_suffix(m[1])} of {month(m[2])}",
-        text,
-    )
-    return re.sub(
-        rf"\b({months})\b\.? (\d{{1,2}})\b(?![\d:.,]\d|st|nd|rd|th)",
-        lambda m: f"{month(m[1])} {english_suffix(m[2])}",
-        text,
-    )
+    text = _EN_DAY_MONTH.sub(lambda m: f"the {english_suffix(m[1])} of {month(m[2])}", text)
+    return _EN_MONTH_DAY.sub(lambda m: f"{month(m[1])} {english_suffix(m[2])}", text)
 
 
 _FR_ORDINAL = re.compile(r"\b(\d{1,4}|[IVXLC]{2,7}|[VX])(?:e|è|ème|eme|ᵉ)\b")
@@ -206,8 +212,13 @@ def clock_times(text: str, lang: str) -> str:
     word = HOUR.get(base_language(lang))
     if word is None:
         return text
-    pattern = rf"\b([01]?\d|2[0-3])[.:]([0-5]\d) {word}\b"
-    return re.sub(pattern, lambda m: f"{m[1]} {word}" + (f" {m[2]}" if m[2] != "00" else ""), text)
+    pattern = _clock_pattern(word)
+    return pattern.sub(lambda m: f"{m[1]} {word}" + (f" {m[2]}" if m[2] != "00" else ""), text)
+
+
+@functools.cache
+def _clock_pattern(word: str) -> re.Pattern[str]:
+    return re.compile(rf"\b([01]?\d|2[0-3])[.:]([0-5]\d) {word}\b")
 
 
 def money(text: str, lang: str) -> str:
@@ -216,16 +227,10 @@ def money(text: str, lang: str) -> str:
     Runs before ``spoken.money``, which then says the amounts left ("€5" -> "5 euro").
     """
     base = base_language(lang)
-    point = DECIMAL.get(base)
-    if point is None:
-        return text
-    whole = r"\d{1,3}(?:[.,\u00a0\u202f ]\d{3})+|\d+"
-    names = {s: forms[base] for s, forms in CURRENCY.items() if base in forms}
-    symbols = "".join(re.escape(s) for s in names)
-    if not symbols:
-        return text
-    scales = "|".join(SCALES[base].split())
-    amount = rf"\d+(?:{re.escape(point)}\d+)?"
+    found = _money_patterns(base)
+    if found is None or not any(symbol in text for symbol in found[0]):
+        return text  # every amount written here has its currency's symbol
+    names, with_scale, with_cents = found
     of = {"fr": "de "}.get(base, "")
 
     def scaled(match: re.Match[str]) -> str:
@@ -239,14 +244,30 @@ def money(text: str, lang: str) -> str:
         forms = names[match["before"] or match["after"]]
         return f"{number} {forms[0] if number == '1' else forms[1]} {cent}"
 
-    text = re.sub(rf"([{symbols}])\s?({amount})\s?({scales})\b", scaled, text)
+    return with_cents.sub(cents, with_scale.sub(scaled, text))
+
+
+@functools.cache
+def _money_patterns(
+    base: str,
+) -> tuple[dict[str, tuple[str, str]], re.Pattern[str], re.Pattern[str]] | None:
+    """Return a language's currency names, and its amounts with a scale and with cents."""
+    point = DECIMAL.get(base)
+    if point is None:
+        return None
+    whole = r"\d{1,3}(?:[.,\u00a0\u202f ]\d{3})+|\d+"
+    names = {s: forms[base] for s, forms in CURRENCY.items() if base in forms}
+    symbols = "".join(re.escape(s) for s in names)
+    if not symbols:
+        return None
+    scales = "|".join(SCALES[base].split())
+    amount = rf"\d+(?:{re.escape(point)}\d+)?"
     sep = re.escape(point)
-    return re.sub(
+    with_cents = re.compile(
         rf"(?:(?P<before>[{symbols}])\s?)?(?<![\d.,])(?P<whole>{whole}){sep}(?P<cents>\d\d)"
-        rf"(?![\d%])(?(before)|\s?(?P<after>[{symbols}]))",
-        cents,
-        text,
+        rf"(?![\d%])(?(before)|\s?(?P<after>[{symbols}]))"
     )
+    return names, re.compile(rf"([{symbols}])\s?({amount})\s?({scales})\b"), with_cents
 
 
 def number_signs(text: str, lang: str) -> str:
@@ -254,8 +275,13 @@ def number_signs(text: str, lang: str) -> str:
     signs = NUMBER_SIGNS.get(base_language(lang))
     if not signs:
         return text
-    written = "|".join(re.escape(s) for s in sorted(signs, key=len, reverse=True))
-    return re.sub(rf"(?<![\w.])({written}) ?(?=\d)", lambda m: f"{signs[m[1]]} ", text)
+    return _signs_pattern(base_language(lang)).sub(lambda m: f"{signs[m[1]]} ", text)
+
+
+@functools.cache
+def _signs_pattern(base: str) -> re.Pattern[str]:
+    written = "|".join(re.escape(s) for s in sorted(NUMBER_SIGNS[base], key=len, reverse=True))
+    return re.compile(rf"(?<![\w.])({written}) ?(?=\d)")
 
 
 def scale_words(text: str, lang: str) -> str:
@@ -267,14 +293,18 @@ def scale_words(text: str, lang: str) -> str:
     short = SCALE_SHORT.get(base)
     if not short:
         return text
-    pattern = rf"(?<=\d) ?\b({'|'.join(short)})\b(\.)?(?=(\s+[^\W\d_])?)"
 
     def say(match: re.Match[str]) -> str:
         after = match[3].strip() if match[3] else ""
         ends = not after or (base != "de" and after[0].isupper())
         return f" {short[match[1]]}" + (match[2] or "" if ends else "")
 
-    return re.sub(pattern, say, text)
+    return _scale_pattern(base).sub(say, text)
+
+
+@functools.cache
+def _scale_pattern(base: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<=\d) ?\b({'|'.join(SCALE_SHORT[base])})\b(\.)?(?=(\s+[^\W\d_])?)")
 
 
 STEPS: list[Callable[[str, str], str]] = [
@@ -288,6 +318,9 @@ STEPS: list[Callable[[str, str], str]] = [
     years,
 ]
 """The rewrites, in order: signs and times before years, so "14.30" is never read as one."""
+_WITHOUT_DIGITS = frozenset([french_ordinals])
+"""The rewrites that may find something in text without a digit: "XIXe" is a number too."""
+_DIGIT = re.compile(r"\d")
 
 
 def read(text: str, lang: str) -> str:
@@ -297,5 +330,6 @@ def read(text: str, lang: str) -> str:
     'Bis zum dreißigsten Juni neunzehnhundertneunzig um 14 Uhr 30, Nummer 5'
     """
     for step in STEPS:
-        text = step(text, lang)
+        if step in _WITHOUT_DIGITS or _DIGIT.search(text):  # the others' patterns need one
+            text = step(text, lang)
     return text

@@ -17,7 +17,7 @@ from polycast.plan.chapters import (
     fit_chapters,
     opening_title,
 )
-from polycast.plan.cues import speak_segments
+from polycast.plan.cues import SegmentPlans, speak_segments
 from polycast.plan.settings import PlanSettings
 
 
@@ -25,6 +25,7 @@ def plan(
     article: Article,
     settings: PlanSettings | None = None,
     languages: Collection[str] | None = None,
+    kept: SegmentPlans | None = None,
 ) -> Rundown:
     """Plan an episode: every sentence of the article as a cue, in chapters.
 
@@ -33,13 +34,15 @@ def plan(
         settings: pauses, titles, attribution wording, lexicon; defaults when None.
         languages: the languages the chosen voices speak; detection picks only among these
             (None: a default set of common languages).
+        kept: the plans of segments planned before, taken instead of planning them again
+            (and where the new ones are kept).
 
     Returns:
         The rundown; its chapters are never empty. An article with nothing speakable gives a
         rundown with no chapters (the caller decides whether that is an error).
     """
     settings = settings or PlanSettings()
-    langs, spoken = speak_segments(article, settings, languages)
+    langs, spoken = speak_segments(article, settings, languages, kept)
     title = episode_title(article.title, settings.title, spoken)
     own = (article.title or settings.title or "").strip() or None
     planned = chapters(

@@ -54,6 +54,18 @@ _QUOTES = re.compile(
     # A quote mark not inside a word, except a Dutch elision: 's avonds, 't, 'n.
     r"|(?<![^\W_])['‘’](?![stn]\s)|(?<=[^\W_])['‘’](?![^\W_])"
 )
+_WWW = re.compile(r"www\.", re.IGNORECASE)
+_DASH = re.compile(r"[-–—]")
+_QUOTE_MARK = re.compile(r"[“”„«»‹›\"「」『』'‘’`]|,,")
+"""A character every match of ``_QUOTES`` holds: text without one is left as it is, unscanned."""
+_SPACES = re.compile(r"[ \t\u00a0\u2009\u202f]+")
+_NEWLINE_SPACE = re.compile(r" *\n[\s]*")
+_SPACE_BEFORE_MARK = re.compile(r" +([.,;:!?…)])")
+_EMPTY_BRACKETS = re.compile(r"\( *\)")
+_MARK_RUN = re.compile(r"([,;:])(?:\s*[,;:])+")
+_STOP_COMMA = re.compile(r"\.\s+,")
+_LINE_OPENING_MARKS = re.compile(r"(?m)^[\s,;:.]+(?=\w)")
+_LINE_CLOSING_MARKS = re.compile(r"(?m)[ ,;]+$")
 _CLEAR_PAIRS = frozenset(
     [
         "of",
@@ -90,23 +102,31 @@ def no_markup_leftovers(text: str) -> str:
     >>> no_markup_leftovers('[button link="https://x.org/a" type="big"]Send it[/button] [sic]')
     ' Send it  [sic]'
     """
-    text = _SHORTCODE.sub(" ", _TEMPLATE.sub(" ", _TAG.sub(" ", text)))
+    if "<" in text:
+        text = _TAG.sub(" ", text)
+    if "{" in text:
+        text = _TEMPLATE.sub(" ", text)
+    if "[" not in text:
+        return text  # what is left to remove all opens with one
+    text = _SHORTCODE.sub(" ", text)
     return _FOOTNOTE.sub("", _MD_LINK.sub(r"\1", text))
 
 
 def no_urls(text: str) -> str:
     """Remove links: http(s), www., t.co, pic.twitter.com, and bare domains with a path."""
+    if "/" not in text and _WWW.search(text) is None:
+        return text  # every link but a www. one has a slash
     return _URL.sub(" ", text)
 
 
 def handles(text: str) -> str:
     """Read @handles as names: "@StevenHorrell" -> "Steven Horrell"; "@cepa" stays "cepa"."""
-    return _HANDLE.sub(lambda m: split_handle(m[1]), text)
+    return _HANDLE.sub(lambda m: split_handle(m[1]), text) if "@" in text else text
 
 
 def hashtags(text: str, lang: str) -> str:
     """Read hashtags as words: "#deeplearning" -> "deep learning" where the split is clear."""
-    return _HASHTAG.sub(lambda m: hashtag_words(m[1], lang), text)
+    return _HASHTAG.sub(lambda m: hashtag_words(m[1], lang), text) if "#" in text else text
 
 
 def hashtag_words(tag: str, lang: str) -> str:
@@ -152,6 +172,8 @@ def flags(text: str, lang: str) -> str:
 
     A flag that opens the text is a topic marker: "🇷🇺 Zapad will…" -> "Russia: Zapad will…".
     """
+    if text.isascii():
+        return text
     first = len(text) - len(text.lstrip())  # where the words start: a flag before is a topic
 
     def say(match: re.Match[str]) -> str:
@@ -165,6 +187,8 @@ def flags(text: str, lang: str) -> str:
 
 def no_emoji(text: str) -> str:
     """Drop every other emoji (and the joiners and selectors between them)."""
+    if text.isascii():
+        return text
     text = replace_emoji(text, replace=" ")
     return re.sub(r"[\u200d\ufe0e\ufe0f\u20e3\U0001F3FB-\U0001F3FF]", "", text)
 
@@ -172,30 +196,37 @@ def no_emoji(text: str) -> str:
 def no_markup(text: str) -> str:
     """Remove markup characters and lone symbols a voice would read out ("asterisk", "slash")."""
     text = _LINE_BULLET.sub("", text)
-    text = _DASH_PAUSE.sub(", ", text)
-    text = re.sub(r"\s/\s", ", ", text)
-    # "en/of", "restaurants/cafés", "/video": a slash between or before words is not said.
-    text = re.sub(r"(?<=[^\W\d_])/(?=[^\W\d_])|(?<!\S)/(?=[^\W\d_])", " ", text)
+    if _DASH.search(text):
+        text = _DASH_PAUSE.sub(", ", text)
+    if "/" in text:
+        text = re.sub(r"\s/\s", ", ", text)
+        # "en/of", "restaurants/cafés", "/video": a slash between or before words is not said.
+        text = re.sub(r"(?<=[^\W\d_])/(?=[^\W\d_])|(?<!\S)/(?=[^\W\d_])", " ", text)
     text = _MARKUP.sub(" ", text)
     return _LONE_SYMBOLS.sub(" ", text)
 
 
 def no_quote_marks(text: str) -> str:
     """Remove quotation marks; keep apostrophes inside words ("Russia’s" -> "Russia's")."""
+    if _QUOTE_MARK.search(text) is None:
+        return text
     text = re.sub(r"(?<=[^\W_])[’‘`](?=[^\W_])", "'", text)
     return _QUOTES.sub("", text)
 
 
 def tidy(text: str) -> str:
     """Collapse spaces, keep line breaks, and fix punctuation that removals left behind."""
-    text = re.sub(r"[ \t\u00a0\u2009\u202f]+", " ", text)
-    text = re.sub(r" *\n[\s]*", "\n", text)
-    text = re.sub(r" +([.,;:!?…)])", r"\1", text)
-    text = re.sub(r"\( *\)", "", text)
-    text = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", text)
-    text = re.sub(r"\.\s+,", ".", text)  # "exercise. , and" after a removal; keep "M.,"
-    text = re.sub(r"(?m)^[\s,;:.]+(?=\w)", "", text)
-    text = re.sub(r"(?m)[ ,;]+$", "", text)
+    text = _SPACES.sub(" ", text)
+    if "\n" in text:
+        text = _NEWLINE_SPACE.sub("\n", text)
+    text = _SPACE_BEFORE_MARK.sub(r"\1", text)
+    if "(" in text:
+        text = _EMPTY_BRACKETS.sub("", text)
+    text = _MARK_RUN.sub(r"\1", text)
+    if "," in text:
+        text = _STOP_COMMA.sub(".", text)  # "exercise. , and" after a removal; keep "M.,"
+    text = _LINE_OPENING_MARKS.sub("", text)
+    text = _LINE_CLOSING_MARKS.sub("", text)
     return text.strip(" \n,;")
 
 

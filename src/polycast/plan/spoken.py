@@ -66,12 +66,16 @@ _SUFFIX_MONEY = re.compile(rf"(?<![\d.,])({_NUMBER})\s?([€$£])")  # from a nu
 _UNIT = re.compile(
     r"(?<=\d)\s?(" + "|".join(re.escape(u) for u in UNITS) + r")(?![^\W_])", re.IGNORECASE
 )
+_FOLDED_UNITS = {unit.lower(): unit for unit in UNITS}
 _NL_ORDINAL = re.compile(r"\b(\d{1,2})(?:e|ste|de)\b")
 _AMPERSAND = re.compile(r"\s*&\s*")
+_DIGIT = re.compile(r"\d")
 
 
 def ampersand(text: str, lang: str) -> str:
     """Say "&" as the language's "and": "Maria & Maksim" -> "Maria and Maksim"."""
+    if "&" not in text:
+        return text
     word = AND.get(base_language(lang))
     return _AMPERSAND.sub(f" {word} " if word else " ", text)
 
@@ -79,7 +83,7 @@ def ampersand(text: str, lang: str) -> str:
 def number_range(text: str, lang: str) -> str:
     """Say a range of numbers: "30-34" -> "30 to 34" (not dates or phone numbers)."""
     word = RANGE.get(base_language(lang))
-    if not word:
+    if not word or ("-" not in text and "–" not in text):
         return text
 
     def say(match: re.Match[str]) -> str:
@@ -99,11 +103,13 @@ def _value(number: str) -> float:
 def percent(text: str, lang: str) -> str:
     """Say "%" after a number as a word: "10%" -> "10 percent"."""
     word = PERCENT.get(base_language(lang))
-    return _PERCENT.sub(rf"\1 {word}", text) if word else text
+    return _PERCENT.sub(rf"\1 {word}", text) if word and "%" in text else text
 
 
 def money(text: str, lang: str) -> str:
     """Say amounts with the currency after the number: "€1.5m" -> "1.5 million euros"."""
+    if not any(symbol in text for symbol in CURRENCY):
+        return text
     base = base_language(lang)
 
     def name(symbol: str, amount: str) -> str:
@@ -127,11 +133,12 @@ def money(text: str, lang: str) -> str:
 
 def units(text: str, lang: str) -> str:
     """Say common units after a number as words: "2 ha" -> "2 hectares"."""
+    if _DIGIT.search(text) is None:
+        return text
     base = base_language(lang)
-    folded = {u.lower(): u for u in UNITS}
 
     def say(match: re.Match[str]) -> str:
-        unit = folded[match.group(1).lower()]
+        unit = _FOLDED_UNITS[match.group(1).lower()]
         if unit != match.group(1) and unit not in ("km/h", "km/u"):
             return match.group(0)  # "2 Ha" or "5 KM" are not the units we know
         word = UNITS[unit].get(base)

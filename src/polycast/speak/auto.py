@@ -10,11 +10,12 @@ The choice is made once per language, before any speech, so a voice never change
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from polycast.errors import PolycastError
 from polycast.speak.base import Engine, answers, match_language
+from polycast.speak.named import is_piper_file
 from polycast.speak.registry import engine_names
 
 log = logging.getLogger(__name__)
@@ -53,13 +54,21 @@ class AutoChooser:
         self.registered = set(engine_names())
         self._answers: dict[str, tuple[bool | None, str]] = {}
 
-    def steps(self, lang: str, stop: bool = True) -> list[Step]:
-        """Return the order's steps for ``lang``, to the first usable one (all if not ``stop``)."""
+    def steps(
+        self, lang: str, stop: bool = True, named: Mapping[str, str] | None = None
+    ) -> list[Step]:
+        """Return the order's steps for ``lang``, to the first usable one (all if not ``stop``).
+
+        ``named`` maps engines to the voice their options name for ``lang``: these are tried
+        first, in the order's order, as a voice named for a language wins over the order.
+        """
+        named = named or {}
+        first = sorted(named, key=lambda n: ORDER.index(n) if n in ORDER else len(ORDER))
         found = []
-        for name in ORDER:
+        for name in dict.fromkeys([*first, *ORDER]):
             if name not in self.registered:
                 continue
-            step = self._step(name, lang)
+            step = self._step(name, lang, named.get(name))
             found.append(step)
             if step.usable and stop:
                 break
@@ -72,7 +81,7 @@ class AutoChooser:
             return self.make(steps[-1].engine)
         return None
 
-    def _step(self, name: str, lang: str) -> Step:
+    def _step(self, name: str, lang: str, named: str | None = None) -> Step:
         try:
             engine = self.make(name)
             voices = engine.voices()
@@ -81,7 +90,8 @@ class AutoChooser:
         code = match_language(lang, voices)
         if code is None:
             return Step(name, False, f"no voice for {lang}")
-        voice = voices[code][0] if voices[code] else code
+        listed = voices[code][0] if voices[code] else code
+        voice = named if named and not is_piper_file(named) else listed  # a file: its voice's name
         if name not in ONLINE:
             return Step(name, True, f"voice {voice}")
         usable, why = self._reached(name, engine)

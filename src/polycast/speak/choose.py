@@ -5,7 +5,9 @@ voice it can use now, per language (see ``polycast.speak.auto``): an installed P
 an online neural voice whose endpoint answers a short probe (edge, then gTTS), else espeak-ng;
 one notice says what it chose.
 A language can name its own engine (``[speak.languages] en = "piper"``), which wins over the
-run's choice. One engine speaks a language for the whole episode, so a voice never changes halfway.
+run's choice, and so does a voice named for it (``--voice nl=NAME``: the engine that has that
+voice, see ``polycast.speak.named``). One engine speaks a language for the whole episode, so a
+voice never changes halfway.
 
 A language no voice here speaks (a post in Klingon) is an error, unless the settings name a
 fallback language (``--fallback-lang en``): then its cues are read by that language's voice, with
@@ -27,6 +29,7 @@ from polycast.errors import ConfigError, PolycastError, UnsupportedLanguage
 from polycast.models import Cue, Rundown
 from polycast.speak.auto import AutoChooser, Step, describe_choice
 from polycast.speak.base import Engine, describe_languages, match_language
+from polycast.speak.named import named_voices, place_voices
 from polycast.speak.registry import create_engine, engine_names
 
 log = logging.getLogger(__name__)
@@ -111,22 +114,21 @@ class SpeakSettings:
     def with_voices(self, voices: Mapping[str, str]) -> SpeakSettings:
         """Lay ``--voice LANG=VOICE`` choices over these settings.
 
-        A voice that is a Piper model (``.onnx`` or a folder) makes Piper speak that language; any
-        other voice name goes to the run's engine (espeak when the run says ``auto``).
+        Each voice goes to the engine that has a voice of that name (a Piper voice's name or
+        model file, an espeak voice, an edge voice, a gTTS accent), and that engine speaks the
+        language, over the run's engine and ``auto``'s choice (see ``polycast.speak.named``).
+
+        Raises:
+            UnknownVoice: no engine here has a voice of a given name (the message names the
+                nearest there are).
         """
-        options = {name: dict(values) for name, values in self.options.items()}
-        languages = dict(self.languages)
-        for lang, name in voices.items():
-            if name.endswith(".onnx") or Path(name).is_dir():
-                piper = options.setdefault("piper", {})
-                piper["voices"] = {**dict(piper.get("voices") or {}), lang: name}
-                languages[lang] = "piper"
-            else:
-                engine = languages.get(lang, self.engine)
-                engine = "espeak" if engine == AUTO else engine
-                chosen = options.setdefault(engine, {})
-                chosen["voices"] = {**dict(chosen.get("voices") or {}), lang: name}
-                languages.setdefault(lang, engine)
+
+        def run(lang: str) -> str | None:
+            key = match_language(lang, self.languages)
+            engine = self.languages[key] if key is not None else self.engine
+            return None if engine == AUTO else engine
+
+        options, languages = place_voices(voices, run, self.languages, self.options)
         return replace(self, options=options, languages=languages)
 
 
@@ -217,10 +219,15 @@ class _Chooser:
         return engine
 
     def auto(self, lang: str) -> Engine:
-        """Take the best engine of ``auto``'s order that speaks ``lang`` now (see ``auto``)."""
+        """Take the best engine of ``auto``'s order that speaks ``lang`` now (see ``auto``).
+
+        An engine whose options name a voice for the language (``[speak.edge] voices``) is
+        tried first: a voice named for a language wins over the automatic choice when it can
+        speak now (an online one still answers its probe).
+        """
         if self._auto is None:
             self._auto = AutoChooser(self.engine, self.settings.probe_timeout)
-        steps = self._auto.steps(lang)
+        steps = self._auto.steps(lang, named=self._named(lang))
         if steps and steps[-1].usable:
             self.chosen[lang] = steps
             return self.engine(steps[-1].engine)
@@ -231,6 +238,16 @@ class _Chooser:
         raise UnsupportedLanguage(
             f"no voice here speaks language '{lang}'; the voices speak {describe_languages(spoken)}"
         )
+
+    def _named(self, lang: str) -> dict[str, str]:
+        """Map each engine whose options name a voice for ``lang`` to that voice."""
+        found = {}
+        for name in self.settings.options:
+            voices = named_voices(name, self.settings.options)
+            key = match_language(lang, voices)
+            if key is not None:
+                found[name] = voices[key]
+        return found
 
     def notices(self) -> tuple[str, ...]:
         return (describe_choice(self.chosen),) if self.chosen else ()

@@ -15,7 +15,7 @@ from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Future, wait
 
 from polycast.cache.speech import ClipCache, cache_key
 from polycast.errors import EngineError, OutputError, PolycastError, UnsupportedLanguage
-from polycast.models import Clip, Cue
+from polycast.models import Clip, Cue, KeptClip
 from polycast.speak.base import Concurrency, Engine, match_language
 from polycast.speak.choose import SpeakPlan
 from polycast.speak.pools import Job, Pools, executor_kind
@@ -53,14 +53,21 @@ class _Run:
     """The state of one ``speak`` call: the window of cues in flight and the clips held."""
 
     def __init__(
-        self, jobs: list[Job], cache: ClipCache | None, pools: Pools, progress: Progress | None
+        self,
+        jobs: list[Job],
+        cache: ClipCache | None,
+        pools: Pools,
+        progress: Progress | None,
+        kept: bool = False,
     ) -> None:
         self.jobs = jobs
         self.cache = cache
         self.pools = pools
         self.progress = progress
+        self.kept = kept
+        """Give cached clips as the cache keeps them (``KeptClip``), undecoded."""
         self.entered = 0
-        self.ready: dict[str, Clip] = {}
+        self.ready: dict[str, Clip | KeptClip] = {}
         self.cached: set[str] = set()
         self.in_flight: dict[str, Future[Clip]] = {}
         self.pending: dict[Future[Clip], Job] = {}
@@ -84,7 +91,7 @@ class _Run:
         if key in self.in_flight:
             self.waiting[key] += 1
             return
-        clip = self.cache.get(key) if self.cache is not None else None
+        clip = self._cached(key)
         if clip is not None:
             self.ready[key] = clip
             self.cached.add(key)
@@ -95,7 +102,12 @@ class _Run:
         self.pending[future] = job
         self.waiting[key] = 1
 
-    def clip(self, index: int) -> Clip:
+    def _cached(self, key: str) -> Clip | KeptClip | None:
+        if self.cache is None:
+            return None
+        return self.cache.kept(key) if self.kept else self.cache.get(key)
+
+    def clip(self, index: int) -> Clip | KeptClip:
         """Return cue ``index``'s clip, finishing others as they complete while waiting for it.
 
         Raises:
@@ -126,8 +138,7 @@ class _Run:
         except Exception as e:  # a plug-in engine's own error: still one line for the user
             name = self.pools.engines[job.slot].name
             raise EngineError(f"engine {name} failed on {job.text[:40]!r}: {e}") from e
-        self.ready[key] = clip
-        self._store(key, clip)
+        self.ready[key] = self._store(key, clip)
         self._report(self.waiting.pop(key))
 
     def _done(self) -> str:
@@ -137,16 +148,18 @@ class _Run:
             return f"{len(self.ready)} of {total} sentences were done; nothing is cached"
         return f"{len(self.cached)} of {total} sentences are done and cached"
 
-    def _store(self, key: str, clip: Clip) -> None:
+    def _store(self, key: str, clip: Clip) -> Clip | KeptClip:
+        """Keep a clip just spoken; return it, or as kept when ``kept`` asks (its name known)."""
         if self.cache is None:
-            return
+            return clip
         try:
-            self.cache.put(key, clip)
+            kept = self.cache.put(key, clip)
         except OutputError as e:
             log.warning("%s; going on without the cache", e)
             self.cache = None
-            return
+            return clip
         self.cached.add(key)
+        return kept if self.kept else clip
 
     def release(self, index: int) -> None:
         """Forget cue ``index``'s clip unless a later cue needs it and the cache cannot give it."""
@@ -206,6 +219,40 @@ def speak(
         UnsupportedLanguage: a cue's language has no engine (raised here, before any speech).
         EngineError: an engine failed (raised while iterating; finished cues are in the cache).
     """
+    run = _start(cues, engines, cache, workers, progress, kept=False)
+    return (clip.open() if isinstance(clip, KeptClip) else clip for clip in _clips(run))
+
+
+def speak_kept(
+    cues: Sequence[Cue],
+    engines: Mapping[str, Engine],
+    cache: ClipCache | None = None,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> Iterator[Clip | KeptClip]:
+    """Speak ``cues`` like ``speak``, but give every clip the cache holds as it keeps it.
+
+    A cached clip is read and checked, not decoded: the mix decodes it only if it mixes its run
+    again. A clip just spoken comes as kept too (with its samples at hand), so the mix can note
+    its name for the next build; without a cache, clips come as ``speak`` gives them.
+
+    Raises:
+        UnsupportedLanguage: a cue's language has no engine (raised here, before any speech).
+        EngineError: an engine failed (raised while iterating; finished cues are in the cache).
+    """
+    return _clips(_start(cues, engines, cache, workers, progress, kept=True))
+
+
+def _start(
+    cues: Sequence[Cue],
+    engines: Mapping[str, Engine],
+    cache: ClipCache | None,
+    workers: int | None,
+    progress: Progress | None,
+    *,
+    kept: bool,
+) -> _Run:
+    """Plan the jobs (failing on a missing language before any speech) and make the run."""
     if isinstance(engines, SpeakPlan):
         cues = engines.as_spoken(cues)  # languages with no voice: read in the fallback's
     jobs = _plan_jobs(cues, engines)
@@ -216,11 +263,10 @@ def speak(
         for key, slot in unique.items()
         if slot in in_processes and (cache is None or key not in cache)
     )
-    run = _Run(jobs, cache, Pools(engines, workers, process_jobs), progress)
-    return _clips(run)
+    return _Run(jobs, cache, Pools(engines, workers, process_jobs), progress, kept)
 
 
-def _clips(run: _Run) -> Iterator[Clip]:
+def _clips(run: _Run) -> Iterator[Clip | KeptClip]:
     try:
         for index in range(len(run.jobs)):
             run.fill(index + run.pools.ahead)
