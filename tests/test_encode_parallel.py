@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import io
 import itertools
 
 import numpy as np
@@ -9,10 +11,10 @@ import numpy.typing as npt
 import pytest
 
 from polycast.encode import parallel as encode_parallel
-from polycast.encode.mp3 import decode_mp3
+from polycast.encode.mp3 import decode_mp3, encode_mp3
 from polycast.encode.parallel import POST_ROLL, PRE_ROLL, _plan, _windows_meet
-from polycast.models import Timeline
-from test_encode import encode, info_tag, vowel, walk_frames
+from polycast.models import Run, Timeline
+from test_encode import encode, info_tag, timeline_of, vowel, walk_frames
 
 
 def seam_errors(
@@ -126,3 +128,42 @@ def test_plan_covers_the_episode_on_the_frame_grid(seconds: int) -> None:
         assert job.first <= job.boundary
         assert (job.pad_before, job.pad_after, job.key) == (0, 0, None)  # one piece: no silence
     assert plan[-1].boundary * 1152 < length  # the last stretch starts inside the episode
+
+
+def test_a_timeline_of_fewer_runs_than_encoders_is_shared_between_them() -> None:
+    # a preview is often one run: cut like a timeline without runs, every encoder has a stretch,
+    # and the joins are as seamless as anywhere else
+    pcm = vowel(24, 44100, seed=7)
+    whole = timeline_of(pcm, 44100, 1)
+    one_run = dataclasses.replace(whole, runs=(Run(0, len(pcm), 0, "the run"),))
+    assert len(_plan(one_run, 2)) == 2 and len(_plan(one_run, 4)) == 4
+    assert {job.key.partition(":")[0] for job in _plan(one_run, 2) if job.key} == {"the run"}
+    single, _ = encode(pcm, 44100, 1)
+    out = io.BytesIO()
+    report = encode_mp3(one_run, out, workers=2)
+    parallel = out.getvalue()
+    assert report.workers == 2 and len(report.joins) == 1
+    assert len(decode_mp3(parallel)[0]) == len(pcm)
+    for rms_single, rms_parallel, peak, elsewhere in seam_errors(
+        pcm, single, parallel, report.joins, 1
+    ):
+        assert rms_parallel <= 1.2 * rms_single + 2.0
+        assert peak <= elsewhere
+
+
+def test_runs_as_many_as_encoders_are_each_one_stretch() -> None:
+    # then a run's frames depend on nothing around it, as a rebuild's store needs
+    pcm = vowel(24, 44100, seed=7)
+    cut = 10 * 44100 // 1152 * 1152
+    runs = (Run(0, cut, 0, "first"), Run(cut, len(pcm), 0, "second"))
+    timeline = dataclasses.replace(timeline_of(pcm, 44100, 1), runs=runs)
+    assert [job.key.partition(":")[0] for job in _plan(timeline, 2) if job.key] == [
+        "first",
+        "second",
+    ]
+
+
+def test_a_short_run_is_not_cut_to_share() -> None:
+    pcm = vowel(8, 44100, seed=7)
+    one_run = dataclasses.replace(timeline_of(pcm, 44100, 1), runs=(Run(0, len(pcm), 0, "short"),))
+    assert len(_plan(one_run, 2)) == 1

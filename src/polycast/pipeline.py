@@ -13,8 +13,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from polycast import companions as companion_files
+from polycast import preload, timeline_svg, write
 from polycast import rundown as rundown_file
-from polycast import timeline_svg, write
 from polycast.cache import Cache
 from polycast.cache.episodes import EpisodeSlot, SavedEpisode
 from polycast.config import Config, without_placeholder
@@ -121,22 +121,35 @@ def check_paths(source: Source | None, outputs: Sequence[Path], config: Config) 
         check_size(path, config.max_article_bytes, "article", InputError, "input.max_article_mb")
 
 
-def plan_source(source: Article | Rundown, config: Config, cache: Cache) -> Rundown:
-    """Plan an article, or take the plan an earlier build made of it; a rundown is its own plan."""
+def plan_source(
+    source: Article | Rundown,
+    config: Config,
+    cache: Cache,
+    beside: Callable[[], object] | None = None,
+) -> Rundown:
+    """Plan an article, or take the plan an earlier build made of it; a rundown is its own plan.
+
+    ``beside`` is called when a plan must be made, just before the planner starts: a build
+    imports the audio stages' libraries then, while the planner loads its models (``preload``).
+    """
     if isinstance(source, Rundown):
         return source
     if cache.plans is None:
-        return _plan(source, config, cache)
-    return cache.plans.plan(source, config.plan, lambda: _plan(source, config, cache))
+        return _plan(source, config, cache, beside)
+    return cache.plans.plan(source, config.plan, lambda: _plan(source, config, cache, beside))
 
 
-def _plan(article: Article, config: Config, cache: Cache) -> Rundown:
+def _plan(
+    article: Article, config: Config, cache: Cache, beside: Callable[[], object] | None
+) -> Rundown:
     """Plan ``article``: the planner (its language models) loads only when no plan is kept.
 
     Segments an earlier build planned (an edit leaves most as they were) are taken as kept.
     """
     from polycast.plan import plan  # noqa: PLC0415 (see the docstring)
 
+    if beside is not None:
+        beside()
     return plan(article, config.plan, languages=None, kept=cache.segments)
 
 
@@ -209,7 +222,7 @@ def build(
     article = load_source(source, config)
     if isinstance(article, Rundown) and article.name is not None:
         mp3 = checked_output(source, out, config, article.name)  # the article's episode again
-    rundown = plan_source(article, config, cache)
+    rundown = plan_source(article, config, cache, beside=preload.audio_stages)
     rundown = frame(rundown, config)
     voices = prepare_voices(rundown, config.speak)
     episode = cache.episode(rundown, audio_keys(cues_of(rundown), voices), config)

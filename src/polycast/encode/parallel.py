@@ -53,6 +53,9 @@ SEARCH = 12
 """How far (frames) from the nominal boundary a join may move."""
 STRETCH_SECONDS = 30
 """Longest stretch one thread encodes; keeps memory flat for long episodes."""
+SHARED_SECONDS = 5
+"""Runs fewer than the encoders are cut to share the work only when each gets this much audio:
+a shorter stretch costs more in its pre- and post-roll than its encoder saves."""
 QUIET_FRAMES = 3
 """A join between runs lies this many frames into the silence between them, or more: there
 both encodings hold nothing but silence, so their windows overlap without a seam."""
@@ -147,15 +150,23 @@ def parallel_frames(  # noqa: PLR0917 (the timeline, how to encode it, what to k
 
 
 def _plan(timeline: Timeline, workers: int) -> list[_Job]:
-    """Cut the timeline into stretches: its runs, each split further if it is long."""
+    """Cut the timeline into stretches: its runs, each split further if it is long.
+
+    With fewer runs than encoders (a preview is often one run), the runs are cut as a timeline
+    without runs is, into ``workers`` stretches or more, so no encoder sits idle. With
+    as many runs as encoders or more, a run is split only past ``STRETCH_SECONDS``: its frames
+    then do not depend on the runs around it, and a rebuild can take them from the store.
+    """
     rate, length = timeline.rate, timeline.length
+    total = (length + ENCODER_DELAY) // _S
+    shared = max(
+        4 * (PRE_ROLL + POST_ROLL), min(STRETCH_SECONDS * rate // _S, -(-total // workers))
+    )
     if not timeline.runs:
-        total = (length + ENCODER_DELAY) // _S
-        size = max(
-            4 * (PRE_ROLL + POST_ROLL), min(STRETCH_SECONDS * rate // _S, -(-total // workers))
-        )
-        return _run_jobs(0, length, True, size, None)
+        return _run_jobs(0, length, True, shared, None)
     size = max(4 * (PRE_ROLL + POST_ROLL), STRETCH_SECONDS * rate // _S)
+    if len(timeline.runs) < workers and length >= SHARED_SECONDS * rate * workers:
+        size = shared
     jobs: list[_Job] = []
     for k, run in enumerate(timeline.runs):
         last = k + 1 == len(timeline.runs)
