@@ -6,6 +6,7 @@ import io
 import json
 import signal
 import subprocess
+from collections.abc import Generator, Iterable
 from pathlib import Path
 
 import psutil
@@ -14,7 +15,10 @@ import pytest
 import cli_process
 from batch_helpers import articles, feed_guids, polycast, show
 from polycast.batch.ledger import LEDGER_NAME, Entry, Ledger
-from polycast.batch.sources import listed
+from polycast.batch.run import LOST, Batch, run_batch
+from polycast.batch.sources import Job, file_job, listed
+from polycast.batch.work import Outcome, failed
+from polycast.config import Config
 from polycast.errors import InputError
 
 
@@ -154,3 +158,21 @@ def test_a_pool_worker_killed_mid_batch_has_its_article_built_again(tmp_path: Pa
     output = tmp_path / "output"
     assert len(list(output.glob("*.mp3"))) == 6
     assert not [p for p in output.iterdir() if p.name.endswith(".part")]
+
+
+def test_an_article_the_runner_never_reports_fails_the_batch(tmp_path: Path) -> None:
+    jobs = [file_job(path) for path in articles(tmp_path / "in", 4)]
+
+    def runner(todo: Iterable[Job]) -> Generator[Outcome]:
+        taken = iter(todo)
+        first, _, third = next(taken), next(taken), next(taken)  # the fourth is never taken
+        yield failed(first, "unreadable")
+        yield failed(third, "unreadable")  # the second is taken, and never reported
+
+    (tmp_path / "out").mkdir()
+    shown: list[Outcome] = []
+    tally = run_batch(Batch(Config(), tmp_path / "out"), jobs, runner, lambda o, _: shown.append(o))
+    assert tally.remaining == 0
+    lost = [origin for origin, why in tally.failures if why == LOST]
+    assert lost == [jobs[1].origin, jobs[3].origin]
+    assert [o.origin for o in shown if o.error == LOST] == lost  # each told, in its own line
