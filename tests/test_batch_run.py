@@ -90,22 +90,27 @@ def test_publish_then_rerun_publishes_nothing_and_an_edit_rebuilds_only_it(tmp_p
 def test_ctrl_c_keeps_and_publishes_what_finished_and_leaves_no_part_file(tmp_path: Path) -> None:
     show(tmp_path)
     articles(tmp_path / "in", 8)
-    process = cli_process.popen(
-        ["batch", "in", "--publish", "--jobs", "2"],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    first = process.stdout.readline()  # the first finished article: the batch is under way
-    assert first.startswith("published "), first
-    process.send_signal(signal.SIGINT)
-    out, err = process.communicate(timeout=120)
+    with (tmp_path / "stderr").open("w+") as errors:
+        process = cli_process.popen(
+            ["batch", "in", "--publish", "--jobs", "2"],
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+        )
+        try:
+            lines = _Lines(process)
+            lines.wait_for("published ")  # the first finished article: the batch is under way
+            process.send_signal(signal.SIGINT)
+            process.wait(HANG_S)
+        finally:
+            process.kill()
+        errors.seek(0)
+        err = errors.read()
     assert process.returncode == 130, err
     assert "stopped by SIGINT" in err
     assert "Traceback" not in err, err
-    published = [x for x in (first + out).splitlines() if x.startswith("published ") and "->" in x]
+    published = [x for x in lines.all() if x.startswith("published ") and "->" in x]
     assert 1 <= len(published) < 8
     feed = tmp_path / "public" / "feed.xml"
     assert len(feed_guids(feed)) == len(published)
