@@ -6,18 +6,25 @@ import io
 import json
 import signal
 import subprocess
+import threading
+from collections import Counter
+from collections.abc import Generator, Iterable
 from pathlib import Path
+from typing import IO
 
 import psutil
 import pytest
 
 import cli_process
-from batch_helpers import articles, feed_guids, polycast, show
+from batch_helpers import SENTENCES, articles, feed_guids, polycast, show
 from polycast.batch.ledger import LEDGER_NAME, Entry, Ledger
 from polycast.batch.pool import start_early
+from polycast.batch.run import LOST, Batch, run_batch
 from polycast.batch.sources import Job, expand, file_job, listed, longest_first, recorded_names
+from polycast.batch.work import Outcome, failed
+from polycast.config import Config
 from polycast.errors import InputError
-from web_server import Route, WebSite, page
+from web_server import HANG_S, Route, WebSite, page
 
 
 def test_a_bad_article_is_its_own_failure_and_a_rerun_retries_only_it(tmp_path: Path) -> None:
@@ -84,22 +91,27 @@ def test_publish_then_rerun_publishes_nothing_and_an_edit_rebuilds_only_it(tmp_p
 def test_ctrl_c_keeps_and_publishes_what_finished_and_leaves_no_part_file(tmp_path: Path) -> None:
     show(tmp_path)
     articles(tmp_path / "in", 8)
-    process = cli_process.popen(
-        ["batch", "in", "--publish", "--jobs", "2"],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    first = process.stdout.readline()  # the first finished article: the batch is under way
-    assert first.startswith("published "), first
-    process.send_signal(signal.SIGINT)
-    out, err = process.communicate(timeout=120)
+    with (tmp_path / "stderr").open("w+") as errors:
+        process = cli_process.popen(
+            ["batch", "in", "--publish", "--jobs", "2"],
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+        )
+        try:
+            lines = _Lines(process)
+            lines.wait_for("published ")  # the first finished article: the batch is under way
+            process.send_signal(signal.SIGINT)
+            process.wait(HANG_S)
+        finally:
+            process.kill()
+        errors.seek(0)
+        err = errors.read()
     assert process.returncode == 130, err
     assert "stopped by SIGINT" in err
-    assert "Traceback" not in err
-    published = [x for x in (first + out).splitlines() if x.startswith("published ") and "->" in x]
+    assert "Traceback" not in err, err
+    published = [x for x in lines.all() if x.startswith("published ") and "->" in x]
     assert 1 <= len(published) < 8
     feed = tmp_path / "public" / "feed.xml"
     assert len(feed_guids(feed)) == len(published)
@@ -149,26 +161,53 @@ def test_the_fork_server_is_started_before_any_job() -> None:
     assert [p for p in children if "multiprocessing.forkserver" in " ".join(p.cmdline())]
 
 
-def test_a_pool_worker_killed_mid_batch_has_its_article_built_again(tmp_path: Path) -> None:
-    articles(tmp_path / "in", 6)
-    process = cli_process.popen(
-        ["batch", "in", "--jobs", "2", "--engine", "espeak"],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    first = process.stdout.readline()  # a worker finished one: both are at work on the next
-    assert first.startswith("built "), first
-    client = psutil.Process(process.pid)
-    workers = [p for p in client.children(recursive=True) if p.ppid() != process.pid]
-    assert workers, "no pool worker found"
-    workers[0].send_signal(signal.SIGKILL)
-    out, err = process.communicate(timeout=120)
+def _pages(count: int, held: dict[str, threading.Event]) -> dict[str, Route]:
+    """Articles ``/a000``... as pages; a path in ``held`` answers once its event is set."""
+    return {
+        f"/a{n:03d}": Route(
+            page(f"Bericht {n}", f"<p>{SENTENCES[n]}</p>"), hold=held.get(f"/a{n:03d}")
+        )
+        for n in range(count)
+    }
+
+
+def _asking(client: int, port: int) -> psutil.Process:
+    """Return the process under ``client`` whose TCP connection is from ``port``: the asker."""
+    tree = psutil.Process(client).children(recursive=True)
+    [asker] = [p for p in tree if port in {c.laddr[1] for c in p.net_connections("tcp") if c.laddr}]
+    return asker
+
+
+def _built(lines: list[str]) -> Counter[str]:
+    """Count the "built" lines per article."""
+    return Counter(x.split()[1] for x in lines if x.startswith("built ") and "->" in x)
+
+
+def test_a_pool_worker_killed_mid_build_has_its_article_built_again(tmp_path: Path) -> None:
+    held = threading.Event()
+    with WebSite(_pages(6, {"/a001": held})) as site:
+        urls = [site.url(f"/a{n:03d}") for n in range(6)]
+        process = cli_process.popen(
+            ["batch", *urls, "--jobs", "2", "--engine", "espeak"],
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            [asked] = site.wait_for("/a001")  # a worker is building a001: it waits for its page
+            worker = _asking(process.pid, asked.port)
+            worker.send_signal(signal.SIGKILL)
+            worker.wait(HANG_S)
+            held.set()
+            out, err = process.communicate(timeout=HANG_S)
+        finally:
+            held.set()
+            process.kill()
+        assert len(site.wait_for("/a001", 2)) == 2  # asked again, by a new worker
     assert process.returncode == 0, err
-    built = [x for x in (first + out).splitlines() if x.startswith("built ") and "->" in x]
-    assert len(built) == 6
+    assert "Traceback" not in err, err
+    assert _built(out.splitlines()) == dict.fromkeys(urls, 1)  # each once, none lost
     output = tmp_path / "output"
     assert len(list(output.glob("*.mp3"))) == 6
     assert not [p for p in output.iterdir() if p.name.endswith(".part")]
@@ -223,3 +262,88 @@ def test_a_page_keeps_the_name_an_earlier_batch_built_it_as(tmp_path: Path) -> N
     assert [job.name for job in kept] == ["a-story-0123abcd", "a-story"]  # a file: its own
     taken = recorded_names(jobs, {url: "a-story.mp3"})  # the file has that name now
     assert taken == jobs
+
+
+class _Lines:
+    """A process's stdout, read line by line as it comes, for a test to wait for a line."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self.lines: list[str] = []
+        self._said = threading.Condition()
+        self._reader = threading.Thread(target=self._read, args=(process.stdout,), daemon=True)
+        self._reader.start()
+
+    def _read(self, stream: IO[str]) -> None:
+        for line in stream:
+            with self._said:
+                self.lines.append(line)
+                self._said.notify_all()
+
+    def wait_for(self, text: str) -> None:
+        with self._said:
+            assert self._said.wait_for(lambda: any(text in x for x in self.lines), HANG_S)
+
+    def all(self) -> list[str]:
+        self._reader.join(HANG_S)
+        return self.lines
+
+
+def _waiting(process: psutil.Process) -> None:
+    """Wait until ``process`` sleeps in a system call: a worker with nothing to do, waiting."""
+    while process.status() != psutil.STATUS_SLEEPING:
+        threading.Event().wait(0.01)  # between two looks at its state, not a guess at a time
+
+
+def test_a_pool_worker_killed_while_idle_leaves_no_batch_waiting_for_ever(tmp_path: Path) -> None:
+    """The idle worker dies holding the lock of the pool's queue that the other one needs next.
+
+    The pool then ends the other worker (SIGTERM); it must end, not go on to wait on that lock.
+    """
+    held = threading.Event()
+    with WebSite(_pages(2, {"/a000": held})) as site:
+        urls = [site.url(f"/a{n:03d}") for n in range(2)]
+        with (tmp_path / "stderr").open("w+") as err:
+            process = cli_process.popen(
+                ["batch", *urls, "--jobs", "2", "--engine", "espeak"],
+                cwd=tmp_path,
+                stdout=subprocess.PIPE,
+                stderr=err,
+                text=True,
+            )
+            try:
+                lines = _Lines(process)
+                [asked] = site.wait_for("/a000")
+                busy = _asking(process.pid, asked.port)
+                lines.wait_for("/a001 ")  # the other worker built a001: it waits for more work
+                workers = psutil.Process(process.pid).children(recursive=True)
+                [idle] = [p for p in workers if p.ppid() == busy.ppid() and p.pid != busy.pid]
+                _waiting(idle)
+                idle.send_signal(signal.SIGKILL)
+                held.set()
+                process.wait(HANG_S)
+            finally:
+                held.set()
+                process.kill()
+            err.seek(0)
+            stderr = err.read()
+        assert len(site.wait_for("/a000", 2)) == 2
+    assert process.returncode == 0, stderr
+    assert _built(lines.all()) == dict.fromkeys(urls, 1)
+
+
+def test_an_article_the_runner_never_reports_fails_the_batch(tmp_path: Path) -> None:
+    jobs = [file_job(path) for path in articles(tmp_path / "in", 4)]
+
+    def runner(todo: Iterable[Job]) -> Generator[Outcome]:
+        taken = iter(todo)
+        first, _, third = next(taken), next(taken), next(taken)  # the fourth is never taken
+        yield failed(first, "unreadable")
+        yield failed(third, "unreadable")  # the second is taken, and never reported
+
+    (tmp_path / "out").mkdir()
+    shown: list[Outcome] = []
+    tally = run_batch(Batch(Config(), tmp_path / "out"), jobs, runner, lambda o, _: shown.append(o))
+    assert tally.remaining == 0
+    lost = [origin for origin, why in tally.failures if why == LOST]
+    assert lost == [jobs[1].origin, jobs[3].origin]
+    assert [o.origin for o in shown if o.error == LOST] == lost  # each told, in its own line

@@ -42,6 +42,8 @@ class Route:
     """Send the body compressed: ``gzip``, ``deflate`` or ``br`` (its ``Content-Encoding``)."""
     stall: bool = False
     """Answer nothing until the server stops."""
+    hold: threading.Event | None = None
+    """Answer only once this is set (the request is recorded first): the client waits meanwhile."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,8 @@ class Seen:
     """Its headers, lowercase names."""
     status: int
     """What the site answered."""
+    port: int = 0
+    """The client's port: which process asked, for a test that looks it up."""
 
 
 class _Server(ThreadingHTTPServer):
@@ -79,10 +83,12 @@ class _Handler(BaseHTTPRequestHandler):
             modified is not None and headers.get("if-modified-since") == modified
         )
         status = 304 if fresh else route.status
-        site.record(Seen(self.path, headers, status))
+        site.record(Seen(self.path, headers, status, int(self.client_address[1])))
         if route.stall:
             site.stop.wait(HANG_S)
             return
+        if route.hold is not None:
+            route.hold.wait(HANG_S)
         body = b"" if fresh else encoded(route.body, route.encoding)
         self.send_response(status)
         if route.content_type is not None and not fresh:
@@ -114,7 +120,7 @@ class WebSite:
         self.routes = dict(routes)
         self.seen: list[Seen] = []
         self.stop = threading.Event()
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.site = self
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,))
@@ -133,6 +139,17 @@ class WebSite:
         """Note a request (called from the handler threads)."""
         with self._lock:
             self.seen.append(seen)
+            self._lock.notify_all()
+
+    def wait_for(self, path: str, count: int = 1) -> list[Seen]:
+        """Wait until ``path`` was asked for ``count`` times; return those requests."""
+        with self._lock:
+            if not self._lock.wait_for(lambda: len(self._asked(path)) >= count, HANG_S):
+                raise TimeoutError(f"{path} was asked for {len(self._asked(path))} times")
+            return self._asked(path)
+
+    def _asked(self, path: str) -> list[Seen]:
+        return [s for s in self.seen if s.path == path]
 
     def statuses(self, path: str) -> list[int]:
         """Return what the site answered each request for ``path``, in order."""

@@ -7,7 +7,8 @@ the same bytes.
 
 Ctrl-C reaches the whole process group; the workers ignore it and the client decides: it
 cancels what has not started, and stops the builds in progress with SIGTERM, which a worker
-turns into the same clean unwinding (its temporary files removed, no output half-written).
+turns into the same clean unwinding (its temporary files removed, no output half-written) before
+it exits.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import multiprocessing.forkserver
 import os
 import signal
 from collections.abc import Generator, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from types import FrameType
@@ -40,29 +41,41 @@ def default_jobs() -> int:
 
 
 _building = False
-"""In a worker: whether a build is in progress (SIGTERM stops it; an idle worker exits when the
-client's shutdown tells it to)."""
+"""In a worker: whether a build is in progress (SIGTERM unwinds it before the worker exits)."""
+_stopping = False
+"""In a worker: whether SIGTERM came; the worker exits as soon as its build has unwound."""
 
 
 def _stop(signum: int, frame: FrameType | None) -> None:
-    """Unwind the build in progress, as Ctrl-C would, removing its temporary files."""
-    if _building:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    """End this worker: unwind the build in progress, as Ctrl-C would, then exit.
+
+    A worker always ends on SIGTERM. The client sends it to stop a batch; the pool sends it to
+    the workers left when one of them died, whose death may have left a lock of the pool's
+    queues held for ever: a worker that went on to its next job would wait on that lock, and
+    the client, waiting for the worker to end, with it.
+    """
+    global _stopping  # noqa: PLW0603 (the worker process's one state, set by this handler)
+    if not _building:
+        os._exit(128 + signum)  # between builds: nothing to clean up
+    if not _stopping:
+        _stopping = True
         raise KeyboardInterrupt
 
 
 def _build(job: Job, config: Config, folder: Path) -> Outcome:
     """Build ``job`` in a worker, saying a build is in progress while it runs."""
     global _building  # noqa: PLW0603 (the worker process's one state, read by its signal handler)
-    _building = True
     try:
+        _building = True
         return build_job(job, config, folder)
     finally:
         _building = False
+        if _stopping:  # the build has unwound; its outcome goes nowhere: the pool is ending
+            os._exit(128 + signal.SIGTERM)
 
 
 def _worker_start(processes: int) -> None:
-    """In a worker: leave Ctrl-C to the client; make SIGTERM a clean stop; take a share of cores."""
+    """In a worker: leave Ctrl-C to the client; make SIGTERM a clean end; take a share of cores."""
     cores.share(processes)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _stop)
@@ -99,7 +112,11 @@ ATTEMPTS = 2
 
 
 class _Pool:
-    """A process pool that starts again when a worker dies, and the jobs it had in flight."""
+    """A process pool that starts again when a worker dies, and the jobs it had in flight.
+
+    Every job submitted stays in ``pending`` until ``collect`` has yielded its outcome or queued
+    it again: a job is never dropped, whatever the pool did with its future.
+    """
 
     def __init__(self, processes: int, config: Config, folder: Path) -> None:
         self.processes = processes
@@ -107,6 +124,9 @@ class _Pool:
         self.folder = folder
         self.executor = self._start()
         self.pending: dict[Future[Outcome], Job] = {}
+        """Each job not collected yet, by its future (of this pool or of one that broke)."""
+        self.current: set[Future[Outcome]] = set()
+        """The futures of ``executor``, the pool running now, not collected yet."""
         self.attempts: dict[str, int] = {}
 
     def _start(self) -> ProcessPoolExecutor:
@@ -123,27 +143,58 @@ class _Pool:
         try:
             future = self.executor.submit(_build, job, self.config, self.folder)
         except BrokenProcessPool:
-            self.executor.shutdown(wait=True, cancel_futures=True)
-            self.executor = self._start()
+            self._restart()
             future = self.executor.submit(_build, job, self.config, self.folder)
         self.pending[future] = job
+        self.current.add(future)
+
+    def _restart(self) -> None:
+        """Put a new pool in place of the one that broke; queue again the jobs it lost.
+
+        Shutting the broken pool down waits for its manager thread, which marks each job the
+        pool knew of as broken. A job it did not know of (submitted as it broke) or cancelled
+        would never finish, and ``wait`` never returns a cancelled future: it is queued again
+        here, as if its worker had died.
+        """
+        self.executor.shutdown(wait=True, cancel_futures=True)
+        lost = [f for f in self.current if f.cancelled() or not f.done()]
+        self.current = set()
+        self.executor = self._start()
+        for future in lost:
+            self._again(self.pending.pop(future), "its process pool broke before it ran")
 
     def collect(self) -> Iterator[Outcome]:
         """Wait for at least one job to finish; yield the outcomes of all that have."""
         done, _ = wait(self.pending, return_when=FIRST_COMPLETED)
         for future in done:
-            job = self.pending.pop(future)
-            error = future.exception()
+            job = self.pending.pop(future, None)
+            if job is None:
+                continue  # queued again by a restart earlier in this loop
+            error = CancelledError("cancelled") if future.cancelled() else future.exception()
+            if isinstance(error, BrokenProcessPool | CancelledError) and future in self.current:
+                self._restart()  # the pool running now broke: its other jobs are lost too
+            self.current.discard(future)
             if error is None:
                 self.attempts.pop(job.key, None)
                 yield future.result()
             elif isinstance(error, KeyboardInterrupt):
                 raise KeyboardInterrupt
-            elif self.attempts[job.key] < ATTEMPTS:
-                self.submit(job)  # its worker died, maybe for another article: again
             else:
-                self.attempts.pop(job.key, None)
-                yield failed(job, f"its worker process died {ATTEMPTS} times: {one_line(error)}")
+                self._again(job, one_line(error))
+
+    def _again(self, job: Job, why: str) -> None:
+        """Queue ``job`` again after its worker died (maybe for another article), or fail it.
+
+        A job failed here still goes through ``pending``, as a finished future, so ``collect``
+        yields its outcome like any other.
+        """
+        if self.attempts[job.key] < ATTEMPTS:
+            self.submit(job)
+            return
+        self.attempts.pop(job.key, None)
+        decided: Future[Outcome] = Future()
+        decided.set_result(failed(job, f"its worker process died {ATTEMPTS} times: {why}"))
+        self.pending[decided] = job
 
 
 def run_inline(jobs: Iterable[Job], config: Config, folder: Path) -> Generator[Outcome]:

@@ -68,18 +68,27 @@ def run_batch(
     ledger = Ledger(batch.folder)
     tally = tally or Tally()
     tally.total = len(jobs)
-    digests: dict[str, str] = {}
-    todo = _todo(batch, jobs, ledger, tally, digests, shown)
+    given: dict[str, tuple[Job, str]] = {}
+    todo = _todo(batch, jobs, ledger, tally, given, shown)
     outcomes = runner(todo)
     try:
         with contextlib.closing(outcomes):
             for outcome in outcomes:
-                known = digests.pop(outcome.key, "")
+                _, known = given.pop(outcome.key, (None, ""))
                 _finish(batch, outcome, outcome.digest or known, ledger, tally, shown)
     except KeyboardInterrupt as e:
         signum = getattr(e, "signum", signal.SIGINT)
         tally.stopped_by = signal.Signals(signum).name
+        return tally
+    for _ in todo:  # jobs the runner never took: each waits in ``given`` too
+        pass
+    for job, _ in given.values():  # the runner ended without a word of these: never a silent 0
+        _finish(batch, failed(job, LOST), "", ledger, tally, shown)
     return tally
+
+
+LOST = "no outcome came back from the process that built it (not recorded; a rerun builds it)"
+"""Why an article failed that the runner ended without reporting: counted, never dropped."""
 
 
 def _todo(  # noqa: PLR0917 (the batch, its jobs, and where each job's digest and skip go)
@@ -87,10 +96,14 @@ def _todo(  # noqa: PLR0917 (the batch, its jobs, and where each job's digest an
     jobs: list[Job],
     ledger: Ledger,
     tally: Tally,
-    digests: dict[str, str],
+    given: dict[str, tuple[Job, str]],
     shown: Shown,
 ) -> Iterator[Job]:
-    """Yield the jobs still to build, reading each article as it is reached (not all first)."""
+    """Yield the jobs still to build, reading each article as it is reached (not all first).
+
+    Each job yielded waits in ``given``, with the digest it is built from, until its outcome
+    comes back.
+    """
     settings = settings_digest(batch.config)
     for listed in jobs:
         try:
@@ -101,7 +114,7 @@ def _todo(  # noqa: PLR0917 (the batch, its jobs, and where each job's digest an
         if ledger.done(job.key, digest, batch.folder, batch.publisher is not None):
             tally.skipped += 1
             continue
-        digests[job.key] = digest
+        given[job.key] = (job, digest)
         yield job
 
 
