@@ -172,3 +172,27 @@ def test_a_preview_from_a_kept_plan_loads_no_planner(tmp_path: Path) -> None:
     assert "lameenc" in previewed  # the preview did encode
     unneeded = {"importlib.metadata", "multiprocessing", "concurrent.futures.process"}
     assert sorted(previewed & (planner | unneeded)) == []
+
+
+_MADE = """
+import json
+import typer.main
+from typer import _click as click
+from polycast.cli import app
+group = typer.main.get_command(app)
+ctx = click.Context(group)
+before = sorted(group.commands)
+preview = group.get_command(ctx, "preview")
+after = sorted(group.commands)
+build = group.get_command(ctx, "build")
+print(json.dumps([before, preview.name, after, build.name, sorted(group.commands)]))
+"""
+
+
+def test_a_command_makes_only_itself() -> None:
+    """``preview`` shares its module with ``build``, but only the command asked for is made."""
+    done = subprocess.run([sys.executable, "-c", _MADE], capture_output=True, text=True, check=True)
+    before, preview, after, build, last = json.loads(done.stdout)
+    assert before == []
+    assert (preview, after) == ("preview", ["preview"])
+    assert (build, last) == ("build", ["build", "preview"])
