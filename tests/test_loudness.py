@@ -170,6 +170,20 @@ def test_true_peak_streams_and_agrees_with_32x_oversampling(seed: int) -> None:
     assert -0.3 < error_db < 0.1
 
 
+@pytest.mark.parametrize("dtype", [np.int16, np.float32])
+def test_true_peak_of_samples_as_fed_is_that_of_them_converted_first(dtype: type) -> None:
+    """Blocks are scaled only where they are scanned: the same values, so the same peak exactly."""
+    x = speech(1.0, 44100, level_db=-3, seed=3)
+    x[20000:30000] = 0.0  # a pause, which the meter passes over
+    fed = (np.rint(x * 32767) if dtype is np.int16 else x).astype(dtype)
+    as_float = fed.astype(np.float64) / (32768 if dtype is np.int16 else 1)
+    pieces, whole = TruePeakMeter(), TruePeakMeter()
+    for part in np.array_split(fed, 23):
+        pieces.add(part)
+    whole.add(as_float)
+    assert pieces.peak() == whole.peak()
+
+
 def test_true_peak_of_stereo_is_the_louder_channel() -> None:
     x = speech(1.0, 44100, seed=1)
     meter = TruePeakMeter(channels=2)
@@ -227,9 +241,9 @@ class _CountingPeak(TruePeakMeter):
 
     scanned = 0
 
-    def _scan(self, context: np.ndarray) -> None:
-        self.scanned += len(context)
-        super()._scan(context)
+    def _scan(self, history: np.ndarray, samples: np.ndarray, scale: float) -> None:
+        self.scanned += len(history) + len(samples)
+        super()._scan(history, samples, scale)
 
 
 def _one_pass_loudness(x: np.ndarray, rate: int) -> tuple[float, float]:

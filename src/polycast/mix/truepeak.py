@@ -26,8 +26,11 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 
 
-CHUNK = 512
-"""Samples per chunk for skipping: a chunk that cannot hold a new peak is not interpolated."""
+CHUNK = 96
+"""Samples per chunk for skipping: a chunk that cannot hold a new peak is not interpolated.
+
+Small chunks leave out more of a loud stretch's quieter samples: on a build's blocks 96 takes
+40% less time than 512, and from 64 to 128 the same. It must be at least 11 (the history)."""
 
 
 @functools.cache
@@ -71,12 +74,16 @@ def _interpolate_rows(rows: FloatArray) -> FloatArray:
     """
     width = rows.shape[1] - (PHASE_TAPS - 1)
     peaks = np.zeros((rows.shape[0], width))
+    acc, term = np.empty_like(peaks), np.empty_like(peaks)
     for phase in phases():
-        acc = np.zeros_like(peaks)
-        for k, tap in enumerate(phase):
+        # Tap by tap, each product rounded and then added, as ``acc += tap * x`` from zeros
+        # sums them (bit for bit), without making two arrays per tap.
+        np.multiply(rows[:, PHASE_TAPS - 1 : PHASE_TAPS - 1 + width], phase[0], out=acc)
+        for k in range(1, PHASE_TAPS):
             start = PHASE_TAPS - 1 - k
-            acc += tap * rows[:, start : start + width]
-        np.maximum(peaks, np.abs(acc), out=peaks)
+            np.multiply(rows[:, start : start + width], phase[k], out=term)
+            np.add(acc, term, out=acc)
+        np.maximum(peaks, np.abs(acc, out=acc), out=peaks)
     return peaks
 
 
@@ -98,35 +105,45 @@ class TruePeakMeter:
         if not data.any() and not self._history.any():
             return  # silence after silence: every interpolated value is zero
         scale = 1 / 32768 if data.dtype == np.int16 else 1.0
-        frames = data.astype(np.float64).reshape(-1, self.channels) * scale
+        frames = data.reshape(-1, self.channels)  # converted only where it is scanned
         if not len(frames):
             return
         # Past the last sound and the 11 samples its interpolation reaches, every interpolated
         # value is zero: a long pause costs one scan for its last sound, none for its zeros.
-        loud = np.flatnonzero(frames.any(axis=1))
-        reach = int(loud[-1]) + PHASE_TAPS if len(loud) else PHASE_TAPS - 1
-        context = np.concatenate([self._history, frames[:reach]])
+        sound: npt.NDArray[np.bool_] = np.asarray(
+            frames.any(axis=1) if self.channels > 1 else frames[:, 0] != 0
+        )
+        last = len(sound) - 1 - int(np.argmax(sound[::-1]))  # the last sound, if any
+        reach = last + PHASE_TAPS if sound[last] else PHASE_TAPS - 1
         for ch in range(self.channels):
-            self._scan(context[:, ch])
-        kept = frames[-(PHASE_TAPS - 1) :]
+            self._scan(self._history[:, ch], frames[:reach, ch], scale)
+        kept = frames[-(PHASE_TAPS - 1) :].astype(np.float64) * scale
         self._history = np.concatenate([self._history, kept])[-(PHASE_TAPS - 1) :]
 
-    def _scan(self, context: FloatArray) -> None:
-        """Raise the peak to the largest value in ``context`` (11 samples of history first).
+    def _scan(self, history: FloatArray, samples: npt.NDArray[np.generic], scale: float) -> None:
+        """Raise the peak to the largest value of ``samples`` (after the 11 of ``history``).
 
+        ``samples`` are one channel as fed, each scaled by ``scale`` as it is copied once into
+        the buffer the chunks are cut from (the same values as converting the block first).
         Only chunks whose samples (with the 11 before them) could interpolate above the peak so
         far are interpolated: the loudest chunk first, then, all at once, those that could still
         beat it. Speech is mostly far below its loudest syllable, so most chunks cost one ``max``.
         The result is the same as interpolating everything.
         """
-        size = len(context) - (PHASE_TAPS - 1)
+        size = len(samples)
         count = -(-size // CHUNK)
-        padded = np.zeros(PHASE_TAPS - 1 + count * CHUNK)
-        padded[: len(context)] = context
-        tops = np.abs(padded[PHASE_TAPS - 1 :]).reshape(count, CHUNK).max(axis=1)
+        padded = np.empty(PHASE_TAPS - 1 + count * CHUNK)
+        padded[: PHASE_TAPS - 1] = history
+        body = padded[PHASE_TAPS - 1 :]
+        body[:size] = samples
+        if scale != 1.0:
+            body[:size] *= scale
+        body[size:] = 0.0
+        chunks = body.reshape(count, CHUNK)
+        tops = np.maximum(chunks.max(axis=1), -chunks.min(axis=1))  # |x| at its largest
         self._peak = max(self._peak, float(tops.max()))
-        history = float(np.abs(context[: PHASE_TAPS - 1]).max())
-        reach = np.maximum(tops, np.concatenate([[history], tops[:-1]])) * gain_bound()
+        reach = np.maximum(tops, np.concatenate([[np.abs(history).max()], tops[:-1]]))
+        reach *= gain_bound()
         self._interpolate_chunks(padded, size, np.array([np.argmax(reach)]))
         self._interpolate_chunks(padded, size, np.flatnonzero(reach > self._peak))
 
