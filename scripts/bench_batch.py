@@ -118,7 +118,8 @@ def bench_dask(folder: Path) -> dict[str, float]:
             address = str(client.scheduler.address)
             for _ in range(2):
                 processes.append(subprocess.Popen(
-                    [dask, "worker", address, "--nthreads", "1", "--no-nanny", "--no-dashboard"],
+                    [dask, "worker", address, "--nthreads", "1", "--no-nanny", "--no-dashboard",
+                     "--preload", "polycast.pipeline"],
                     **quiet,
                 ))  # fmt: skip
             client.wait_for_workers(2, timeout=120)
