@@ -120,14 +120,18 @@ def _write_all(
     encode: Callable[[Path], None],
     tag: Callable[[Path], None],
 ) -> None:
-    """Stage the audio and its companions, encode, sync and tag, then rename them all at once."""
+    """Stage the audio and its companions, encode, tag and sync, then rename them all at once.
+
+    One sync, after the tag is written, makes both the audio and its tag durable: a sync before
+    tagging as well would cost a second wait on the disk (a preview's milliseconds) for nothing.
+    """
     prepare_folder(audio.parent)
     targets = [audio, *texts]
     remove_stale_parts(targets)  # what a killed build of these outputs left behind
     with staged(targets, lock=audio.parent) as temps:
         encode(temps[audio])
+        tag(temps[audio])
         with temps[audio].open("rb") as stream:
             os.fsync(stream.fileno())  # the episode survives a power cut once renamed
-        tag(temps[audio])
         for target, text in texts.items():
             temps[target].write_text(text, encoding="utf-8")

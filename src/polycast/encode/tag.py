@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import logging
-import os
 import string
 import urllib.parse
 from collections.abc import Sequence
@@ -235,8 +234,6 @@ def tag_mp3(path: Path, info: EpisodeInfo, chapters: Sequence[TimedChapter], rat
                 _shift(stream, old, len(tag) - old)
             stream.seek(0)
             stream.write(tag)
-            stream.flush()
-            os.fsync(stream.fileno())
     except OSError as e:
         raise OutputError(f"cannot tag {path}: {e.strerror or e}") from e
 
