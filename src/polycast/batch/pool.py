@@ -177,8 +177,6 @@ class _Pool:
             if error is None:
                 self.attempts.pop(job.key, None)
                 yield future.result()
-            elif isinstance(error, KeyboardInterrupt):
-                raise KeyboardInterrupt
             else:
                 self._again(job, one_line(error))
 
