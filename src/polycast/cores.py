@@ -26,10 +26,11 @@ def alone() -> None:
     A Dask worker runs one build per task thread, and the cluster is sized one task thread per core,
     so a build that spread itself over every core would start pools and encoders that only contend.
     """
-    share(_cores())
+    share(count())
 
 
-def _cores() -> int:
+def count() -> int:
+    """Return the cores this process may run on (its affinity, where the system has one)."""
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
@@ -45,4 +46,4 @@ def available() -> int:
     1
     >>> share(1)
     """
-    return max(1, _cores() // _share)
+    return max(1, count() // _share)

@@ -34,10 +34,7 @@ IN_FLIGHT = 2
 
 def default_jobs() -> int:
     """Return the number of processes a batch runs by default: one per core it may use."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+    return cores.count()
 
 
 _building = False
@@ -177,8 +174,6 @@ class _Pool:
             if error is None:
                 self.attempts.pop(job.key, None)
                 yield future.result()
-            elif isinstance(error, KeyboardInterrupt):
-                raise KeyboardInterrupt
             else:
                 self._again(job, one_line(error))
 
