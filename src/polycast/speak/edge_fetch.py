@@ -7,7 +7,6 @@ only when it first speaks: listing voices or choosing an engine stays light.
 from __future__ import annotations
 
 import asyncio
-import io
 import math
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
@@ -16,13 +15,12 @@ from typing import Any, TypeVar
 import aiohttp
 import numpy as np
 import numpy.typing as npt
-import soundfile
-import soxr
 from edge_tts.exceptions import EdgeTTSException, NoAudioReceived, SkewAdjustmentError
 
 from polycast.speak import edge_adapter
 from polycast.speak.backoff import Failure, http_failure, retry_after_seconds
 from polycast.speak.edge import MARGIN_S, RATE
+from polycast.speak.mp3_answer import decode_mp3
 
 T = TypeVar("T")
 
@@ -61,18 +59,6 @@ def failure_of(error: BaseException, timeout: float) -> Failure:
         if isinstance(error, kind):
             return Failure(what, retryable)
     return Failure("the edge endpoint sent frames that are not its protocol", True)
-
-
-def decode(mp3: bytes) -> npt.NDArray[np.int16]:
-    """Decode one answer's MP3 to mono int16 PCM at ``RATE``."""
-    try:
-        samples, rate = soundfile.read(io.BytesIO(mp3), dtype="int16", always_2d=True)
-    except soundfile.SoundFileError as e:
-        raise Failure("the edge endpoint sent audio that does not decode as MP3", True) from e
-    if not len(samples):
-        raise Failure("the edge endpoint sent no audio", True)
-    mono = samples.mean(axis=1).astype(np.int16) if samples.shape[1] > 1 else samples[:, 0]
-    return mono if rate == RATE else np.asarray(soxr.resample(mono, rate, RATE), dtype=np.int16)
 
 
 def spoken(
@@ -122,7 +108,7 @@ def fetch(
         raise failure_of(e, timeout) from e
     if not got.complete:
         raise Failure("the edge endpoint closed the connection mid-stream", True)
-    return spoken(decode(got.mp3), got.words)
+    return spoken(decode_mp3(got.mp3, RATE, "edge"), got.words)
 
 
 def silence() -> npt.NDArray[np.int16]:

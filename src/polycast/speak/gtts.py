@@ -9,7 +9,6 @@ soundfile (no ffmpeg).
 from __future__ import annotations
 
 import functools
-import io
 import logging
 import re
 import threading
@@ -20,8 +19,6 @@ from urllib.parse import urlsplit
 import numpy as np
 import numpy.typing as npt
 import requests
-import soundfile
-import soxr
 import urllib3
 from gtts import gTTSError
 from gtts.lang import tts_langs
@@ -31,6 +28,7 @@ from polycast.models import Clip
 from polycast.speak.backoff import Backoff, Failure, http_failure, retry_after_seconds
 from polycast.speak.base import describe_languages, normalize_language
 from polycast.speak.gtts_adapter import Request, answer_of, network_cause, speakable
+from polycast.speak.mp3_answer import decode_mp3
 
 log = logging.getLogger(__name__)
 
@@ -131,20 +129,6 @@ def _gtts_failure(error: Any, timeout: float) -> Failure:
     if response.status_code == 200:
         return Failure("the gTTS endpoint answered without audio", True)
     return _http_failure(response)
-
-
-def _decode(mp3: bytes) -> npt.NDArray[np.int16]:
-    """Decode one answer's MP3 to mono int16 PCM at ``RATE``."""
-    if not mp3:
-        raise Failure("the gTTS endpoint sent no audio", True)
-    try:
-        samples, rate = soundfile.read(io.BytesIO(mp3), dtype="int16", always_2d=True)
-    except soundfile.SoundFileError as e:
-        raise Failure("the gTTS endpoint sent audio that does not decode as MP3", True) from e
-    if not len(samples):
-        raise Failure("the gTTS endpoint sent no audio", True)
-    mono = samples.mean(axis=1).astype(np.int16) if samples.shape[1] > 1 else samples[:, 0]
-    return mono if rate == RATE else np.asarray(soxr.resample(mono, rate, RATE), dtype=np.int16)
 
 
 class GttsEngine:
@@ -279,4 +263,4 @@ class GttsEngine:
                 raise _network_failure(e, timeout) from e
             except ValueError as e:  # not UTF-8 or not base64
                 raise Failure("the gTTS endpoint sent an unreadable answer", True) from e
-        return _decode(mp3)
+        return decode_mp3(mp3, RATE, "gTTS")

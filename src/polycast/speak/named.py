@@ -12,7 +12,6 @@ the nearest names there are.
 from __future__ import annotations
 
 import contextlib
-import difflib
 import re
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -110,6 +109,8 @@ class Owners:
 
     def unknown(self, lang: str, name: str) -> str:
         """Say that no engine has voice ``name``, with the nearest names, or the language's."""
+        import difflib  # noqa: PLC0415 -- only an unknown name needs it, not every build's start
+
         every = {voice: engine for engine, voice in self._all()}
         spelled = {voice.lower(): voice for voice in every}  # EN-GB is near en-gb
         close = difflib.get_close_matches(name.lower(), spelled, 4, 0.6)
