@@ -56,6 +56,10 @@ def _available_in(folder: Path) -> str:
     return f"voices in {folder}: {', '.join(names)}" if names else f"no *.onnx voices in {folder}"
 
 
+SETTINGS_CAP = 1_000_000
+"""The most bytes read of a voice's ``.onnx.json`` (Piper's are a few KB; read for every voice)."""
+
+
 def read_voice_file(model: Path, lang: str | None = None) -> PiperVoiceFile:
     """Describe the voice ``model`` from its settings file; ``lang`` overrides its language.
 
@@ -65,8 +69,13 @@ def read_voice_file(model: Path, lang: str | None = None) -> PiperVoiceFile:
     config = model.with_name(model.name + ".json")
     if model.suffix != ".onnx" or not model.is_file():
         raise EngineError(f"no Piper voice at {model}; {_available_in(model.parent)}")
+    if config.exists() and not config.is_file():  # a FIFO would block the open below
+        raise EngineError(f"{config} is not a Piper voice settings file: not a regular file")
     try:
-        raw = config.read_bytes()
+        with config.open("rb") as stream:
+            raw = stream.read(SETTINGS_CAP + 1)
+        if len(raw) > SETTINGS_CAP:
+            raise ValueError(f"over {SETTINGS_CAP // 1_000_000} MB")
         settings = json.loads(raw)
         rate = int(settings["audio"]["sample_rate"])
     except FileNotFoundError as e:
