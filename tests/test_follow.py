@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from batch_helpers import feed_guids, polycast, show
-from polycast.batch.follow import Item, chosen, item_job, site_items
+from polycast.batch.follow import Item, chosen, item_job, read_site
 from web_server import Route, WebSite, page
 
 RSS = """<?xml version="1.0" encoding="utf-8"?>
@@ -139,7 +139,7 @@ def test_an_opml_list_reads_every_feed_it_names(tmp_path: Path) -> None:
             '<outline text="atom" xmlUrl="/atom.xml"/></body></opml>'
         )
         site.routes["/sites.opml"] = Route(opml.encode(), content_type="text/x-opml")
-        items = site_items(site.url("/sites.opml"), timeout=30)
+        items, _ = read_site(site.url("/sites.opml"), timeout=30)
     assert [i.guid for i in items] == [
         site.url("/kabinet"),
         site.url("/regen"),
@@ -153,7 +153,7 @@ def test_an_opml_list_reads_every_feed_it_names(tmp_path: Path) -> None:
 def test_a_json_feed_and_its_jobs(tmp_path: Path) -> None:
     path = tmp_path / "feed.json"
     path.write_text(json.dumps(JSON_FEED), encoding="utf-8")
-    one, two = site_items(str(path), timeout=30)
+    (one, two), _ = read_site(str(path), timeout=30)
     assert one.author == "Jane Doe"
     assert one.text == "<p>The talks go on.</p><p>Tomorrow.</p>"
     assert two.text is None

@@ -94,17 +94,8 @@ def read_feed(source: str, timeout: float) -> tuple[bytes, str]:
     return answer.data, answer.url
 
 
-def site_items(source: str, timeout: float) -> list[Item]:
-    """Read a site's feed, or every feed an OPML file lists, into items (feed order).
-
-    Raises:
-        FeedError: a feed cannot be read, is not RSS, Atom, JSON Feed or OPML, or has no items.
-    """
-    return read_site(source, timeout)[0]
-
-
 def read_site(source: str, timeout: float) -> tuple[list[Item], list[Path]]:
-    """Return a site's items (as ``site_items``) and the files on this machine they came from.
+    """Return a site's items (feed order; every feed an OPML file lists) and the local files read.
 
     The files are the batch's inputs: publishing must not write over one of them.
 
