@@ -37,7 +37,7 @@ from typing import Any
 from aiohttp import web
 from edge_tts.constants import TRUSTED_CLIENT_TOKEN
 
-from gtts_server import HANG_S, tone_mp3, without_proxies
+from gtts_server import HANG_S, closed_port, tone_mp3, without_proxies
 
 PATH = "/edge/v1"
 RATE = 24000
@@ -52,6 +52,11 @@ TICKS = 10_000_000
 CHUNK = 2048
 """MP3 bytes per audio message."""
 LONG_VOICE = re.compile(r"Microsoft Server Speech Text to Speech Voice \((\S+), (\S+)\)")
+
+
+def closed_edge() -> dict[str, str]:
+    """Edge options with a closed local endpoint: auto probes it, never the internet."""
+    return {"endpoint": f"ws://127.0.0.1:{closed_port()}{PATH}"}
 
 
 class Failure(Enum):

@@ -21,6 +21,7 @@ import functools
 import json
 import os
 import select
+import socket
 import threading
 import time
 import zlib
@@ -60,6 +61,18 @@ def without_proxies() -> Iterator[None]:
         yield
     finally:
         os.environ.update(saved)
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on: a connection to it is refused."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def closed_endpoint() -> str:
+    """A gTTS ``endpoint`` option on a closed local port: a probe of it fails at once."""
+    return f"http://127.0.0.1:{closed_port()}/{{tld}}"
 
 
 class Failure(Enum):
