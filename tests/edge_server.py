@@ -34,12 +34,10 @@ from enum import Enum
 from types import TracebackType
 from typing import Any
 
-import lameenc
-import numpy as np
 from aiohttp import web
 from edge_tts.constants import TRUSTED_CLIENT_TOKEN
 
-from gtts_server import HANG_S, without_proxies
+from gtts_server import HANG_S, closed_port, tone_mp3, without_proxies
 
 PATH = "/edge/v1"
 RATE = 24000
@@ -54,6 +52,11 @@ TICKS = 10_000_000
 CHUNK = 2048
 """MP3 bytes per audio message."""
 LONG_VOICE = re.compile(r"Microsoft Server Speech Text to Speech Voice \((\S+), (\S+)\)")
+
+
+def closed_edge() -> dict[str, str]:
+    """Edge options with a closed local endpoint: auto probes it, never the internet."""
+    return {"endpoint": f"ws://127.0.0.1:{closed_port()}{PATH}"}
 
 
 class Failure(Enum):
@@ -119,24 +122,7 @@ def speech(
     """Encode the MP3 standing in for speech, and the word boundaries that describe it."""
     per_char = SECONDS_PER_CHAR / (1 + int(rate.rstrip("%")) / 100)
     base = 120 + zlib.crc32(voice.encode()) % 12 * 10 + int(pitch.removesuffix("Hz"))
-    n = int(RATE * per_char)
-    t = np.arange(n) / RATE
-    envelope = np.sin(np.pi * np.arange(n) / n)  # rises and falls, so bursts never click
-    bursts = [
-        np.zeros(n)
-        if char.isspace()
-        else 0.3 * envelope * np.sin(2 * np.pi * (base + (ord(char) % 24) * 10) * t)
-        for char in text
-    ]
-    quiet = [np.zeros(int(RATE * LEAD_S)), *bursts, np.zeros(int(RATE * TAIL_S))]
-    pcm = (np.concatenate(quiet) * 32767).astype(np.int16)
-    encoder = lameenc.Encoder()
-    encoder.set_bit_rate(48)
-    encoder.set_in_sample_rate(RATE)
-    encoder.set_out_sample_rate(RATE)
-    encoder.set_channels(1)
-    encoder.set_quality(7)
-    mp3 = bytes(encoder.encode(pcm.tobytes()) + encoder.flush())
+    mp3 = tone_mp3(text, base, per_char, rate=RATE, bit_rate=48, lead_s=LEAD_S, tail_s=TAIL_S)
     words = tuple(
         {
             "Type": "WordBoundary",

@@ -21,6 +21,7 @@ import functools
 import json
 import os
 import select
+import socket
 import threading
 import time
 import zlib
@@ -60,6 +61,18 @@ def without_proxies() -> Iterator[None]:
         yield
     finally:
         os.environ.update(saved)
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on: a connection to it is refused."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def closed_endpoint() -> str:
+    """A gTTS ``endpoint`` option on a closed local port: a probe of it fails at once."""
+    return f"http://127.0.0.1:{closed_port()}/{{tld}}"
 
 
 class Failure(Enum):
@@ -118,14 +131,22 @@ class Received:
     """``time.monotonic()`` when it arrived."""
 
 
-@functools.lru_cache(maxsize=256)
-def speech_mp3(text: str, voice: str = "en/com", rate: int = 24000) -> bytes:
-    """Encode a real MP3 standing in for speech: a 60 ms tone burst per character, quiet spaces.
+def tone_mp3(
+    text: str,
+    pitch: int,
+    per_char: float,
+    *,
+    rate: int,
+    bit_rate: int,
+    lead_s: float = 0.0,
+    tail_s: float = 0.0,
+) -> bytes:
+    """Encode a real MP3 standing in for speech: a tone burst per character, quiet spaces.
 
-    Each ``voice`` (language and domain) has its own pitch, as each real voice sounds its own.
+    Shared by the local speech services here, so each voice's clip is made the same way; each
+    service picks its own ``pitch`` per voice, its length per character and its silences.
     """
-    pitch = 120 + zlib.crc32(voice.encode()) % 12 * 10
-    n = int(rate * SECONDS_PER_CHAR)
+    n = int(rate * per_char)
     t = np.arange(n) / rate
     envelope = np.sin(np.pi * np.arange(n) / n)  # rises and falls, so bursts never click
     bursts = [
@@ -134,14 +155,22 @@ def speech_mp3(text: str, voice: str = "en/com", rate: int = 24000) -> bytes:
         else 0.3 * envelope * np.sin(2 * np.pi * (pitch + (ord(char) % 24) * 10) * t)
         for char in text
     ]
-    pcm = (np.concatenate(bursts) * 32767).astype(np.int16)
+    quiet = [np.zeros(int(rate * lead_s)), *bursts, np.zeros(int(rate * tail_s))]
+    pcm = (np.concatenate(quiet) * 32767).astype(np.int16)
     encoder = lameenc.Encoder()
-    encoder.set_bit_rate(32)
+    encoder.set_bit_rate(bit_rate)
     encoder.set_in_sample_rate(rate)
     encoder.set_out_sample_rate(rate)
     encoder.set_channels(1)
     encoder.set_quality(7)
     return bytes(encoder.encode(pcm.tobytes()) + encoder.flush())
+
+
+@functools.lru_cache(maxsize=256)
+def speech_mp3(text: str, voice: str = "en/com", rate: int = 24000) -> bytes:
+    """A 60 ms tone burst per character; each ``voice`` (language and domain) its own pitch."""
+    pitch = 120 + zlib.crc32(voice.encode()) % 12 * 10
+    return tone_mp3(text, pitch, SECONDS_PER_CHAR, rate=rate, bit_rate=32)
 
 
 def rpc_answer(audio: bytes) -> bytes:

@@ -215,16 +215,23 @@ def test_the_fetch_timeout_is_a_setting() -> None:
         parse_config("[input]\nfetch_timeout = 0\n")
 
 
-def test_an_unknown_host_is_named_as_a_dns_failure() -> None:
-    # A real lookup would ask the network's resolver: the failure httpx raises is built instead,
-    # as httpx chains it (its ConnectError from the resolver's socket.gaierror).
+def dns_failure() -> httpx.ConnectError:
+    """The failure httpx raises for an unknown host, chained as httpx chains it.
+
+    A real lookup would ask the network's resolver, so it is built instead: httpx's ConnectError
+    raised from the resolver's socket.gaierror.
+    """
     try:
         try:
             raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
         except socket.gaierror as cause:
             raise httpx.ConnectError("[Errno -2] Name or service not known") from cause
     except httpx.ConnectError as error:
-        said = failure(error, "https://no-such-host.example/a-story", 20)
+        return error
+
+
+def test_an_unknown_host_is_named_as_a_dns_failure() -> None:
+    said = failure(dns_failure(), "https://no-such-host.example/a-story", 20)
     assert said.startswith("the host no-such-host.example was not found (DNS")
 
 
@@ -292,13 +299,7 @@ def test_a_kept_page_without_its_fetch_time_still_reads(tmp_path: Path) -> None:
 
 
 def test_what_keeps_a_site_out_of_reach_is_said_in_a_few_words() -> None:
-    try:
-        try:
-            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
-        except socket.gaierror as cause:
-            raise httpx.ConnectError("[Errno -2] Name or service not known") from cause
-    except httpx.ConnectError as error:
-        assert unreachable(error) == "host not found"
+    assert unreachable(dns_failure()) == "host not found"
     assert unreachable(httpx.ConnectTimeout("slow")) == "timed out"
     assert unreachable(httpx.ReadTimeout("slow")) == "timed out"
     assert unreachable(httpx.RemoteProtocolError("broke off")) is None  # it answered, badly

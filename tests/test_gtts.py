@@ -5,7 +5,6 @@ from __future__ import annotations
 import email.utils
 import logging
 import re
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -17,7 +16,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gtts_server import HANG_S, SECONDS_PER_CHAR, Failure, GttsServer, without_proxies
+from gtts_server import (
+    HANG_S,
+    SECONDS_PER_CHAR,
+    Failure,
+    GttsServer,
+    closed_port,
+    without_proxies,
+)
 from polycast.errors import ConfigError, EngineError, UnsupportedLanguage
 from polycast.models import Clip
 from polycast.speak.base import Engine
@@ -42,13 +48,6 @@ def server() -> Iterator[GttsServer]:
 def engine_for(server: GttsServer, **options: Any) -> GttsEngine:
     """An engine pointed at the local server, with millisecond backoff so failures are quick."""
     return GttsEngine(endpoint=server.endpoint, base_delay=0.001, **options)
-
-
-def closed_port() -> int:
-    """A port on 127.0.0.1 that nothing listens on."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def rms(samples: np.ndarray) -> float:

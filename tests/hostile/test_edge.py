@@ -7,14 +7,13 @@ article of one sentence, so the server's count of handshakes is exactly the trie
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 
 import pytest
 from harness import Hostile
 
 from edge_server import EdgeServer, Failure, serving
-from gtts_server import PROXY_VARIABLES
+from gtts_server import PROXY_VARIABLES, closed_port
 
 RETRIES = 2
 
@@ -40,12 +39,6 @@ def build(hostile: Hostile, endpoint: str, article: str | None = None) -> tuple[
     for name in PROXY_VARIABLES:
         hostile.env.pop(name, None)
     return ("build", "short-nl.txt", "--engine", "edge", "--config", "podcast.toml")
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def test_refused_connection_is_one_line_and_not_retried(hostile: Hostile) -> None:
