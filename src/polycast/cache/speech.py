@@ -17,7 +17,7 @@ import struct
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from polycast.cache.folder import default_cache_dir
+from polycast.cache.folder import default_cache_dir, read_entry
 from polycast.errors import OutputError
 from polycast.files import write_bytes_atomic
 from polycast.models import Clip, KeptClip
@@ -148,11 +148,14 @@ class ClipCache:
         """
         path = self.path(key)
         try:
-            data = path.read_bytes()
+            data = read_entry(path)
         except FileNotFoundError:
             return None
         except OSError as e:
             log.warning("cannot read cache entry %s: %s; speaking it again", path, e)
+            return None
+        except ValueError as e:
+            self._damaged(key, e)
             return None
         try:
             return kept_entry(data)
