@@ -111,15 +111,23 @@ def damage_empty(data: bytes) -> bytes:
     return b""
 
 
-@pytest.mark.parametrize("damage", [damage_truncate, damage_flip, damage_header, damage_empty])
-def test_damaged_entry_is_never_used_but_logged_and_removed(
-    tmp_path: Path, speech: Clip, damage: Callable[[bytes], bytes], caplog: pytest.LogCaptureFixture
-) -> None:
-    cache = ClipCache(tmp_path)
+def damaged_entry(
+    folder: Path, speech: Clip, damage: Callable[[bytes], bytes]
+) -> tuple[ClipCache, str, Path]:
+    """Keep ``speech`` in a cache in ``folder``, then ``damage`` its entry on disk."""
+    cache = ClipCache(folder)
     key = cache_key("id", "nl", "damaged")
     cache.put(key, speech)
     path = cache.path(key)
     path.write_bytes(damage(path.read_bytes()))
+    return cache, key, path
+
+
+@pytest.mark.parametrize("damage", [damage_truncate, damage_flip, damage_header, damage_empty])
+def test_damaged_entry_is_never_used_but_logged_and_removed(
+    tmp_path: Path, speech: Clip, damage: Callable[[bytes], bytes], caplog: pytest.LogCaptureFixture
+) -> None:
+    cache, key, path = damaged_entry(tmp_path, speech, damage)
     with caplog.at_level(logging.WARNING, logger="polycast.cache.speech"):
         assert cache.get(key) is None
     assert "damaged" in caplog.text
@@ -153,11 +161,7 @@ def test_a_kept_entry_is_checked_and_named_but_not_decoded(tmp_path: Path, speec
 def test_a_damaged_entry_is_not_kept_either(
     tmp_path: Path, speech: Clip, damage: Callable[[bytes], bytes]
 ) -> None:
-    cache = ClipCache(tmp_path)
-    key = cache_key("id", "nl", "damaged")
-    cache.put(key, speech)
-    path = cache.path(key)
-    path.write_bytes(damage(path.read_bytes()))
+    cache, key, path = damaged_entry(tmp_path, speech, damage)
     assert cache.kept(key) is None
     assert not path.exists()
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from polycast.cache.folder import entry_path, keep_entry
+from polycast.cache.folder import entry_path, keep_entry, read_entry
 from polycast.cache.keys import key
 from polycast.errors import OutputError, PolycastError
 from polycast.files import atomic_write
@@ -112,7 +112,7 @@ class EpisodeCache:
         """Return the episode kept under ``name``, or None when there is none (or it is damaged)."""
         base = self._base(name)
         try:
-            meta = json.loads(base.with_suffix(".json").read_text(encoding="utf-8"))
+            meta = json.loads(read_entry(base.with_suffix(".json")))
             mp3 = base.with_suffix(".mp3")
             with mp3.open("rb") as stream:
                 actual = hashlib.file_digest(stream, "sha256").hexdigest()

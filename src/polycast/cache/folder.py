@@ -50,6 +50,26 @@ def entry_path(folder: Path, name: str, suffix: str) -> Path:
     return folder / name[:2] / f"{name}{suffix}"
 
 
+ENTRY_CAP = 256 * 1024 * 1024
+"""The most bytes a cache entry is read as: a larger one is damaged (no plan, clip or timeline
+a build keeps comes near it), and is made again rather than read whole into memory."""
+
+
+def read_entry(path: Path, cap: int = ENTRY_CAP) -> bytes:
+    """Read the entry at ``path``, of at most ``cap`` bytes.
+
+    Raises:
+        FileNotFoundError: there is no entry.
+        OSError: it cannot be read.
+        ValueError: it is larger than ``cap``.
+    """
+    with path.open("rb") as stream:
+        data = stream.read(cap + 1)
+    if len(data) > cap:
+        raise ValueError(f"larger than {cap} bytes")
+    return data
+
+
 def keep_entry(path: Path, data: bytes) -> None:
     """Write a cache entry, warning (not failing) when the cache cannot be written.
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from polycast import rundown as rundown_file
-from polycast.cache.folder import entry_path, keep_entry
+from polycast.cache.folder import entry_path, keep_entry, read_entry
 from polycast.cache.keys import key
 from polycast.errors import PolycastError
 from polycast.models import NARRATOR, Article, Cue, Kind, Rundown, Segment
@@ -41,10 +41,10 @@ class PlanCache:
         """Return the kept plan of ``article``, or None (absent, or unreadable: planned again)."""
         path = self.path(article, settings)
         try:
-            return rundown_file.loads(path.read_text(encoding="utf-8"))
+            return rundown_file.loads(read_entry(path).decode("utf-8"))
         except FileNotFoundError:
             return None
-        except (OSError, UnicodeDecodeError, PolycastError) as e:
+        except (OSError, ValueError, PolycastError) as e:  # UnicodeDecodeError is a ValueError
             log.warning("cached plan %s is unreadable (%s); planning again", path, e)
             return None
 
@@ -111,7 +111,7 @@ class SegmentCache:
         """Return the kept plan of ``segment``, or None (absent, or unreadable: planned again)."""
         path = self._path(segment, narration, settings, languages)
         try:
-            return _plan_from_data(json.loads(path.read_bytes()))
+            return _plan_from_data(json.loads(read_entry(path)))
         except FileNotFoundError:
             return None
         except (OSError, ValueError, KeyError, TypeError) as e:

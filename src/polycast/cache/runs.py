@@ -11,7 +11,7 @@ import hashlib
 import logging
 from pathlib import Path
 
-from polycast.cache.folder import entry_path, keep_entry
+from polycast.cache.folder import entry_path, keep_entry, read_entry
 from polycast.cache.keys import key
 
 log = logging.getLogger(__name__)
@@ -34,10 +34,10 @@ class RunCache:
         """Return what was kept under ``kind`` and ``name``; None if absent or damaged."""
         path = self._path(kind, name)
         try:
-            data = path.read_bytes()
+            data = read_entry(path)
         except FileNotFoundError:
             return None
-        except OSError as e:
+        except (OSError, ValueError) as e:
             log.warning("cannot read %s from the cache: %s", path.name, e)
             return None
         payload = data[_DIGEST:]

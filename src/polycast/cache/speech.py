@@ -15,17 +15,18 @@ import json
 import logging
 import struct
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
-from polycast.cache.folder import default_cache_dir
+from polycast.cache.folder import default_cache_dir, read_entry
 from polycast.errors import OutputError
 from polycast.files import write_bytes_atomic
 from polycast.models import Clip, KeptClip
 
 if TYPE_CHECKING:
-    pass
+    from collections.abc import Callable
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 FORMAT = 1
 """Bump when the entry format or key recipe changes: old entries are then simply never hit."""
@@ -132,31 +133,26 @@ class ClipCache:
 
         A damaged entry is logged, removed and reported absent, so the caller makes it again.
         """
-        kept = self.kept(key)
-        if kept is None:
-            return None
-        try:
-            return kept.open()
-        except ValueError as e:  # its checksum held, its audio does not decode
-            self._damaged(key, e)
-            return None
+        return self._read(key, decode_entry)
 
     def kept(self, key: str) -> KeptClip | None:
         """Return the entry under ``key`` checked but not decoded, or None when absent or damaged.
 
         A damaged entry is logged, removed and reported absent, so the caller makes it again.
         """
+        return self._read(key, kept_entry)
+
+    def _read(self, key: str, take: Callable[[bytes], _T]) -> _T | None:
+        """Read the entry under ``key`` and ``take`` it (which checks it once), or return None."""
         path = self.path(key)
         try:
-            data = path.read_bytes()
+            return take(read_entry(path))
         except FileNotFoundError:
             return None
         except OSError as e:
             log.warning("cannot read cache entry %s: %s; speaking it again", path, e)
             return None
-        try:
-            return kept_entry(data)
-        except ValueError as e:
+        except ValueError as e:  # too large, truncated, corrupt, or its audio does not decode
             self._damaged(key, e)
             return None
 
