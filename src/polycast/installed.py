@@ -17,6 +17,8 @@ from pathlib import Path
 
 _SUFFIXES = (".dist-info", ".egg-info")
 """Folders of installed distributions' metadata (egg-info from older installers)."""
+_ENTRY_POINTS_CAP = 1_000_000
+"""An ``entry_points.txt`` is a few hundred bytes; one past this is not read (nor any of it)."""
 
 
 def normalised(name: str) -> str:
@@ -76,8 +78,12 @@ def entry_points(group: str) -> dict[str, str]:
     found: dict[str, str] = {}
     for folder in distributions():
         try:
-            text = (folder / "entry_points.txt").read_text(encoding="utf-8")
+            with (folder / "entry_points.txt").open("rb") as file:
+                raw = file.read(_ENTRY_POINTS_CAP + 1)
+            text = raw.decode("utf-8")
         except (OSError, UnicodeDecodeError):
+            continue
+        if len(raw) > _ENTRY_POINTS_CAP:
             continue
         found.update(_section(text, group))
     return found

@@ -1,14 +1,17 @@
-"""Commands that show what polycast understood of an article: segments, plan, voices."""
+"""Commands that show what polycast understood of an article: segments, plan, voices.
+
+The reader, the planner and the pipeline are imported by the two commands that read an
+article, not here: ``voices`` is in this module too, and needs none of them.
+"""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from polycast import pipeline, rundown
 from polycast.cli.app import app
 from polycast.cli.options import (
     ArticleArgument,
@@ -22,11 +25,9 @@ from polycast.cli.options import (
 from polycast.cli.voice_commands import VoicesAction
 from polycast.files import write_text_atomic
 from polycast.models import Rundown
-from polycast.plan import plan, segments_document
-from polycast.plan.views import dumps as segments_dumps
-from polycast.plan.views import rundown_document
-from polycast.sources import Source, source_notices, source_stem, take
-from polycast.speak.choose import fallback_readings
+
+if TYPE_CHECKING:
+    from polycast.sources import Source
 
 
 @app.command()
@@ -44,6 +45,13 @@ def segments(
 
     Given a rundown (by its content, whatever its name), show its cues instead.
     """
+    from polycast import pipeline  # noqa: PLC0415 (see the module's docstring)
+    from polycast.plan import segments_document  # noqa: PLC0415
+    from polycast.plan.views import dumps as segments_dumps  # noqa: PLC0415
+    from polycast.plan.views import rundown_document  # noqa: PLC0415
+    from polycast.sources import source_notices, take  # noqa: PLC0415
+    from polycast.speak.choose import fallback_readings  # noqa: PLC0415
+
     settings = settings_from(
         config, lexicon=lexicon, fallback_lang=fallback_lang, input_format=input_format
     )
@@ -92,6 +100,10 @@ def plan_command(
     Given a rundown (by its content, whatever its name), write it back as polycast writes one:
     checked, with its header comment, keys in their order; nothing is planned again.
     """
+    from polycast import pipeline, rundown  # noqa: PLC0415 (see the module's docstring)
+    from polycast.plan import plan  # noqa: PLC0415
+    from polycast.sources import source_notices, take  # noqa: PLC0415
+
     settings = settings_from(config, title=title, lexicon=lexicon, input_format=input_format)
     taken = take(article, settings)
     if output is not None:
@@ -117,6 +129,9 @@ def named(planned: Rundown, article: Source) -> Rundown:
     A name no episode file could have (a hidden file's, a very long one) is left out: the
     rundown's build is then named after the rundown's file, as a hand-made one is.
     """
+    from polycast import rundown  # noqa: PLC0415 (see the module's docstring)
+    from polycast.sources import source_stem  # noqa: PLC0415
+
     name = source_stem(article)
     return replace(planned, name=name) if rundown.name_problem(name) is None else planned
 

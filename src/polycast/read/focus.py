@@ -53,6 +53,8 @@ def _read_elements(body: lxml.html.HtmlElement) -> Iterator[lxml.html.HtmlElemen
     A skipped element (a menu, an aside, a cookie wall) and all it holds are passed over without
     a look: their text never counts (the extractor may take a cookie wall), and on a news page
     they are most of the elements. None is yielded when ``body`` or an ancestor is skipped.
+    Nor is what a block holds (a paragraph's links and emphasis): the block's ``_own_text`` has
+    their text already, and counted again it would weigh twice.
     """
     if any(_skips(e) for e in (body, *body.iterancestors())):
         return
@@ -60,6 +62,8 @@ def _read_elements(body: lxml.html.HtmlElement) -> Iterator[lxml.html.HtmlElemen
     while stack:
         element = stack.pop()
         yield element
+        if element.tag in _BLOCKS:
+            continue  # its whole text is counted: what it holds would be counted twice
         stack.extend(
             child for child in reversed(element) if isinstance(child.tag, str) and not _skips(child)
         )  # not a comment or processing instruction, not skipped
