@@ -82,6 +82,9 @@ class Config:
     """Seconds a web page may take, from connecting to its last byte, redirects included."""
     batch: BatchSettings = field(default_factory=BatchSettings)
     """Where ``batch`` and ``follow`` run their builds: local processes or a Dask cluster."""
+    read_from: tuple[Path, ...] = field(default=(), compare=False)
+    """The files these settings were read from (the config, a ``--lexicon`` file): inputs that no
+    output may replace. Not itself a setting: where a file lies changes nothing built from it."""
 
     @property
     def max_article_bytes(self) -> int:
@@ -148,9 +151,10 @@ def load_config(path: Path | None = None) -> Config:
             return Config()
     text = read_settings(path, "config")
     try:
-        return parse_config(text, base=path.parent)
+        loaded = parse_config(text, base=path.parent)
     except ConfigError as e:
         raise ConfigError(f"{path}: {e}") from e
+    return replace(loaded, read_from=(path,))
 
 
 def read_settings(path: Path, what: str) -> str:

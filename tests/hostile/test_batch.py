@@ -213,3 +213,13 @@ def test_batch_refuses_an_episode_written_over_the_feed(hostile: Hostile) -> Non
         "public/a.vtt",
         words=("public/a.vtt",),
     )
+
+
+def test_batch_refuses_a_companion_over_the_config_that_holds_its_lexicon(
+    hostile: Hostile,
+) -> None:
+    hostile.short("a.txt")
+    hostile.write("output/a.vtt", '[plan.lexicon.nl]\nNAVO = "Navo"\n')
+    hostile.fails(
+        "batch", "a.txt", "--config", "output/a.vtt", words=("is the input output/a.vtt",)
+    )

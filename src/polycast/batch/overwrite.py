@@ -35,7 +35,7 @@ def refuse_overwrites(batch: Batch, jobs: Sequence[Job], read: Iterable[Path]) -
     Raises:
         OutputError: an output is one of the inputs; nothing was read into a build or written.
     """
-    inputs = [*read, batch.config.mix.sting, batch.config.mix.bed]
+    inputs = [*read, batch.config.mix.sting, batch.config.mix.bed, *batch.config.read_from]
     inputs.extend(job.path for job in jobs if job.path is not None)
     suffix = batch.config.audio_format.suffix
     built = [batch.folder / LEDGER_NAME, *_episodes(batch.folder, jobs, suffix)]
