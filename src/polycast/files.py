@@ -114,7 +114,7 @@ def _lock_file(path: Path) -> Iterator[None]:  # pragma: no cover -- not on POSI
         raise OutputError(f"{path}: another process held this lock for {LOCK_TIMEOUT:g} s") from e
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
     """Say whether process ``pid`` exists (one of another user counts as alive)."""
     if pid == os.getpid():
         return True
@@ -146,7 +146,7 @@ def remove_stale_parts(targets: Sequence[Path]) -> list[Path]:
             continue
         for path in names:
             pid = path.name[len(prefix) :].split(".")[0]
-            if path.name.endswith(".part") and pid.isdigit() and not _alive(int(pid)):
+            if path.name.endswith(".part") and pid.isdigit() and not alive(int(pid)):
                 with contextlib.suppress(OSError):
                     path.unlink()
                     removed.append(path)

@@ -6,9 +6,11 @@ folder is inside the case's folder, so the harness sees every file a failed get 
 
 from __future__ import annotations
 
+import os
 import resource
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from harness import Hostile, partial_files
@@ -94,3 +96,41 @@ def test_a_catalogue_nobody_answers_for_is_one_line(case: Hostile) -> None:
     case.env["POLYCAST_PIPER_VOICES_URL"] = f"http://127.0.0.1:{port}/v"
     case.fails("voices", "--available", words=("cannot fetch the Piper catalogue", str(port)))
     case.fails("voices", "get", NAME, words=("cannot fetch the Piper catalogue",))
+
+
+DEAD = int(Path("/proc/sys/kernel/pid_max").read_text(encoding="ascii")) + 1
+"""A process id no process can have: a folder carrying it was left by a process killed outright."""
+
+
+def lay_voice(folder: Path, cut: int | None = None) -> None:
+    """Write the test voice's two files into ``folder`` as an install leaves them (the model cut
+    to ``cut`` bytes: half deleted)."""
+    folder.mkdir(parents=True)
+    for path, data in voice_files().items():
+        (folder / path.rsplit("/", 1)[-1]).write_bytes(data[:cut] if path == MODEL else data)
+
+
+def test_a_removal_a_kill_cut_short_is_finished_by_the_next_command(case: Hostile) -> None:
+    piper = case.root / "data" / "piper"
+    lay_voice(piper / f".{NAME}.{DEAD}.removing", cut=1000)
+    running = f".{NAME}.{os.getpid()}.removing"  # a removal still under way: left to its process
+    lay_voice(piper / running)
+    result = case.run("voices", "--lang", "en")
+    assert result.returncode == 0, result.stderr
+    assert installed(case) == [running]
+    assert NAME not in result.stdout
+
+
+def test_a_replacement_a_kill_cut_short_leaves_the_voice_whole(case: Hostile) -> None:
+    """Killed between setting the old copy aside and moving the new one in: the old one is back."""
+    piper = case.root / "data" / "piper"
+    lay_voice(piper / f".{NAME}.{DEAD}.old")
+    result = case.run("voices", "--lang", "en", "--json")
+    assert result.returncode == 0, result.stderr
+    assert installed(case) == [NAME]
+    assert (piper / NAME / f"{NAME}.onnx").read_bytes() == voice_files()[MODEL]
+    assert NAME in result.stdout
+    lay_voice(piper / f".{NAME}.{DEAD}.old")  # killed after the new copy was in: the old goes
+    removed = case.run("voices", "remove", NAME)
+    assert removed.returncode == 0, removed.stderr
+    assert installed(case) == []
