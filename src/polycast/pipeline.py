@@ -112,11 +112,12 @@ def check_paths(source: Source | None, outputs: Sequence[Path], config: Config) 
     reads nothing, writes nothing and leaves the input as it was.
 
     Raises:
-        OutputError: an output is the article (or the sting or bed), even through a link.
+        OutputError: an output is the article (or the sting, bed, config or lexicon file),
+            even through a link.
         InputError: the article is not a regular file, or is over ``max_article_mb``.
     """
     path = source_file(source)
-    refuse_overwrite(outputs, [path, config.mix.sting, config.mix.bed])
+    refuse_overwrite(outputs, [path, config.mix.sting, config.mix.bed, *config.read_from])
     if path is not None:
         check_size(path, config.max_article_bytes, "article", InputError, "input.max_article_mb")
 

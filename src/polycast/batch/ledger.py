@@ -44,7 +44,9 @@ class Entry:
 
 def settings_digest(config: Config) -> str:
     """Digest the settings a build depends on, and polycast's version, by their named fields."""
-    text = json.dumps(asdict(config), default=str, sort_keys=True, ensure_ascii=False)
+    fields = asdict(config)
+    del fields["read_from"]  # where the config lies: a moved podcast.toml rebuilds nothing
+    text = json.dumps(fields, default=str, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(f"{__version__}\n{text}".encode()).hexdigest()
 
 

@@ -114,7 +114,7 @@ def follow(
     from polycast.batch.follow import chosen, item_job, read_site  # noqa: PLC0415
 
     settings = settings_from(config, engine=engine)
-    found, files = read_site(site, settings.fetch_timeout)
+    found, files = read_site(site, settings.fetch_timeout, settings.max_follow_bytes)
     items = chosen(found, since and since.date(), limit)
     work = unique(item_job(item) for item in items)
     _run(work, settings, config, output, publish, feed, jobs, cluster, as_json, files)
