@@ -13,7 +13,7 @@ import pytest
 
 from polycast.errors import ConfigError, EngineError, UnsupportedLanguage
 from polycast.speak.base import Engine
-from polycast.speak.espeak import EspeakEngine, speak_text
+from polycast.speak.espeak import EspeakEngine, _library, speak_text
 
 DUTCH = "Goedemorgen, dit is het nieuws van vandaag."
 ENGLISH = "Good morning, this is the news for today."
@@ -179,6 +179,27 @@ def test_another_process_speaks_the_same_samples(engine: EspeakEngine) -> None:
     other = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     here = hashlib.sha256(engine.synthesize(DUTCH, "nl").samples.tobytes()).hexdigest()
     assert other.stdout == here
+
+
+@pytest.mark.parametrize("voice", ["nl", "en-us", "de", "fr", "en-gb-x-rp", "nl+f3"])
+def test_a_voice_loaded_by_its_file_speaks_the_same_samples_as_by_its_name(
+    engine: EspeakEngine, voice: str
+) -> None:
+    """Naming the voice's file skips espeak's scan of every voice file, and changes no sample."""
+    library = _library()
+    engine.voices()
+    by_file = library.file_of(voice)
+    assert "/" in by_file  # a listed voice is named by its file under lang/
+    assert by_file.endswith("+f3") == voice.endswith("+f3")
+    with library.lock:
+        named = library.speak(DUTCH, voice, 175, 50)
+        filed = library.speak(DUTCH, by_file, 175, 50)
+    assert len(named) > 22050
+    assert filed.tobytes() == named.tobytes()
+
+
+def test_a_voice_espeak_does_not_list_is_passed_on_by_its_name() -> None:
+    assert _library().file_of("no-such-voice") == "no-such-voice"
 
 
 def test_a_long_text_in_one_call_lasts_as_long_as_its_sentences(engine: EspeakEngine) -> None:

@@ -87,6 +87,8 @@ class _Library:
         """An exception raised inside the callback (Ctrl-C), for ``speak`` to raise again."""
         self._callback = Callback(self._collect)  # kept referenced: the library calls it later
         self.rate = 0
+        self.files: dict[str, str] = {}
+        """Each voice id's file under ``lang/`` (``nl`` -> ``gmw/nl``), where the id is unique."""
         lib = self._open()
         try:
             self.version = (lib.espeak_Info(None) or b"?").decode()
@@ -142,6 +144,7 @@ class _Library:
         lang = os.path.join(self.data, "lang")  # noqa: PTH118 (see _dictionary_of)
         entries = lib.espeak_ListVoices(None)
         index = 0
+        files: dict[str, list[str]] = {}
         while entries[index]:
             voice = entries[index].contents
             identifier = (voice.identifier or b"").decode()
@@ -150,6 +153,7 @@ class _Library:
             if dictionary is None or f"{dictionary}_dict" not in bundled:
                 continue  # listed, but its data is not bundled: it cannot speak
             voice_id = identifier.rsplit("/", 1)[-1].lower()
+            files.setdefault(voice_id, []).append(identifier)
             for priority, code in parse_languages(voice.languages):
                 ranked.setdefault(code, []).append((priority, voice_id))
         voices = {code: [v for _, v in sorted(pairs)] for code, pairs in ranked.items()}
@@ -157,7 +161,19 @@ class _Library:
             if preferred in voices.get(code, []):
                 voices[code].remove(preferred)
                 voices[code].insert(0, preferred)
+        self.files = {vid: found[0] for vid, found in files.items() if len(found) == 1}
         return {code: tuple(ids) for code, ids in sorted(voices.items())}
+
+    def file_of(self, voice: str) -> str:
+        """Name ``voice`` by its file (``nl+f3`` -> ``gmw/nl+f3``) when it is a listed voice id.
+
+        Given a voice id, ``espeak_SetVoiceByName`` reads every voice file to find it (some
+        300 files, 3 ms of every utterance, as each loads a fresh library); given its file, it
+        loads that one. Both load the same voice: the samples are the same bytes.
+        """
+        base, plus, variant = voice.partition("+")
+        found = self.files.get(base.lower())
+        return voice if found is None else f"{found}{plus}{variant}"
 
     def speak(self, text: str, voice: str, rate: int, pitch: int) -> np.ndarray:
         """Speak ``text`` with ``voice`` and return int16 samples; callers hold ``lock``."""
@@ -271,7 +287,7 @@ class EspeakEngine:
         name = self.voice_for(lang, voice)
         library = _library()
         with library.lock:
-            samples = library.speak(text, name, self.rate, self.pitch)
+            samples = library.speak(text, library.file_of(name), self.rate, self.pitch)
         return Clip(samples=samples, rate=library.rate)
 
     def identity(self, lang: str, voice: str | None = None) -> str:
