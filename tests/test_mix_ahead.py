@@ -6,14 +6,19 @@ the store already keeps (an edited rebuild still decodes only the clips of the r
 
 from __future__ import annotations
 
+import io
 import threading
 from collections.abc import Iterator
 
 import numpy as np
 import pytest
 
-from polycast.errors import EngineError
+from polycast.encode.ahead import AheadFrames
+from polycast.encode.mp3 import Mp3Settings, encode_mp3
+from polycast.errors import EngineError, OutputError
 from polycast.mix import MixSettings, mix
+from polycast.mix.runs import Measured
+from polycast.mix.source import RunSource
 from polycast.models import Clip, KeptClip
 from test_mix_music import AUDIO
 from test_runs import DictStore, _episode, _kept
@@ -89,3 +94,40 @@ def test_a_failure_in_the_speech_stops_the_measuring_threads() -> None:
     with pytest.raises(EngineError, match="the engine stopped"):
         mix(rundown, failing(), SETTINGS, store=DictStore(), workers=2)
     assert not [t for t in threading.enumerate() if t.name.startswith("measure")]
+
+
+def test_runs_encoded_as_they_render_are_the_frames_the_encode_stage_would_make() -> None:
+    store = DictStore()
+    with AheadFrames(Mp3Settings(), store, workers=2) as frames:
+        ahead, _ = mix(
+            *_episode([1, 2, 3, 4, 5, 6]), SETTINGS, store=store, workers=2, frames=frames
+        )
+    kept = store.puts["frames"]
+    assert kept >= len(ahead.runs)  # every run's stretches were encoded during the mix
+    out = io.BytesIO()
+    encode_mp3(ahead, out, Mp3Settings(), workers=2, store=store)
+    assert store.puts["frames"] == kept  # the encode stage took them all: nothing encoded again
+    plain, _ = mix(*_episode([1, 2, 3, 4, 5, 6]), SETTINGS, workers=2)
+    fresh = io.BytesIO()
+    encode_mp3(plain, fresh, Mp3Settings(), workers=2)
+    assert out.getvalue() == fresh.getvalue()
+
+
+def test_a_failure_in_the_final_render_stops_the_encoders_before_the_output_closes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rendered: list[int] = []
+    render = RunSource.render
+
+    def failing(self: RunSource, k: int) -> Measured:
+        if k == 2:
+            raise OutputError("the disk is full")
+        rendered.append(k)
+        return render(self, k)
+
+    monkeypatch.setattr(RunSource, "render", failing)
+    store = DictStore()
+    with AheadFrames(Mp3Settings(), store, workers=2) as frames, pytest.raises(OutputError):
+        mix(*_episode([1, 2, 3, 4, 5, 6]), SETTINGS, store=store, workers=2, frames=frames)
+    assert rendered  # the failure came after runs were rendered and handed to the encoders
+    assert not [t for t in threading.enumerate() if t.name.startswith("mp3-ahead")]

@@ -51,7 +51,7 @@ from polycast.mix.settings import MixSettings
 from polycast.mix.source import MixSource, RunSource
 from polycast.mix.spool import Spool
 from polycast.mix.voices import VoiceRun
-from polycast.models import Clip, Cue, KeptClip, Run, Rundown, RunStore, Timeline
+from polycast.models import Clip, Cue, KeptClip, Run, Rundown, RunFrames, RunStore, Timeline
 from polycast.timeline_svg import short_term_of_runs
 
 log = logging.getLogger(__name__)
@@ -84,6 +84,7 @@ def mix(
     *,
     store: RunStore | None = None,
     workers: int = 1,
+    frames: RunFrames | None = None,
 ) -> MixResult:
     """Place, level and measure one clip per cue (in rundown order) into a timeline.
 
@@ -96,6 +97,8 @@ def mix(
         store: where earlier builds kept their runs' measurements; what it holds is not
             measured again (the result is the same with or without it).
         workers: threads that measure and render runs side by side.
+        frames: encodes each run of the final output as soon as it is rendered (into the
+            store the encode stage takes frames from), beside the rendering of the next.
 
     Raises:
         InputError: the rundown has no cues.
@@ -136,7 +139,7 @@ def mix(
         runs.levelled_key(key, gains, (placements[i].voice for i in range(s.first, s.stop)))
         for s, key in zip(spans, contents, strict=True)
     ]
-    pieces = _Pieces(source, spans, levelled, voice_runs, store, workers)
+    pieces = _Pieces(source, spans, levelled, voice_runs, store, workers, frames)
     try:
         final, report, keys = _meet_target(pieces, settings, levels)
     except BaseException:
@@ -359,6 +362,8 @@ class _Pieces:
     voices: Sequence[Mapping[VoiceKey, VoiceRun]]
     store: RunStore | None
     workers: int
+    frames: RunFrames | None = None
+    """Encodes each final run as it is rendered, if given."""
 
     def each(self, make: Callable[[int], _T]) -> list[_T]:
         """Return ``make(k)`` for every run ``k``, in order, run side by side on the workers."""
@@ -447,14 +452,32 @@ def _render(
     tag = None if limiter is None else repr(limiter)
     keys = [runs.final_key(k, gain_db, tag) for k in pieces.keys]
     output = RunSource(source, [(s.start, s.end) for s in pieces.spans], settings.channels)
+    spans = pieces.spans
+    final = Timeline(
+        output,
+        source.length,
+        settings.rate,
+        settings.channels,
+        (),
+        (),
+        tuple(Run(s.start, s.end, s.quiet, k) for s, k in zip(spans, keys, strict=True)),
+    )
+
+    def run(k: int) -> Measured:
+        make = functools.partial(output.render, k)
+        measured = cached(pieces.store, "final", keys[k], make, _measured_io)
+        if pieces.frames is not None:
+            pieces.frames.start(final, k)  # encoded beside the runs still to render
+        return measured
+
     try:
-        measured = pieces.each(
-            lambda k: cached(
-                pieces.store, "final", keys[k], functools.partial(output.render, k), _measured_io
-            )
-        )
+        measured = pieces.each(run)
         output.finish()
+        if pieces.frames is not None:
+            pieces.frames.wait()
     except BaseException:
+        if pieces.frames is not None:
+            pieces.frames.cancel()  # before the output they read is closed
         output.close()
         raise
     return _Final(output, measured, keys)
