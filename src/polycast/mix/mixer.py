@@ -366,19 +366,35 @@ class _Pieces:
     """Encodes each final run as it is rendered, if given."""
 
     def each(self, make: Callable[[int], _T]) -> list[_T]:
-        """Return ``make(k)`` for every run ``k``, in order, run side by side on the workers."""
-        return _side_by_side(make, len(self.spans), self.workers)
+        """Return ``make(k)`` for every run ``k``, in order, run side by side on the workers.
+
+        The longest runs start first: the work left when a thread runs out of runs is a short
+        run's (its render, and the encoding of it that ``frames`` does after it).
+        """
+        longest = sorted(
+            range(len(self.spans)), key=lambda k: self.spans[k].start - self.spans[k].end
+        )
+        return _side_by_side(make, len(self.spans), self.workers, longest)
 
 
-def _side_by_side(make: Callable[[int], _T], count: int, workers: int) -> list[_T]:
+def _side_by_side(
+    make: Callable[[int], _T], count: int, workers: int, order: Sequence[int] | None = None
+) -> list[_T]:
     """Return ``make(k)`` for ``k`` in ``range(count)``, in order, on ``workers`` threads.
 
-    Runs are independent, and numpy releases the GIL over most of a run's work.
+    Runs are independent, and numpy releases the GIL over most of a run's work. ``order`` is
+    the order they start in (default: ``k``'s own).
     """
     if workers == 1 or count <= 1:
         return [make(k) for k in range(count)]
     with ThreadPoolExecutor(workers, thread_name_prefix="mix") as pool:
-        return list(pool.map(make, range(count)))
+        started = {k: pool.submit(make, k) for k in (range(count) if order is None else order)}
+        try:
+            return [started[k].result() for k in range(count)]
+        except BaseException:
+            for future in started.values():
+                future.cancel()  # a failure or Ctrl-C: the runs not begun are not begun
+            raise
 
 
 def _meet_target(
