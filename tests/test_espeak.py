@@ -15,7 +15,7 @@ import pytest
 from polycast.errors import ConfigError, EngineError, UnsupportedLanguage
 from polycast.speak.base import Concurrency, Engine, concurrency_of
 from polycast.speak.espeak import EspeakEngine, _library, speak_text
-from polycast.speak.espeak_copies import Copy
+from polycast.speak.espeak_copies import Copies, Copy
 
 DUTCH = "Goedemorgen, dit is het nieuws van vandaag."
 ENGLISH = "Good morning, this is the news for today."
@@ -283,3 +283,17 @@ def test_ctrl_c_while_espeak_speaks_stops_the_speech() -> None:
         process.wait()
     assert (process.returncode, out) == (3, "interrupted\n"), err
     assert "Exception ignored" not in err
+
+
+def test_without_anonymous_files_threads_take_turns_on_one_copy(engine: EspeakEngine) -> None:
+    """Where no copy of the library can be made, threads wait for the one there is."""
+    library = _library()
+    alone = engine.synthesize(DUTCH, "nl").samples.tobytes()
+    single = Copies(library.path, library.data)
+    single._copyable = False
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(library, "copies", single)
+        with ThreadPoolExecutor(3) as pool:
+            clips = list(pool.map(lambda _: engine.synthesize(DUTCH, "nl"), range(6)))
+    assert single.made == 1
+    assert all(clip.samples.tobytes() == alone for clip in clips)
