@@ -40,13 +40,19 @@ def voice_files() -> dict[str, bytes]:
     }
 
 
+@functools.cache
+def _digests() -> dict[str, str]:
+    """The MD5 of each file (once per process: every catalogue request would hash 63 MB again)."""
+    return {path: hashlib.md5(data).hexdigest() for path, data in voice_files().items()}
+
+
 def catalogue(wrong_digest: bool = False, sizes: dict[str, Any] | None = None) -> dict[str, Any]:
     """The catalogue, in the Piper voices layout, of the one test voice (``sizes`` by path
     replace the true sizes it states)."""
     files = {
         path: {
             "size_bytes": (sizes or {}).get(path, len(data)),
-            "md5_digest": "0" * 32 if wrong_digest else hashlib.md5(data).hexdigest(),
+            "md5_digest": "0" * 32 if wrong_digest else _digests()[path],
         }
         for path, data in voice_files().items()
     }
