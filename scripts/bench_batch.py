@@ -2,16 +2,19 @@
 
 Each batch runs ``polycast batch`` as a fresh process with a fresh cache (every article cold),
 so a ratio compares the same work. The Dask cluster (a scheduler and two single-threaded
-workers, no nanny) is started before its batch and not timed; the batch's connection is.
+workers, no nanny, started as the README's "At scale" says) is started before its batches and not
+timed; each batch's connection is, and the CPU time the scheduler and workers spent on it is
+reported beside the client's.
 Client memory is the peak of the client process alone (its ``VmHWM``), read in that process,
 for 200 short articles against 20: the pool's workers are other processes.
 
 ``--jobs 1`` and ``--jobs 2`` run in turns, ``ROUNDS`` times each, and each keeps its fastest
-round: a ratio of two single runs on a shared machine says as much about the others' load as
-about the batch. Beside each wall time goes the CPU time of its whole process tree (the pool's
-fork server and workers outlive the client's own children, so a small runner adopts and waits
-for them), and the cores it kept busy on average (CPU / wall): what ``--jobs 2`` can gain over
-``--jobs 1`` is bounded by the cores ``--jobs 1`` already uses.
+round (so do the Dask batch and ``--jobs 2``): a ratio of two single runs on a shared machine
+says as much about the others' load as about the batch. Beside each wall time goes the CPU time
+of its whole process tree (the pool's fork server and workers outlive the client's own children,
+so a small runner adopts and waits for them), and the cores it kept busy on average (CPU /
+wall): what ``--jobs 2`` can gain over ``--jobs 1`` is bounded by the cores ``--jobs 1`` already
+uses.
 """
 
 from __future__ import annotations
