@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from polycast.batch.overwrite import refuse_overwrites
-from polycast.batch.run import Batch, Publisher
+from polycast.batch.run import Batch, Publisher, write_files
 from polycast.batch.sources import Job
 from polycast.config import Config
 from polycast.errors import OutputError
@@ -65,3 +65,21 @@ def test_the_lock_a_publish_takes_is_the_one_a_batch_keeps_its_articles_off(
     batch = Batch(Config(), tmp_path / "out", Publisher(shown))
     with pytest.raises(OutputError, match=r"this output is the input .*\.feed\.xml\.lock"):
         refuse_overwrites(batch, [article], [])
+
+
+def test_a_workers_episode_is_synced_before_it_replaces_the_last_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a Dask worker sent is on the disk, not only in the page cache, once it is in place."""
+    synced: list[str] = []
+    real = os.fsync
+
+    def noting(fd: int) -> None:
+        synced.append(str(Path(f"/proc/self/fd/{fd}").readlink()))
+        real(fd)
+
+    (tmp_path / "a.mp3").write_bytes(b"old episode")
+    monkeypatch.setattr(os, "fsync", noting)
+    write_files(tmp_path, (("a.mp3", b"new episode"), ("a.vtt", b"WEBVTT\n")))
+    assert (tmp_path / "a.mp3").read_bytes() == b"new episode"
+    assert len(synced) == 2 and all(".part" in name for name in synced)
