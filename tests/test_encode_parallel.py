@@ -151,16 +151,32 @@ def test_a_timeline_of_fewer_runs_than_encoders_is_shared_between_them() -> None
         assert peak <= elsewhere
 
 
-def test_runs_as_many_as_encoders_are_each_one_stretch() -> None:
-    # then a run's frames depend on nothing around it, as a rebuild's store needs
-    pcm = vowel(24, 44100, seed=7)
-    cut = 10 * 44100 // 1152 * 1152
-    runs = (Run(0, cut, 0, "first"), Run(cut, len(pcm), 0, "second"))
+def test_each_run_is_cut_on_its_own_between_the_encoders() -> None:
+    # a run's stretches depend on nothing around it, as a rebuild's store needs; a run long
+    # enough is shared between the encoders (an edit encodes one run again), a short one is not
+    pcm = vowel(30, 44100, seed=7)
+    short = 6 * 44100 // 1152 * 1152
+    cut = 16 * 44100 // 1152 * 1152
+    runs = (Run(0, short, 0, "short"), Run(short, cut, 0, "first"), Run(cut, len(pcm), 0, "second"))
     timeline = dataclasses.replace(timeline_of(pcm, 44100, 1), runs=runs)
-    assert [job.key.partition(":")[0] for job in _plan(timeline, 2) if job.key] == [
+    keys = [job.key for job in _plan(timeline, 2) if job.key]
+    assert [key.partition(":")[0] for key in keys] == [
+        "short",
+        "first",
         "first",
         "second",
+        "second",
     ]
+    moved = dataclasses.replace(
+        timeline_of(np.concatenate([np.zeros(2304, np.int16), pcm]), 44100, 1),
+        runs=(
+            Run(0, short + 2304, 0, "short"),
+            Run(short + 2304, cut + 2304, 0, "first"),
+            Run(cut + 2304, len(pcm) + 2304, 0, "second"),
+        ),
+    )
+    again = [job.key for job in _plan(moved, 2) if job.key]
+    assert [k for k in again if k.startswith("first")] == [k for k in keys if k.startswith("first")]
 
 
 def test_a_short_run_is_not_cut_to_share() -> None:

@@ -43,7 +43,7 @@ from polycast.encode.bitstream import (
     main_data_begin,
 )
 from polycast.errors import JoinError
-from polycast.models import RunStore, Timeline
+from polycast.models import Run, RunStore, Timeline
 
 PRE_ROLL = 16
 """Frames a stretch encodes before its nominal start, to settle the encoder."""
@@ -192,7 +192,7 @@ def _plan_runs(timeline: Timeline, workers: int) -> list[list[_Job]]:
     plan: list[list[_Job]] = []
     for k, run in enumerate(timeline.runs):
         last = k + 1 == len(timeline.runs)
-        found = _run_jobs(run.start, run.end, last, size, run.key)
+        found = _run_jobs(run.start, run.end, last, _shared(run, size, workers, rate), run.key)
         if k:
             quiet_from = timeline.runs[k - 1].end - timeline.runs[k - 1].quiet
             boundary = run.start // _S
@@ -200,6 +200,18 @@ def _plan_runs(timeline: Timeline, workers: int) -> list[list[_Job]]:
             found[0] = dataclasses.replace(found[0], lo=lo, hi=boundary - 2)
         plan.append(found)
     return plan
+
+
+def _shared(run: Run, size: int, workers: int, rate: int) -> int:
+    """Return the stretch size for ``run``: cut between the encoders when each gets enough.
+
+    A rebuild after an edit encodes one run again, and the mix hands each run to the encoders
+    as soon as it is rendered: a run of ``SHARED_SECONDS`` a worker or more keeps them all busy.
+    """
+    frames = (run.end + ENCODER_DELAY) // _S - run.start // _S  # as many as _run_jobs cuts
+    if workers < 2 or run.end - run.start < SHARED_SECONDS * rate * workers:
+        return size
+    return min(size, max(4 * (PRE_ROLL + POST_ROLL), -(-frames // workers)))
 
 
 def _run_jobs(start: int, end: int, last: bool, size: int, key: str | None) -> list[_Job]:
