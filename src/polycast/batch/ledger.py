@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from polycast import __version__
@@ -43,8 +43,14 @@ class Entry:
 
 
 def settings_digest(config: Config) -> str:
-    """Digest the settings a build depends on, and polycast's version, by their named fields."""
-    text = json.dumps(asdict(config), default=str, sort_keys=True, ensure_ascii=False)
+    """Digest the settings a build depends on, and polycast's version, by their named fields.
+
+    How many syntheses run at once changes how fast an episode is made, never the episode: it is
+    left out, so a batch's ``--jobs`` (which decides it) or a new ``[speak] workers`` builds
+    nothing again.
+    """
+    built = replace(config, speak=replace(config.speak, workers=None))
+    text = json.dumps(asdict(built), default=str, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(f"{__version__}\n{text}".encode()).hexdigest()
 
 
