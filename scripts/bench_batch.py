@@ -11,7 +11,10 @@ round: a ratio of two single runs on a shared machine says as much about the oth
 about the batch. Beside each wall time goes the CPU time of its whole process tree (the pool's
 fork server and workers outlive the client's own children, so a small runner adopts and waits
 for them), and the cores it kept busy on average (CPU / wall): what ``--jobs 2`` can gain over
-``--jobs 1`` is bounded by the cores ``--jobs 1`` already uses.
+``--jobs 1`` is bounded by the cores ``--jobs 1`` already uses (one: ``--jobs`` bounds the cores).
+Where the kernel shares the cores between sessions (Linux's ``sched_autogroup``), a batch gets
+its session's share while other sessions are busy, one process or two, and the ratio falls
+towards 1: only a run on an otherwise idle machine measures the batch.
 """
 
 from __future__ import annotations
