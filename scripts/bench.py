@@ -35,7 +35,8 @@ P5. first preview of a segment whose sentences are cached / floor: <= 0.25
 Batches (``bench_batch.py``: 12 corpus articles, every batch a fresh process and a cold cache):
 
 B1. ``--jobs 1`` / ``--jobs 2``, each the fastest of two turns: >= 1.7
-B2. a local Dask cluster of two single-threaded workers / ``--jobs 2``: <= 1.15
+B2. a local Dask cluster of two single-threaded workers / ``--jobs 2``, each the fastest of two
+    turns: <= 1.15
 B3. peak client memory, 200 short articles / 20: <= 1.2
 
 Beside them: ``segments`` / floor, and what ``python -X importtime -c "import polycast.cli"``

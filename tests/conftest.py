@@ -80,3 +80,36 @@ def pytest_ignore_collect(collection_path: Path) -> bool | None:
     Collected as modules, every one is named ``conftest``, and one would be taken for another.
     """
     return True if collection_path.name == "conftest.py" else None
+
+
+SLOWEST_FIRST = (
+    "tests/test_batch_run.py",
+    "tests/test_read_api.py",
+    "tests/test_voices_get.py",
+    "tests/browser/test_browser_pages.py",
+    "tests/test_cluster.py",
+    "tests/test_web_golden.py",
+    "tests/test_piper.py",
+    "tests/test_tag.py",
+    "tests/hostile/test_outputs.py",
+    "tests/test_encode_opus.py",
+    "tests/test_cli.py",
+    "tests/test_startup.py",
+    "tests/test_follow.py",
+    "tests/test_loudness.py",
+    "tests/test_runs.py",
+    "tests/test_determinism.py",
+)
+"""The modules that take longest (waiting included), longest first: ``--durations`` finds them.
+
+The workers take a module at a time (``--dist loadfile``) in the order collected. A long module
+taken last keeps one worker busy while the others have finished, so these go first and the many
+short ones (the doctests last of all) fill the end. xdist's own order, most tests first, put the
+four slow tests of the cluster module at the end. A module missing here only runs later.
+"""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Put the slowest modules' tests first, each module's tests still together and in order."""
+    rank = {module: place for place, module in enumerate(SLOWEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.partition("::")[0], len(rank)))

@@ -32,12 +32,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 from types import TracebackType
-from typing import Any
-
-from aiohttp import web
-from edge_tts.constants import TRUSTED_CLIENT_TOKEN
+from typing import TYPE_CHECKING, Any
 
 from gtts_server import HANG_S, closed_port, tone_mp3, without_proxies
+
+if TYPE_CHECKING:  # aiohttp and edge_tts are imported where a server runs: every test worker
+    from aiohttp import web  # imports this module to collect, and they are a third of a second
 
 PATH = "/edge/v1"
 RATE = 24000
@@ -255,6 +255,9 @@ class EdgeServer:
                 raise AssertionError(f"no {what} after {HANG_S:g} s: the client hangs")
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
+        from aiohttp import web
+        from edge_tts.constants import TRUSTED_CLIENT_TOKEN
+
         state = self.state
         with state.lock:
             state.handshakes += 1
@@ -350,6 +353,8 @@ class EdgeServer:
         await socket.receive(timeout=HANG_S)  # the client closes once it has the turn's end
 
     async def _start(self) -> None:
+        from aiohttp import web
+
         app = web.Application()
         app.router.add_get(PATH, self._handle)
         self._runner = web.AppRunner(app, handle_signals=False)

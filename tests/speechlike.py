@@ -6,6 +6,8 @@ needs exact control: known levels, known lengths, engine-like silence at both en
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import numpy.typing as npt
 
@@ -24,8 +26,16 @@ def speech(
     """Return mono float speech-like audio: harmonics under a 4 Hz syllable envelope.
 
     ``level_db`` sets the RMS of the voiced part (dBFS); ``pad_ms`` adds silence before and after,
-    as engines do.
+    as engines do. Each call gets an array of its own, to change as it likes.
     """
+    return _speech(seconds, rate, level_db=level_db, seed=seed, pitch=pitch, pad_ms=pad_ms).copy()
+
+
+@functools.lru_cache(maxsize=32)
+def _speech(
+    seconds: float, rate: int, *, level_db: float, seed: int, pitch: float, pad_ms: tuple[int, int]
+) -> npt.NDArray[np.float64]:
+    """Make ``speech``'s signal (kept: the loudness tests ask for the same few many times)."""
     rng = np.random.default_rng(seed)
     n = int(seconds * rate)
     t = np.arange(n) / rate

@@ -189,6 +189,22 @@ def test_a_worker_killed_mid_batch_and_the_batch_still_completes(
         assert (tmp_path / "output" / episode.name).read_bytes() == episode.read_bytes()
 
 
+def test_an_article_that_cannot_be_built_fails_alone_and_the_command_exits_1(
+    tmp_path: Path, cluster: LocalCluster
+) -> None:
+    """The command's end on a cluster (its summary, its exit code) with one failure among builds."""
+    articles(tmp_path / "in", 2)
+    (tmp_path / "in" / "blank.txt").write_text("   \n\n  \n", encoding="utf-8")
+    result = polycast("batch", "in", "--json", "--cluster", cluster.address, cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["built"] == 2
+    assert [failure["source"] for failure in summary["failed"]] == ["in/blank.txt"]
+    assert "only whitespace" in summary["failed"][0]["error"]
+    assert sorted(p.name for p in (tmp_path / "output").glob("*.mp3")) == ["a000.mp3", "a001.mp3"]
+    assert "Traceback" not in result.stderr
+
+
 def test_connecting_refuses_a_worker_with_another_polycast(
     tmp_path: Path, cluster: LocalCluster
 ) -> None:

@@ -163,6 +163,13 @@ def test_the_article_limit_is_read_from_the_input_table() -> None:
         parse_config("[input]\nsize = 3\n")
 
 
+def test_the_follow_limit_is_read_from_the_input_table() -> None:
+    assert parse_config("").max_follow_bytes == 200_000_000
+    assert parse_config("[input]\nmax_follow_mb = 0.5\n").max_follow_bytes == 500_000
+    with pytest.raises(ConfigError, match=r"input\.max_follow_mb must be between"):
+        parse_config("[input]\nmax_follow_mb = true\n")
+
+
 def test_the_music_limit_is_read_from_the_mix_table() -> None:
     assert parse_config("[mix]\nmax_music_mb = 5\n").mix.max_music_mb == 5.0
     with pytest.raises(ConfigError, match=r"mix\.max_music_mb must be between"):

@@ -6,14 +6,16 @@ import hashlib
 import signal
 import subprocess
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
 
 from polycast.errors import ConfigError, EngineError, UnsupportedLanguage
-from polycast.speak.base import Engine
-from polycast.speak.espeak import EspeakEngine, speak_text
+from polycast.speak.base import Concurrency, Engine, concurrency_of
+from polycast.speak.espeak import EspeakEngine, _library, speak_text
+from polycast.speak.espeak_copies import Copies, Copy
 
 DUTCH = "Goedemorgen, dit is het nieuws van vandaag."
 ENGLISH = "Good morning, this is the news for today."
@@ -46,11 +48,37 @@ def engine() -> EspeakEngine:
     return EspeakEngine()
 
 
-def test_is_an_engine_run_in_processes(engine: EspeakEngine) -> None:
+def test_is_an_engine_run_in_threads(engine: EspeakEngine) -> None:
     assert isinstance(engine, Engine)
     assert engine.name == "espeak"
     assert engine.network is False
-    assert engine.releases_gil is False
+    assert engine.releases_gil is True
+    assert concurrency_of(engine) is Concurrency.THREADS
+
+
+def test_threads_speak_at_once_on_copies_of_their_own_and_give_the_same_samples(
+    engine: EspeakEngine,
+) -> None:
+    """Two threads inside espeak at the same moment, each on its own copy of the library."""
+    texts = [(DUTCH, "nl"), (ENGLISH, "en"), ("Morgen wordt het zonnig en warm.", "nl")] * 4
+    alone = [engine.synthesize(text, lang).samples.tobytes() for text, lang in texts]
+    copies = _library().copies
+    inside = threading.Barrier(2, timeout=60)
+    met: list[bool] = []
+    synth = Copy.speak
+
+    def speak_when_both_inside(self: Copy, text: str, voice: str, rate: int, pitch: int):  # type: ignore[no-untyped-def]
+        if not met:
+            inside.wait()  # both threads hold a copy: neither waits for the other's
+            met.append(True)
+        return synth(self, text, voice, rate, pitch)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Copy, "speak", speak_when_both_inside)
+        with ThreadPoolExecutor(2) as pool:
+            together = list(pool.map(lambda pair: engine.synthesize(*pair), texts))
+    assert met and copies.made >= 2
+    assert [clip.samples.tobytes() for clip in together] == alone
 
 
 def test_voices_cover_dutch_english_and_many_more(engine: EspeakEngine) -> None:
@@ -181,6 +209,26 @@ def test_another_process_speaks_the_same_samples(engine: EspeakEngine) -> None:
     assert other.stdout == here
 
 
+@pytest.mark.parametrize("voice", ["nl", "en-us", "de", "fr", "en-gb-x-rp", "nl+f3"])
+def test_a_voice_loaded_by_its_file_speaks_the_same_samples_as_by_its_name(
+    engine: EspeakEngine, voice: str
+) -> None:
+    """Naming the voice's file skips espeak's scan of every voice file, and changes no sample."""
+    library = _library()
+    engine.voices()
+    by_file = library.file_of(voice)
+    assert "/" in by_file  # a listed voice is named by its file under lang/
+    assert by_file.endswith("+f3") == voice.endswith("+f3")
+    named = library.speak(DUTCH, voice, 175, 50)
+    filed = library.speak(DUTCH, by_file, 175, 50)
+    assert len(named) > 22050
+    assert filed.tobytes() == named.tobytes()
+
+
+def test_a_voice_espeak_does_not_list_is_passed_on_by_its_name() -> None:
+    assert _library().file_of("no-such-voice") == "no-such-voice"
+
+
 def test_a_long_text_in_one_call_lasts_as_long_as_its_sentences(engine: EspeakEngine) -> None:
     sentences = [DUTCH, "Het regent in het noorden.", "Morgen wordt het zonnig en warm."] * 5
     whole = speak_text(" ".join(sentences), "nl")
@@ -235,3 +283,17 @@ def test_ctrl_c_while_espeak_speaks_stops_the_speech() -> None:
         process.wait()
     assert (process.returncode, out) == (3, "interrupted\n"), err
     assert "Exception ignored" not in err
+
+
+def test_without_anonymous_files_threads_take_turns_on_one_copy(engine: EspeakEngine) -> None:
+    """Where no copy of the library can be made, threads wait for the one there is."""
+    library = _library()
+    alone = engine.synthesize(DUTCH, "nl").samples.tobytes()
+    single = Copies(library.path, library.data)
+    single._copyable = False
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(library, "copies", single)
+        with ThreadPoolExecutor(3) as pool:
+            clips = list(pool.map(lambda _: engine.synthesize(DUTCH, "nl"), range(6)))
+    assert single.made == 1
+    assert all(clip.samples.tobytes() == alone for clip in clips)

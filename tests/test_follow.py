@@ -6,8 +6,11 @@ import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
+
 from batch_helpers import feed_guids, polycast, show
 from polycast.batch.follow import Item, chosen, item_job, read_site
+from polycast.errors import FeedError
 from web_server import Route, WebSite, page
 
 RSS = """<?xml version="1.0" encoding="utf-8"?>
@@ -148,6 +151,19 @@ def test_an_opml_list_reads_every_feed_it_names(tmp_path: Path) -> None:
     ]
     assert [i.text is not None for i in items] == [True, False, True, False]
     assert items[0].language == "nl"
+
+
+def test_an_opml_list_s_feeds_are_read_within_one_limit_for_them_all() -> None:
+    with WebSite({}) as site:
+        site_routes(site)
+        outlines = '<outline xmlUrl="/rss.xml"/><outline xmlUrl="/atom.xml"/>'
+        opml = f'<opml version="2.0"><body>{outlines}</body></opml>'
+        site.routes["/sites.opml"] = Route(opml.encode(), content_type="text/x-opml")
+        enough = len(opml) + len(site.routes["/rss.xml"].body) + len(site.routes["/atom.xml"].body)
+        assert len(read_site(site.url("/sites.opml"), timeout=30, limit=enough)[0]) == 4
+        with pytest.raises(FeedError, match=r"/atom\.xml: .*input\.max_follow_mb") as refused:
+            read_site(site.url("/sites.opml"), timeout=30, limit=enough - 1)
+    assert "the page is" in str(refused.value)
 
 
 def test_a_json_feed_and_its_jobs(tmp_path: Path) -> None:

@@ -6,9 +6,7 @@ import itertools
 import math
 
 import numpy as np
-import pyloudnorm
 import pytest
-from scipy import ndimage, signal
 
 from polycast.mix.biquads import Biquads
 from polycast.mix.limiter import Limiter, running_min
@@ -16,12 +14,19 @@ from polycast.mix.loudness import LoudnessMeter, integrated_loudness, k_weightin
 from polycast.mix.truepeak import FACTOR, TAPS, TruePeakMeter, _interpolate, peak_envelope, phases
 from speechlike import speech
 
+# pyloudnorm and scipy are imported where they are used: with scipy.signal they are a second of
+# every worker's collection, and only the worker running this module needs them.
+
 
 def _pyloudnorm(x: np.ndarray, rate: int, filter_class: str = "K-weighting") -> float:
+    import pyloudnorm
+
     return float(pyloudnorm.Meter(rate, filter_class=filter_class).integrated_loudness(x))
 
 
 def _fixtures(rate: int) -> dict[str, np.ndarray]:
+    from scipy import signal
+
     rng = np.random.default_rng(7)
     talk = np.concatenate(
         [speech(2.3, rate, level_db=-24, seed=1), np.zeros(rate), speech(1.7, rate, seed=2)]
@@ -40,6 +45,8 @@ def _fixtures(rate: int) -> dict[str, np.ndarray]:
 @pytest.mark.parametrize("rate", [8000, 22050, 44100, 48000])
 def test_biquads_filter_as_scipy_does_in_pieces_of_any_size(rate: int) -> None:
     """The numpy cascade gives sosfilt's output, its state carried across odd-sized pieces."""
+    from scipy import signal
+
     sos = k_weighting(rate)
     x = np.random.default_rng(3).standard_normal((9000, 2)) * 0.3
     x[4000:4100] = 0.0
@@ -56,6 +63,8 @@ def test_biquads_filter_as_scipy_does_in_pieces_of_any_size(rate: int) -> None:
 
 @pytest.mark.parametrize("size", [1, 2, 5, 8, 33, 400])
 def test_running_min_is_ndimage_minimum_filter(size: int) -> None:
+    from scipy import ndimage
+
     x = np.random.default_rng(size).random(1000)
     for n in (1, 7, 1000):
         near = ndimage.minimum_filter1d(x[:n], size, mode="nearest")
@@ -65,6 +74,8 @@ def test_running_min_is_ndimage_minimum_filter(size: int) -> None:
 
 
 def test_true_peak_filter_is_scipys_firwin() -> None:
+    from scipy import signal
+
     prototype = signal.firwin(TAPS, 1 / FACTOR, window=("kaiser", 5.0)) * FACTOR
     expected = np.array([prototype[p::FACTOR] for p in range(FACTOR)])
     assert np.allclose(phases(), expected, rtol=0, atol=1e-15)
@@ -140,6 +151,8 @@ def test_gates_ignore_silence_and_quiet_stretches() -> None:
 
 
 def _reference_peak(x: np.ndarray) -> float:
+    from scipy import signal
+
     return float(np.abs(signal.resample_poly(x, 32, 1, window=("kaiser", 12.0))).max())
 
 
@@ -248,6 +261,8 @@ class _CountingPeak(TruePeakMeter):
 
 def _one_pass_loudness(x: np.ndarray, rate: int) -> tuple[float, float]:
     """Filter every sample, as the meter did before it skipped silence: (integrated, ungated)."""
+    from scipy import signal
+
     weighted = signal.sosfilt(k_weighting(rate), x)
     energy = weighted**2
     step = rate // 10

@@ -9,6 +9,7 @@
     [output] format: "mp3" (default) or "opus"
     [opus]   bitrate
     [input]  max_article_mb: the largest article or page read (default 10);
+             max_follow_mb: all the feeds one follow reads, together (default 200);
              fetch_timeout: seconds a web page may take to arrive (default 20)
     [batch]  cluster (a Dask scheduler's address), worker_cache, connect_timeout
 
@@ -47,6 +48,10 @@ SETTINGS_CAP = 1_000_000
 MAX_ARTICLE_MB = 10.0
 """The default cap on an article's size: a long feature is under 1 MB, a saved page under 5."""
 
+MAX_FOLLOW_MB = 200.0
+"""The default cap on the feeds one ``follow`` reads together (an OPML file and every feed it
+lists): all their items are held at once; a large full-text feed is a few MB."""
+
 PLACEHOLDER_SHOW = "My Show"
 """The show title ``polycast init`` writes; a build neither says nor tags it until it is changed."""
 
@@ -78,15 +83,25 @@ class Config:
     """How an Opus episode is encoded."""
     max_article_mb: float = MAX_ARTICLE_MB
     """The largest article, page or rundown read, in MB; a bigger one is refused unread."""
+    max_follow_mb: float = MAX_FOLLOW_MB
+    """The most MB of feeds one ``follow`` reads: an OPML file and every feed it lists, together."""
     fetch_timeout: float = DEFAULT_FETCH_TIMEOUT
     """Seconds a web page may take, from connecting to its last byte, redirects included."""
     batch: BatchSettings = field(default_factory=BatchSettings)
     """Where ``batch`` and ``follow`` run their builds: local processes or a Dask cluster."""
+    read_from: tuple[Path, ...] = field(default=(), compare=False)
+    """The files these settings were read from (the config, a ``--lexicon`` file): inputs that no
+    output may replace. Not itself a setting: where a file lies changes nothing built from it."""
 
     @property
     def max_article_bytes(self) -> int:
         """``max_article_mb`` in bytes."""
         return int(self.max_article_mb * MB)
+
+    @property
+    def max_follow_bytes(self) -> int:
+        """``max_follow_mb`` in bytes."""
+        return int(self.max_follow_mb * MB)
 
 
 def parse_config(text: str, base: Path | None = None) -> Config:
@@ -116,7 +131,8 @@ def parse_config(text: str, base: Path | None = None) -> Config:
         show_name=_optional_text(show, "title"),
         audio_format=_output_format(_table(document, "output")),
         opus=OpusSettings.from_toml(_table(document, "opus")),
-        max_article_mb=_max_article_mb(_table(document, "input")),
+        max_article_mb=_megabytes(_table(document, "input"), "max_article_mb", MAX_ARTICLE_MB),
+        max_follow_mb=_megabytes(_table(document, "input"), "max_follow_mb", MAX_FOLLOW_MB),
         fetch_timeout=_fetch_timeout(_table(document, "input")),
         batch=BatchSettings.from_toml(_table(document, "batch"), base=base),
     )
@@ -148,9 +164,10 @@ def load_config(path: Path | None = None) -> Config:
             return Config()
     text = read_settings(path, "config")
     try:
-        return parse_config(text, base=path.parent)
+        loaded = parse_config(text, base=path.parent)
     except ConfigError as e:
         raise ConfigError(f"{path}: {e}") from e
+    return replace(loaded, read_from=(path,))
 
 
 def read_settings(path: Path, what: str) -> str:
@@ -187,14 +204,17 @@ def _output_format(table: Mapping[str, Any]) -> AudioFormat:
     return parse_format(table.get("format", AudioFormat.MP3.value))
 
 
-def _max_article_mb(table: Mapping[str, Any]) -> float:
-    unknown = sorted(set(table) - {"max_article_mb", "fetch_timeout"})
+_INPUT_KEYS = ("max_article_mb", "max_follow_mb", "fetch_timeout")
+
+
+def _megabytes(table: Mapping[str, Any], key: str, default: float) -> float:
+    unknown = sorted(set(table) - set(_INPUT_KEYS))
     if unknown:
-        raise ConfigError(f"input.{unknown[0]}: unknown key (known: max_article_mb, fetch_timeout)")
-    value = table.get("max_article_mb", MAX_ARTICLE_MB)
+        raise ConfigError(f"input.{unknown[0]}: unknown key (known: {', '.join(_INPUT_KEYS)})")
+    value = table.get(key, default)
     number = isinstance(value, int | float) and not isinstance(value, bool)
     if not number or not 0.001 <= value <= 10_000:
-        raise ConfigError(f"input.max_article_mb must be between 0.001 and 10000, not {value!r}")
+        raise ConfigError(f"input.{key} must be between 0.001 and 10000, not {value!r}")
     return float(value)
 
 

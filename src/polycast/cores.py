@@ -1,7 +1,7 @@
 """How many CPU cores this process may use for its own threads.
 
-A build spreads its work over the cores it sees: espeak-ng speaks beside the mix, the mix renders
-runs side by side, and LAME encodes several stretches at once, each sized by ``available()``. A
+A build spreads its work over the cores it sees: espeak-ng speaks several sentences at once, the mix
+renders runs side by side, and LAME encodes stretches side by side, each sized by ``available()``. A
 batch's ``--jobs N`` is a bound on the cores the whole batch uses, as it is for make or cargo:
 ``split`` shares the N cores among the builds that run side by side, and each build's process is
 ``limit``-ed to its part, so ``--jobs 1`` builds one article at a time on one core.

@@ -22,6 +22,18 @@ LOCK_TIMEOUT = 60.0
 """Seconds to wait for another process to finish renaming the same set of outputs."""
 
 
+def lock_path(path: Path) -> Path:
+    """Return the lock file beside ``path``: ``.NAME.lock``, hidden so ``serve`` never shows it.
+
+    Publishing locks the feed with it, and a batch counts it among what publishing writes: both
+    must name the same file.
+
+    >>> lock_path(Path("public/feed.xml")).as_posix()
+    'public/.feed.xml.lock'
+    """
+    return path.with_name(f".{path.name}.lock")
+
+
 @contextlib.contextmanager
 def staged(targets: Sequence[Path], lock: Path | None = None) -> Iterator[dict[Path, Path]]:
     """Give each target a temporary sibling; on clean exit rename them all over their targets.
@@ -80,7 +92,7 @@ def _held(lock: Path | None) -> Iterator[None]:
     try:
         import fcntl  # noqa: PLC0415 -- POSIX only
     except ImportError:  # pragma: no cover -- not on POSIX
-        with _lock_file(lock.with_name(f".{lock.name}.lock")):
+        with _lock_file(lock_path(lock)):
             yield
         return
     fd = os.open(lock, os.O_RDONLY)
@@ -102,7 +114,7 @@ def _lock_file(path: Path) -> Iterator[None]:  # pragma: no cover -- not on POSI
         raise OutputError(f"{path}: another process held this lock for {LOCK_TIMEOUT:g} s") from e
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
     """Say whether process ``pid`` exists (one of another user counts as alive)."""
     if pid == os.getpid():
         return True
@@ -134,7 +146,7 @@ def remove_stale_parts(targets: Sequence[Path]) -> list[Path]:
             continue
         for path in names:
             pid = path.name[len(prefix) :].split(".")[0]
-            if path.name.endswith(".part") and pid.isdigit() and not _alive(int(pid)):
+            if path.name.endswith(".part") and pid.isdigit() and not alive(int(pid)):
                 with contextlib.suppress(OSError):
                     path.unlink()
                     removed.append(path)

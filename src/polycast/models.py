@@ -236,6 +236,26 @@ class RunStore(Protocol):
         ...
 
 
+class RunFrames(Protocol):
+    """Encodes each run of the final mix as soon as it is rendered, into the run store.
+
+    The encode stage then takes every run's frames from the store and only joins them: LAME
+    works on one run while the mix renders the next (``polycast.encode.ahead``).
+    """
+
+    def start(self, timeline: Timeline, index: int) -> None:
+        """Begin encoding run ``index`` of ``timeline`` (rendered, at its final gain)."""
+        ...
+
+    def wait(self) -> None:
+        """Wait for every run begun, raising the first failure."""
+        ...
+
+    def cancel(self) -> None:
+        """Drop what has not begun and wait for what has (it may read the mix's files)."""
+        ...
+
+
 @dataclass(frozen=True)
 class Run:
     """A stretch of the timeline that is mixed and encoded apart from the rest.

@@ -112,11 +112,12 @@ def check_paths(source: Source | None, outputs: Sequence[Path], config: Config) 
     reads nothing, writes nothing and leaves the input as it was.
 
     Raises:
-        OutputError: an output is the article (or the sting or bed), even through a link.
+        OutputError: an output is the article (or the sting, bed, config or lexicon file),
+            even through a link.
         InputError: the article is not a regular file, or is over ``max_article_mb``.
     """
     path = source_file(source)
-    refuse_overwrite(outputs, [path, config.mix.sting, config.mix.bed])
+    refuse_overwrite(outputs, [path, config.mix.sting, config.mix.bed, *config.read_from])
     if path is not None:
         check_size(path, config.max_article_bytes, "article", InputError, "input.max_article_mb")
 
@@ -277,10 +278,15 @@ def speak_and_mix(  # noqa: PLR0917 (the stages' inputs, and the two progress ca
     """
     if episode.saved is not None:
         return take_saved(episode.saved, progress, start)
-    from polycast.mix import mix  # noqa: PLC0415 (slow import, only when audio is mixed)
+    from polycast.encode.ahead import AheadFrames  # noqa: PLC0415 (slow imports, only when
+    from polycast.mix import mix  # noqa: PLC0415 (audio is mixed)
 
     clips = speak_cues(rundown, voices, cache, progress, start)
-    return mix(rundown, clips, config.mix, store=episode.runs, workers=write.encode_workers())
+    workers, store = write.encode_workers(), episode.runs
+    if store is None or config.audio_format is not AudioFormat.MP3:
+        return mix(rundown, clips, config.mix, store=store, workers=workers)
+    with AheadFrames(config.mp3, store, workers) as frames:  # LAME beside the final render
+        return mix(rundown, clips, config.mix, store=store, workers=workers, frames=frames)
 
 
 def cues_of(rundown: Rundown) -> list[Cue]:

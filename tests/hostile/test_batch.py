@@ -213,3 +213,28 @@ def test_batch_refuses_an_episode_written_over_the_feed(hostile: Hostile) -> Non
         "public/a.vtt",
         words=("public/a.vtt",),
     )
+
+
+def test_batch_refuses_a_companion_over_the_config_that_holds_its_lexicon(
+    hostile: Hostile,
+) -> None:
+    hostile.short("a.txt")
+    hostile.write("output/a.vtt", '[plan.lexicon.nl]\nNAVO = "Navo"\n')
+    hostile.fails(
+        "batch", "a.txt", "--config", "output/a.vtt", words=("is the input output/a.vtt",)
+    )
+
+
+def test_follow_reads_an_opml_list_s_feeds_within_one_limit_for_them_all(
+    hostile: Hostile,
+) -> None:
+    """Every item of every listed feed is held at once: the feeds together are bounded."""
+    hostile.write("podcast.toml", SHOW + "\n[input]\nmax_follow_mb = 0.005\n")
+    feed = SITE_RSS + f"<!-- {'x' * (2000 - len(SITE_RSS))} -->\n"  # 2 KB
+    outlines = "".join(f'<outline text="{n}" xmlUrl="{n}.xml"/>' for n in "abc")
+    read = [hostile.write(f"{name}.xml", feed) for name in "ab"]
+    hostile.write("c.xml", feed)
+    read.append(hostile.write("sites.opml", f'<opml version="2.0"><body>{outlines}</body></opml>'))
+    before = sum(path.stat().st_size for path in read)
+    words = ("c.xml", "input.max_follow_mb = 0.005", f"{before} bytes) were read before this one")
+    hostile.fails("follow", "sites.opml", "--no-publish", words=words)

@@ -85,6 +85,28 @@ def test_build_refuses_an_episode_over_its_bed(hostile: Hostile) -> None:
     hostile.fails("build", "a.txt", "-o", "bed.mp3", words=("the input", "bed.mp3"))
 
 
+LEXICON = '[plan.lexicon.nl]\nNAVO = "Navo"\n'
+
+
+def test_plan_refuses_to_write_over_its_lexicon(hostile: Hostile) -> None:
+    hostile.short("a.txt")
+    hostile.write("words.toml", LEXICON)
+    hostile.fails(
+        "plan", "a.txt", "--lexicon", "words.toml", "-o", "words.toml", words=("is the input",)
+    )
+
+
+def test_build_refuses_a_companion_over_the_config_that_holds_its_lexicon(
+    hostile: Hostile,
+) -> None:
+    """The config is read as the article is: ``show.vtt`` would become the episode's transcript."""
+    hostile.short("a.txt")
+    hostile.write("show.vtt", LEXICON)
+    hostile.fails(
+        "build", "a.txt", "--config", "show.vtt", "-o", "show.mp3", words=("is the input show.vtt",)
+    )
+
+
 # Inputs that are not files
 
 

@@ -21,12 +21,15 @@ from typing import Any
 from urllib.parse import urljoin
 
 from polycast.batch.sources import Job, url_name
+from polycast.config import MAX_FOLLOW_MB
 from polycast.errors import FeedError
 from polycast.fetch import is_url
-from polycast.inputs import MB, read_bounded
+from polycast.inputs import MB, read_bounded, size_text
 
 FEED_CAP = 50 * MB
 """The largest site feed read: a few thousand full-text items."""
+FOLLOW_SETTING = "input.max_follow_mb"
+"""The setting that bounds what one follow reads in all: an OPML file's feeds, together."""
 
 FEED_KINDS = frozenset(
     {
@@ -69,48 +72,77 @@ class Item:
     """The feed's language, for the page the full text is read as."""
 
 
-def read_feed(source: str, timeout: float) -> tuple[bytes, str]:
+def read_feed(
+    source: str, timeout: float, cap: int = FEED_CAP, setting: str | None = None
+) -> tuple[bytes, str]:
     """Return a site feed's bytes (fetched, or read from a file) and the base of its links.
 
+    Args:
+        source: the feed's address or file.
+        timeout: seconds an address may take, from connecting to its last byte.
+        cap: the most bytes read.
+        setting: what to name when the feed is over ``cap`` (None: nothing).
+
     Raises:
-        FeedError: the file cannot be read, or the address cannot be fetched or is no feed.
+        FeedError: the file cannot be read, is over ``cap``, or the address cannot be fetched
+            or is no feed.
     """
     if not is_url(source):
-        return read_bounded(Path(source), FEED_CAP, "feed", FeedError, None), source
+        return read_bounded(Path(source), cap, "feed", FeedError, setting), source
     from polycast.errors import FetchError  # noqa: PLC0415
     from polycast.fetch.http import get  # noqa: PLC0415 (httpx loads only to fetch)
 
     try:
         answer = get(
             source,
-            max_bytes=FEED_CAP,
+            max_bytes=cap,
             timeout=timeout,
             validators={},
             kinds=FEED_KINDS,
-            setting=None,
+            setting=setting,
         )
     except FetchError as e:
         raise FeedError(str(e)) from e
     return answer.data, answer.url
 
 
-def read_site(source: str, timeout: float) -> tuple[list[Item], list[Path]]:
+def read_site(
+    source: str, timeout: float, limit: int = int(MAX_FOLLOW_MB * MB)
+) -> tuple[list[Item], list[Path]]:
     """Return a site's items (feed order; every feed an OPML file lists) and the local files read.
 
-    The files are the batch's inputs: publishing must not write over one of them.
+    The files are the batch's inputs: publishing must not write over one of them. The items of
+    every feed an OPML file lists are held at once, so everything read, the OPML file too, counts
+    against ``limit`` (``[input] max_follow_mb``): each feed is read within what the ones before
+    it left (and within ``FEED_CAP``).
 
     Raises:
-        FeedError: a feed cannot be read, is not RSS, Atom, JSON Feed or OPML, or has no items.
+        FeedError: a feed cannot be read, is not RSS, Atom, JSON Feed or OPML, has no items, or
+            is over what ``limit`` leaves.
     """
-    data, base = read_feed(source, timeout)
+    data, base = read_feed(source, timeout, *_within(limit, 0))
     files = [] if is_url(source) else [Path(source)]
     if not _OPML.match(data[:4096]):
         return parse_feed(data, base, source), files
     items: list[Item] = []
+    used = len(data)
     for feed in opml_feeds(data, base, source):
-        items.extend(parse_feed(*read_feed(feed, timeout), feed))
+        feed_data, feed_base = read_feed(feed, timeout, *_within(limit, used))
+        used += len(feed_data)
+        items.extend(parse_feed(feed_data, feed_base, feed))
         files.extend([] if is_url(feed) else [Path(feed)])
     return items, files
+
+
+def _within(limit: int, used: int) -> tuple[int, str | None]:
+    """Return the cap on the next feed read, and what to name when the feed is over it."""
+    left = max(0, limit - used)
+    if left >= FEED_CAP:
+        return FEED_CAP, None
+    return left, (
+        f"{FOLLOW_SETTING} = {limit / MB:g} for all the feeds one follow reads; "
+        f"{size_text(used)} were read before this one"
+    )
 
 
 def opml_feeds(data: bytes, base: str, where: str) -> list[str]:

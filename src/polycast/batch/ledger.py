@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from polycast import __version__
@@ -49,8 +49,10 @@ def settings_digest(config: Config) -> str:
     left out, so a batch's ``--jobs`` (which decides it) or a new ``[speak] workers`` builds
     nothing again.
     """
-    built = replace(config, speak=replace(config.speak, workers=None))
-    text = json.dumps(asdict(built), default=str, sort_keys=True, ensure_ascii=False)
+    fields = asdict(config)
+    del fields["read_from"]  # where the config lies: a moved podcast.toml rebuilds nothing
+    del fields["speak"]["workers"]
+    text = json.dumps(fields, default=str, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(f"{__version__}\n{text}".encode()).hexdigest()
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from polycast.batch.ledger import LEDGER_NAME
 from polycast.batch.run import Batch, Publisher
 from polycast.batch.sources import Job
+from polycast.files import lock_path
 from polycast.inputs import refuse_overwrite
 from polycast.publish import FEED_NAME
 from polycast.publish.site import ASSETS, INDEX
@@ -34,7 +35,7 @@ def refuse_overwrites(batch: Batch, jobs: Sequence[Job], read: Iterable[Path]) -
     Raises:
         OutputError: an output is one of the inputs; nothing was read into a build or written.
     """
-    inputs = [*read, batch.config.mix.sting, batch.config.mix.bed]
+    inputs = [*read, batch.config.mix.sting, batch.config.mix.bed, *batch.config.read_from]
     inputs.extend(job.path for job in jobs if job.path is not None)
     suffix = batch.config.audio_format.suffix
     built = [batch.folder / LEDGER_NAME, *_episodes(batch.folder, jobs, suffix)]
@@ -64,7 +65,7 @@ def _episodes(folder: Path, jobs: Sequence[Job], suffix: str) -> Iterator[Path]:
 def _published(publisher: Publisher, jobs: Sequence[Job], suffix: str) -> Iterator[Path]:
     """Yield what publishing writes beside the feed: its lock, copies, pages, script and style."""
     feed = feed_path(publisher)
-    yield feed.parent / f".{feed.name}.lock"
+    yield lock_path(feed)
     folder = publisher.show.publish_dir
     yield from (folder / name for name in (INDEX, *ASSETS))
     for path in _episodes(folder, jobs, suffix):

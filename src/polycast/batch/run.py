@@ -9,6 +9,7 @@ flight, never all of them, and a stop leaves every finished episode kept, publis
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -175,4 +176,7 @@ def write_files(folder: Path, files: tuple[tuple[str, bytes], ...]) -> None:
     targets = [folder / name for name, _ in files]
     with staged(targets, lock=folder) as temps:
         for target, (_, data) in zip(targets, files, strict=True):
-            temps[target].write_bytes(data)
+            with temps[target].open("wb") as stream:
+                stream.write(data)
+                stream.flush()
+                os.fsync(stream.fileno())  # as build's own: the episode survives a power cut

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import signal
@@ -123,7 +124,7 @@ def follow(
     from polycast.batch.follow import chosen, item_job, read_site  # noqa: PLC0415
 
     settings = settings_from(config, engine=engine)
-    found, files = read_site(site, settings.fetch_timeout)
+    found, files = read_site(site, settings.fetch_timeout, settings.max_follow_bytes)
     items = chosen(found, since and since.date(), limit)
     work = unique(item_job(item) for item in items)
     _run(work, settings, config, output, publish, feed, jobs, cluster, as_json, files)
@@ -153,9 +154,12 @@ def _run(
     if address is not None:
         from polycast.batch.cluster import Cluster  # noqa: PLC0415 (Dask: only when asked)
 
-        with Cluster(address, settings.batch) as remote:
-            prepare_folder(output)
-            _report(shape, longest_first(work), remote.runner(settings), as_json)
+        try:
+            with Cluster(address, settings.batch) as remote:
+                prepare_folder(output)
+                _report(shape, longest_first(work), remote.runner(settings), as_json)
+        finally:  # the command ends here: leave Dask's ~60,000 objects to the OS, which takes
+            gc.freeze()  # them back at once, not to the exit's last collection (0.15 s of CPU)
         return
     processes, each = cores.split(jobs or default_jobs(), len(work))  # no idle process started
     machine = cores.count()

@@ -92,6 +92,7 @@ def settings_from(
         mp3=_given(loaded.mp3, bitrate=bitrate),
         author=author or None,
         show_name=album or None,
+        read_from=(*loaded.read_from, lexicon) if lexicon else None,
     )
 
 

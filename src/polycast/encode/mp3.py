@@ -67,6 +67,10 @@ class Mp3Settings:
         if channels not in (1, 2):
             raise ConfigError(f"cannot encode {channels} channels to MP3: use 1 or 2")
 
+    def salt(self, rate: int, channels: int) -> str:
+        """Name these settings at ``rate`` and ``channels`` in the keys of kept frames."""
+        return f"mp3 {self.bitrate} {self.quality} {rate} {channels}"
+
 
 @dataclass(frozen=True)
 class EncodeReport:
@@ -141,11 +145,11 @@ def encode_mp3(
     joins: list[int] = []
     if timeline.runs or (workers > 1 and timeline.length >= _min_parallel_length(rate, workers)):
         encoder = functools.partial(encode_frames, settings=settings, rate=rate, channels=channels)
-        salt = f"mp3 {settings.bitrate} {settings.quality} {rate} {channels}"
-        batches = parallel_frames(timeline, workers, encoder, _pcm_blocks, joins, store, salt)
+        salt = settings.salt(rate, channels)
+        batches = parallel_frames(timeline, workers, encoder, pcm_blocks, joins, store, salt)
     else:
         workers = 1
-        batches = encode_frames(_pcm_blocks(timeline.blocks(), channels), settings, rate, channels)
+        batches = encode_frames(pcm_blocks(timeline.blocks(), channels), settings, rate, channels)
     try:
         for batch in batches:
             writer.write(batch)
@@ -199,7 +203,7 @@ def encode_frames(
         raise EncodeError(f"LAME failed: {e}") from e
 
 
-def _pcm_blocks(blocks: Iterable[npt.NDArray[np.int16]], channels: int) -> Iterator[bytes]:
+def pcm_blocks(blocks: Iterable[npt.NDArray[np.int16]], channels: int) -> Iterator[bytes]:
     """Turn a timeline's blocks into little-endian bytes in chunks of whole MP3 frames.
 
     Raises:

@@ -149,8 +149,30 @@ def parallel_frames(  # noqa: PLR0917 (the timeline, how to encode it, what to k
     yield chain.rest()
 
 
+def run_jobs(timeline: Timeline, workers: int, index: int) -> list[_Job]:
+    """Return the stretches of run ``index``, as ``parallel_frames`` cuts them with ``workers``."""
+    return _plan_runs(timeline, workers)[index]
+
+
+def keep_stretch(  # noqa: PLR0917 (the stretch, how to encode it, where to keep it)
+    timeline: Timeline,
+    job: _Job,
+    encoder: FrameEncoder,
+    chunker: PcmChunker,
+    store: RunStore,
+    salt: str,
+) -> None:
+    """Encode one stretch into ``store`` (unless kept there), where ``parallel_frames`` finds it."""
+    _run_job(timeline, chunker, encoder, 2 * timeline.channels, store, salt, job)
+
+
 def _plan(timeline: Timeline, workers: int) -> list[_Job]:
-    """Cut the timeline into stretches: its runs, each split further if it is long.
+    """Cut the timeline into stretches: its runs' (``_plan_runs``), in order."""
+    return [job for run in _plan_runs(timeline, workers) for job in run]
+
+
+def _plan_runs(timeline: Timeline, workers: int) -> list[list[_Job]]:
+    """Cut the timeline into stretches, run by run: each run, split further if it is long.
 
     With fewer runs than encoders (a preview is often one run), the runs are cut as a timeline
     without runs is, into ``workers`` stretches or more, so no encoder sits idle. With
@@ -163,11 +185,11 @@ def _plan(timeline: Timeline, workers: int) -> list[_Job]:
         4 * (PRE_ROLL + POST_ROLL), min(STRETCH_SECONDS * rate // _S, -(-total // workers))
     )
     if not timeline.runs:
-        return _run_jobs(0, length, True, shared, None)
+        return [_run_jobs(0, length, True, shared, None)]
     size = max(4 * (PRE_ROLL + POST_ROLL), STRETCH_SECONDS * rate // _S)
     if len(timeline.runs) < workers and length >= SHARED_SECONDS * rate * workers:
         size = shared
-    jobs: list[_Job] = []
+    plan: list[list[_Job]] = []
     for k, run in enumerate(timeline.runs):
         last = k + 1 == len(timeline.runs)
         found = _run_jobs(run.start, run.end, last, size, run.key)
@@ -176,8 +198,8 @@ def _plan(timeline: Timeline, workers: int) -> list[_Job]:
             boundary = run.start // _S
             lo = max(boundary - PRE_ROLL + 2, -(-(quiet_from + ENCODER_DELAY) // _S) + QUIET_FRAMES)
             found[0] = dataclasses.replace(found[0], lo=lo, hi=boundary - 2)
-        jobs += found
-    return jobs
+        plan.append(found)
+    return plan
 
 
 def _run_jobs(start: int, end: int, last: bool, size: int, key: str | None) -> list[_Job]:

@@ -29,7 +29,6 @@ import dataclasses
 import functools
 import logging
 import math
-import struct
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -40,6 +39,7 @@ import numpy.typing as npt
 
 from polycast.errors import EngineError, InputError
 from polycast.mix import kept, runs, voices
+from polycast.mix.ahead import VOICES_IO, Ahead, cached
 from polycast.mix.condition import VoiceKey, voice_key, voice_name
 from polycast.mix.layout import Placement, bed_spans, pause_frames, timed_chapters, timed_cues
 from polycast.mix.limiter import Limiter
@@ -51,7 +51,7 @@ from polycast.mix.settings import MixSettings
 from polycast.mix.source import MixSource, RunSource
 from polycast.mix.spool import Spool
 from polycast.mix.voices import VoiceRun
-from polycast.models import Clip, Cue, KeptClip, Run, Rundown, RunStore, Timeline
+from polycast.models import Clip, Cue, KeptClip, Run, Rundown, RunFrames, RunStore, Timeline
 from polycast.timeline_svg import short_term_of_runs
 
 log = logging.getLogger(__name__)
@@ -84,6 +84,7 @@ def mix(
     *,
     store: RunStore | None = None,
     workers: int = 1,
+    frames: RunFrames | None = None,
 ) -> MixResult:
     """Place, level and measure one clip per cue (in rundown order) into a timeline.
 
@@ -96,6 +97,8 @@ def mix(
         store: where earlier builds kept their runs' measurements; what it holds is not
             measured again (the result is the same with or without it).
         workers: threads that measure and render runs side by side.
+        frames: encodes each run of the final output as soon as it is rendered (into the
+            store the encode stage takes frames from), beside the rendering of the next.
 
     Raises:
         InputError: the rundown has no cues.
@@ -108,41 +111,35 @@ def mix(
     if not cues:
         raise InputError(f"the rundown {rundown.title!r} has no cues: nothing to say")
     music = load_music(settings) if music is None else music
-    lead_in = 0 if music.sting is None else len(music.sting)
+    workers = max(1, workers)
     spool = Spool()
+    laid = _Laid([], [], [], 0 if music.sting is None else len(music.sting))
+    ahead = None
+    if workers > 1 and music.sting is None and music.bed is None:
+        ahead = Ahead(spool, laid.placements, laid.digests, settings.rate, store, workers)
     try:
-        laid = _spool(cues, clips, settings, spool, lead_in, store)
+        laid = _spool(cues, clips, settings, spool, laid, store, ahead)
         spool.finish()
+        layout = _layout(laid, music, settings)
+        voice_runs = _side_by_side(
+            functools.partial(_voices_of, layout, spool, store, ahead), len(layout.spans), workers
+        )
     except BaseException:
         spool.close()
         raise
-    placements = laid.placements
-    if not any(p.frames for p in placements):
-        spool.close()
-        raise EngineError(f"all {len(cues)} clips were silent: the voices produced no speech")
-    length = laid.speech_end + (0 if music.sting is None else len(music.sting))
-    reference = settings.target - 10 * math.log10(settings.channels)
-    score = _score(music, settings, placements, (lead_in, laid.speech_end, length), reference)
-    spans = runs.spans(placements, laid.cuts, length, score)
-    music_id = _music_digest(score)
-    contents = [runs.content_key(s, placements, laid.digests, score, music_id) for s in spans]
+    finally:
+        if ahead is not None:
+            ahead.close()
+    placements, spans, contents = laid.placements, layout.spans, layout.contents
+    length, reference, score = layout.length, layout.reference, layout.score
     source = MixSource(spool, placements, length, settings.channels, {}, score)
-    workers = max(1, workers)
-    measure = functools.partial(voices.measure, spool, placements, rate=settings.rate)
-    voice_runs = _side_by_side(
-        lambda k: _cached(
-            store, "voices", contents[k], functools.partial(measure, spans[k]), _voices_io
-        ),
-        len(spans),
-        workers,
-    )
     gains, levels = _level_voices(voice_runs, reference, settings.rate)
     source = dataclasses.replace(source, voice_gains={k: 10 ** (g / 20) for k, g in gains.items()})
     levelled = [
         runs.levelled_key(key, gains, (placements[i].voice for i in range(s.first, s.stop)))
         for s, key in zip(spans, contents, strict=True)
     ]
-    pieces = _Pieces(source, spans, levelled, voice_runs, store, workers)
+    pieces = _Pieces(source, spans, levelled, voice_runs, store, workers, frames)
     try:
         final, report, keys = _meet_target(pieces, settings, levels)
     except BaseException:
@@ -178,16 +175,18 @@ def _spool(  # noqa: PLR0917 (the cues, their clips, and where they go)
     clips: Iterable[Clip | KeptClip],
     settings: MixSettings,
     spool: Spool,
-    lead_in: int,
+    laid: _Laid,
     store: RunStore | None = None,
+    ahead: Ahead | None = None,
 ) -> _Laid:
     """Pass 1: condition and store each clip; note its place, its digest, and possible cuts.
 
-    A kept clip that ``store`` has seen conditioned is only set aside (``polycast.mix.kept``).
+    ``laid`` starts empty, at the lead-in; its lists are filled as the clips come, and ``ahead``
+    (if any) is told of each cut as it is laid. A kept clip that ``store`` has seen conditioned is
+    only set aside (``polycast.mix.kept``).
     """
     rate = settings.rate
-    laid = _Laid([], [], [], lead_in)
-    position = lead_in
+    position = laid.speech_end
     stream = iter(clips)
     for index, cue in enumerate(cues):
         clip = next(stream, None)
@@ -197,6 +196,8 @@ def _spool(  # noqa: PLR0917 (the cues, their clips, and where they go)
         if index and runs.is_cut(cues[index - 1].pause_ms):
             position = runs.aligned(position)
             laid.cuts.append(index)
+            if ahead is not None:
+                ahead.cut(index, position)
         laid.digests.append(audio.digest)
         laid.placements.append(
             Placement(cue, voice_key(cue), position, position + audio.frames, audio.offset)
@@ -207,6 +208,53 @@ def _spool(  # noqa: PLR0917 (the cues, their clips, and where they go)
     return dataclasses.replace(laid, speech_end=position)
 
 
+class _Layout(NamedTuple):
+    """Where everything lies once the speech is laid: the episode's length, music and runs."""
+
+    placements: list[Placement]
+    rate: int
+    length: int
+    reference: float
+    """The loudness every voice is levelled to (LUFS, one channel)."""
+    score: Score
+    spans: list[Span]
+    contents: list[str]
+    """Each run's name before any gain (``runs.content_key``)."""
+
+
+def _layout(laid: _Laid, music: Music, settings: MixSettings) -> _Layout:
+    """Place the music and cut the episode into runs.
+
+    Raises:
+        EngineError: every clip is silent.
+    """
+    placements = laid.placements
+    if not any(p.frames for p in placements):
+        count = len(placements)
+        raise EngineError(f"all {count} clips were silent: the voices produced no speech")
+    lead_in = 0 if music.sting is None else len(music.sting)
+    length = laid.speech_end + lead_in
+    reference = settings.target - 10 * math.log10(settings.channels)
+    score = _score(music, settings, placements, (lead_in, laid.speech_end, length), reference)
+    spans = runs.spans(placements, laid.cuts, length, score)
+    music_id = _music_digest(score)
+    contents = [runs.content_key(s, placements, laid.digests, score, music_id) for s in spans]
+    return _Layout(placements, settings.rate, length, reference, score, spans, contents)
+
+
+def _voices_of(
+    layout: _Layout, spool: Spool, store: RunStore | None, ahead: Ahead | None, k: int
+) -> Mapping[VoiceKey, VoiceRun]:
+    """Measure run ``k``'s voices, or take what was measured ahead or kept in ``store``."""
+    key = layout.contents[k]
+    found = None if ahead is None else ahead.take(key)
+    if found is not None:
+        return found
+    span = layout.spans[k]
+    make = functools.partial(voices.measure, spool, layout.placements, span, layout.rate)
+    return cached(store, "voices", key, make, VOICES_IO)
+
+
 def _music_digest(score: Score) -> str:
     """Name the music's samples, levels and ducking (what a run with music depends on)."""
     sting = b"" if score.sting is None else score.sting.tobytes()
@@ -214,29 +262,6 @@ def _music_digest(score: Score) -> str:
     return runs.digest(sting, bed, score.duck, score.rate)
 
 
-def _cached(
-    store: RunStore | None,
-    kind: str,
-    key: str,
-    make: Callable[[], _T],
-    io: tuple[Callable[[_T], bytes], Callable[[bytes], _T]],
-) -> _T:
-    """Return what ``store`` keeps under ``kind``/``key``, or make it (and keep it)."""
-    to_bytes, from_bytes = io
-    if store is not None:
-        data = store.get(kind, key)
-        if data is not None:
-            try:
-                return from_bytes(data)
-            except (ValueError, KeyError, TypeError, struct.error) as e:
-                log.warning("cached %s %s is damaged (%s); measuring again", kind, key, e)
-    value = make()
-    if store is not None:
-        store.put(kind, key, to_bytes(value))
-    return value
-
-
-_voices_io = (voices.to_bytes, voices.from_bytes)
 _measured_io = (Measured.to_bytes, Measured.from_bytes)
 
 
@@ -316,7 +341,7 @@ def _levelled_run(pieces: _Pieces, k: int) -> Measured:
     if found and not runs.has_music(span, pieces.source.score):
         return voices.levelled(found, pieces.source.voice_gains)
     make = functools.partial(_levelled, pieces.source, span)
-    return _cached(pieces.store, "levelled", pieces.keys[k], make, _measured_io)
+    return cached(pieces.store, "levelled", pieces.keys[k], make, _measured_io)
 
 
 def _overall(parts: Sequence[Measured], rate: int, channels: int) -> tuple[float, float]:
@@ -337,21 +362,39 @@ class _Pieces:
     voices: Sequence[Mapping[VoiceKey, VoiceRun]]
     store: RunStore | None
     workers: int
+    frames: RunFrames | None = None
+    """Encodes each final run as it is rendered, if given."""
 
     def each(self, make: Callable[[int], _T]) -> list[_T]:
-        """Return ``make(k)`` for every run ``k``, in order, run side by side on the workers."""
-        return _side_by_side(make, len(self.spans), self.workers)
+        """Return ``make(k)`` for every run ``k``, in order, run side by side on the workers.
+
+        The longest runs start first: the work left when a thread runs out of runs is a short
+        run's (its render, and the encoding of it that ``frames`` does after it).
+        """
+        longest = sorted(
+            range(len(self.spans)), key=lambda k: self.spans[k].start - self.spans[k].end
+        )
+        return _side_by_side(make, len(self.spans), self.workers, longest)
 
 
-def _side_by_side(make: Callable[[int], _T], count: int, workers: int) -> list[_T]:
+def _side_by_side(
+    make: Callable[[int], _T], count: int, workers: int, order: Sequence[int] | None = None
+) -> list[_T]:
     """Return ``make(k)`` for ``k`` in ``range(count)``, in order, on ``workers`` threads.
 
-    Runs are independent, and numpy releases the GIL over most of a run's work.
+    Runs are independent, and numpy releases the GIL over most of a run's work. ``order`` is
+    the order they start in (default: ``k``'s own).
     """
     if workers == 1 or count <= 1:
         return [make(k) for k in range(count)]
     with ThreadPoolExecutor(workers, thread_name_prefix="mix") as pool:
-        return list(pool.map(make, range(count)))
+        started = {k: pool.submit(make, k) for k in (range(count) if order is None else order)}
+        try:
+            return [started[k].result() for k in range(count)]
+        except BaseException:
+            for future in started.values():
+                future.cancel()  # a failure or Ctrl-C: the runs not begun are not begun
+            raise
 
 
 def _meet_target(
@@ -425,14 +468,32 @@ def _render(
     tag = None if limiter is None else repr(limiter)
     keys = [runs.final_key(k, gain_db, tag) for k in pieces.keys]
     output = RunSource(source, [(s.start, s.end) for s in pieces.spans], settings.channels)
+    spans = pieces.spans
+    final = Timeline(
+        output,
+        source.length,
+        settings.rate,
+        settings.channels,
+        (),
+        (),
+        tuple(Run(s.start, s.end, s.quiet, k) for s, k in zip(spans, keys, strict=True)),
+    )
+
+    def run(k: int) -> Measured:
+        make = functools.partial(output.render, k)
+        measured = cached(pieces.store, "final", keys[k], make, _measured_io)
+        if pieces.frames is not None:
+            pieces.frames.start(final, k)  # encoded beside the runs still to render
+        return measured
+
     try:
-        measured = pieces.each(
-            lambda k: _cached(
-                pieces.store, "final", keys[k], functools.partial(output.render, k), _measured_io
-            )
-        )
+        measured = pieces.each(run)
         output.finish()
+        if pieces.frames is not None:
+            pieces.frames.wait()
     except BaseException:
+        if pieces.frames is not None:
+            pieces.frames.cancel()  # before the output they read is closed
         output.close()
         raise
     return _Final(output, measured, keys)

@@ -141,23 +141,35 @@ def content_key(
         score: the music, for where it plays relative to the run.
         music: a digest of the music's samples and levels.
     """
-    speech = [
-        (clips[i], placements[i].start - span.start, placements[i].frames, placements[i].voice)
-        for i in range(span.first, span.stop)
-    ]
     sounds = [
         (lo - span.start, hi - span.start)
         for lo, hi in _music_spans(score)
         if lo < span.end and span.start < hi
     ]
-    return digest(
-        "run",
-        score.rate,
-        span.end - span.start,
-        json.dumps(speech),
-        json.dumps(sounds),
-        music if sounds else None,
-    )
+    return _run_digest(span, placements, clips, score.rate, sounds, music if sounds else None)
+
+
+def speech_key(span: Span, placements: Sequence[Placement], clips: Sequence[str], rate: int) -> str:
+    """Name a run no music reaches: ``content_key`` gives it the same name, from its speech alone.
+
+    The mix names a run before the last cue is spoken with it (``polycast.mix.ahead``).
+    """
+    return _run_digest(span, placements, clips, rate, [], None)
+
+
+def _run_digest(  # noqa: PLR0917 (every part of a run's name)
+    span: Span,
+    placements: Sequence[Placement],
+    clips: Sequence[str],
+    rate: int,
+    sounds: list[tuple[int, int]],
+    music: str | None,
+) -> str:
+    speech = [
+        (clips[i], placements[i].start - span.start, placements[i].frames, placements[i].voice)
+        for i in range(span.first, span.stop)
+    ]
+    return digest("run", rate, span.end - span.start, json.dumps(speech), json.dumps(sounds), music)
 
 
 def levelled_key(

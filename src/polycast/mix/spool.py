@@ -124,7 +124,7 @@ class Spool:
             raise OutputError("cannot write temporary audio: the disk is full")
 
     def finish(self) -> None:
-        """Flush what was appended (and set aside) so reads see all of it.
+        """Flush what was appended (and set aside) so reads see all of it; appends may follow.
 
         Raises:
             OutputError: the flush failed (disk full).

@@ -31,8 +31,11 @@ from polycast.mix.truepeak import TruePeakMeter
 
 FloatArray = npt.NDArray[np.float64]
 
-_PIECE = 1 << 15
-"""Samples measured at a time: a cue read whole would not stay in the processor's cache."""
+_PIECE = 1 << 16
+"""Samples measured at a time: a cue read whole would not stay in the processor's cache.
+
+On 200 s of speech, 2^16 took 0.17 s of CPU, 2^15 0.20 s (more calls, each with its Python
+overhead) and 2^17 0.23 s (out of the cache)."""
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from urllib.parse import quote
 import filelock
 
 from polycast.errors import FeedError, OutputError
-from polycast.files import atomic_write, write_bytes_atomic
+from polycast.files import atomic_write, lock_path, write_bytes_atomic
 from polycast.inputs import MB, read_bounded
 from polycast.publish.episode import Companion, Episode, read_episode
 from polycast.publish.rss import (
@@ -180,7 +180,7 @@ def feed_item(episode: Episode, show: ShowConfig, show_guid: str) -> FeedItem:
 @contextlib.contextmanager
 def _locked(feed: Path, timeout: float) -> Iterator[None]:
     """Hold the lock file beside ``feed`` (hidden, so ``serve`` never shows it)."""
-    path = feed.parent / f".{feed.name}.lock"
+    path = lock_path(feed)
     try:  # a folder that cannot be written fails here at once, not after the lock's timeout
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o644))
     except OSError as e:

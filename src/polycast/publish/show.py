@@ -327,6 +327,7 @@ publish_dir = "output/public"
 # What polycast agrees to read.
 # [input]
 # max_article_mb = 10                     # a larger article, page or rundown is refused unread
+# max_follow_mb = 200                     # all the feeds one follow reads (an OPML's), together
 # fetch_timeout = 20                      # seconds a web page may take to arrive, redirects and all
 
 # The episode's audio format: "mp3" (every podcast app plays it; ID3 chapters) or "opus" (Ogg Opus

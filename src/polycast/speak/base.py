@@ -68,7 +68,7 @@ class Concurrency(Enum):
     THREADS = "threads"
     """Threads in this process: the engine waits on a network or computes outside the GIL."""
     PROCESSES = "processes"
-    """Worker processes: the engine holds the GIL or has global state (espeak-ng)."""
+    """Worker processes: the engine holds the GIL or keeps global state."""
 
 
 def concurrency_of(engine: Engine) -> Concurrency:

@@ -3,9 +3,9 @@
 The library and its data come from the ``espeakng-loader`` wheel and are driven through ctypes:
 ``espeak_Initialize`` in synchronous mode hands every block of samples to a callback while
 ``espeak_Synth`` runs, so a whole cue comes back as one array. The library keeps global state
-(one current voice, one callback) and is not thread-safe, so one lock serialises it per process;
-the runner gets parallelism from worker processes, each with its own copy. Each utterance gets
-a freshly loaded library, so the same text gives the same samples in any process, in any order.
+(one current voice, one callback), so a thread speaks on a copy of the library that no other
+thread is using (``espeak_copies``), and threads speak side by side. Each utterance gets a freshly
+loaded library, so the same text gives the same samples in any thread or process, in any order.
 """
 
 from __future__ import annotations
@@ -23,21 +23,14 @@ import espeakng_loader  # type: ignore[import-untyped]
 from polycast.errors import ConfigError, EngineError, UnsupportedLanguage
 from polycast.models import Clip
 from polycast.speak.base import describe_languages, match_language
-from polycast.speak.espeak_c import Callback, close, declare, parse_languages
-from polycast.speak.held_signals import Held, held
+from polycast.speak.espeak_c import parse_languages
+from polycast.speak.espeak_copies import Copies
 
 if TYPE_CHECKING:
     import numpy as np
 
 log = logging.getLogger(__name__)
 
-_AUDIO_OUTPUT_SYNCHRONOUS = 2
-_INITIALIZE_DONT_EXIT = 0x8000
-_POS_CHARACTER = 1
-_CHARS_UTF8 = 1
-_PARAM_RATE = 1
-_PARAM_PITCH = 3
-_SEED = 1
 _PREFERRED = {"en": "en-us"}
 """Which voice a bare language code means where espeak-ng ranks another first."""
 
@@ -62,13 +55,14 @@ def _dictionary_of(voice_file: str) -> str | None:
 
 
 class _Library:
-    """The libespeak-ng of this process, loaded afresh for every utterance, used under one lock.
+    """The libespeak-ng of this process: its voices, and copies of it that speak side by side.
 
     The library keeps synthesis state in static variables that neither ``espeak_Initialize``
     nor a random seed resets (pitch flutter position, gain control, echo buffer), so a text's
     samples would depend on what was spoken before it. Unloading and loading it again puts every
     one back to its starting value; with a fixed seed each utterance is then the same bytes
     wherever and whenever it is spoken (a few milliseconds a cue: the data files stay cached).
+    Threads speak on copies of their own (``espeak_copies``).
     """
 
     def __init__(self) -> None:
@@ -79,58 +73,18 @@ class _Library:
             raise EngineError(
                 f"cannot load espeak-ng from the espeakng-loader package: {e}; reinstall polycast"
             ) from e
-        self.lock = threading.Lock()
-        self._pcm = bytearray()
-        self._interrupt: BaseException | None = None
-        self._held: Held | None = None
-        """Signals held while espeak speaks, for the callback to stop early on."""
-        """An exception raised inside the callback (Ctrl-C), for ``speak`` to raise again."""
-        self._callback = Callback(self._collect)  # kept referenced: the library calls it later
-        self.rate = 0
-        lib = self._open()
+        self.copies = Copies(self.path, self.data)
+        self.files: dict[str, str] = {}
+        """Each voice id's file under ``lang/`` (``nl`` -> ``gmw/nl``), where the id is unique."""
+        first = self.copies.take()
+        lib = first.open()
         try:
             self.version = (lib.espeak_Info(None) or b"?").decode()
             self.voices = self._list_voices(lib)
         finally:
-            close(lib)
-
-    def _open(self) -> ctypes.CDLL:
-        """Load and initialise a pristine copy of the library, seeded the same every time."""
-        try:
-            lib = ctypes.CDLL(self.path)
-        except OSError as e:
-            raise EngineError(
-                f"cannot load espeak-ng from {self.path}: {e}; reinstall polycast"
-            ) from e
-        declare(lib)
-        rate = int(
-            lib.espeak_Initialize(
-                _AUDIO_OUTPUT_SYNCHRONOUS, 0, str(self.data).encode(), _INITIALIZE_DONT_EXIT
-            )
-        )
-        if rate <= 0:
-            close(lib)
-            raise EngineError(f"espeak-ng failed to start with its data in {self.data}")
-        self.rate = rate
-        lib.espeak_ng_SetRandSeed(_SEED)  # espeak_Initialize seeds it from the clock
-        lib.espeak_SetSynthCallback(self._callback)
-        return lib
-
-    def _collect(self, wav: ctypes.Array[ctypes.c_short], count: int, events: int) -> int:
-        """Keep a block of samples; end the synthesis early once a stop signal has come.
-
-        Signals are held while espeak runs (``held_signals``): one raised in here would be printed
-        and swallowed by ctypes. Any other exception is kept for ``speak`` to raise.
-        """
-        try:
-            if self._held is not None and self._held.signum is not None:
-                return 1  # abort: speak hands the signal on once espeak has returned
-            if count > 0 and wav:
-                self._pcm += ctypes.string_at(wav, count * 2)
-            return 0  # carry on
-        except BaseException as e:  # re-raised by speak, outside the callback
-            self._interrupt = e
-            return 1
+            first.close(lib)
+            self.copies.give(first)
+        self.rate = first.rate
 
     def _list_voices(self, lib: ctypes.CDLL) -> dict[str, tuple[str, ...]]:
         """Map every language code to its voice ids, best first, leaving out voices with no data."""
@@ -142,6 +96,7 @@ class _Library:
         lang = os.path.join(self.data, "lang")  # noqa: PTH118 (see _dictionary_of)
         entries = lib.espeak_ListVoices(None)
         index = 0
+        files: dict[str, list[str]] = {}
         while entries[index]:
             voice = entries[index].contents
             identifier = (voice.identifier or b"").decode()
@@ -150,6 +105,7 @@ class _Library:
             if dictionary is None or f"{dictionary}_dict" not in bundled:
                 continue  # listed, but its data is not bundled: it cannot speak
             voice_id = identifier.rsplit("/", 1)[-1].lower()
+            files.setdefault(voice_id, []).append(identifier)
             for priority, code in parse_languages(voice.languages):
                 ranked.setdefault(code, []).append((priority, voice_id))
         voices = {code: [v for _, v in sorted(pairs)] for code, pairs in ranked.items()}
@@ -157,36 +113,31 @@ class _Library:
             if preferred in voices.get(code, []):
                 voices[code].remove(preferred)
                 voices[code].insert(0, preferred)
+        self.files = {vid: found[0] for vid, found in files.items() if len(found) == 1}
         return {code: tuple(ids) for code, ids in sorted(voices.items())}
 
-    def speak(self, text: str, voice: str, rate: int, pitch: int) -> np.ndarray:
-        """Speak ``text`` with ``voice`` and return int16 samples; callers hold ``lock``."""
-        import numpy as np  # noqa: PLC0415 (slow import, only when speaking)
+    def file_of(self, voice: str) -> str:
+        """Name ``voice`` by its file (``nl+f3`` -> ``gmw/nl+f3``) when it is a listed voice id.
 
-        lib = self._open()
+        Given a voice id, ``espeak_SetVoiceByName`` reads every voice file to find it (some
+        300 files, 3 ms of every utterance, as each loads a fresh library); given its file, it
+        loads that one. Both load the same voice: the samples are the same bytes.
+        """
+        base, plus, variant = voice.partition("+")
+        found = self.files.get(base.lower())
+        return voice if found is None else f"{found}{plus}{variant}"
+
+    def speak(self, text: str, voice: str, rate: int, pitch: int) -> np.ndarray:
+        """Speak ``text`` with ``voice`` on a copy no other thread is using; int16 samples.
+
+        Raises:
+            EngineError: the library failed, or has no voice named ``voice``.
+        """
+        copy = self.copies.take()
         try:
-            if lib.espeak_SetVoiceByName(voice.encode()) != 0:
-                raise EngineError(f"espeak-ng has no voice '{voice}'; `polycast voices` lists them")
-            lib.espeak_SetParameter(_PARAM_RATE, rate, 0)
-            lib.espeak_SetParameter(_PARAM_PITCH, pitch, 0)
-            data = text.replace("\0", " ").encode("utf-8") + b"\0"
-            self._pcm = bytearray()
-            with held() as self._held:
-                status = lib.espeak_Synth(
-                    data, len(data), 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None
-                )
-            if self._interrupt is not None:
-                interrupt, self._interrupt = self._interrupt, None
-                raise interrupt
-            if status != 0:
-                raise EngineError(
-                    f"espeak-ng failed to speak with voice '{voice}' (status {status})"
-                )
-            samples = np.frombuffer(bytes(self._pcm), dtype=np.int16)
+            return copy.speak(text, voice, rate, pitch)
         finally:
-            self._pcm, self._held = bytearray(), None
-            close(lib)
-        return samples
+            self.copies.give(copy)
 
 
 _LIBRARY: _Library | None = None
@@ -216,7 +167,8 @@ class EspeakEngine:
 
     name = "espeak"
     network = False
-    releases_gil = False
+    releases_gil = True
+    """ctypes lets go of the GIL while espeak-ng speaks, and each thread speaks on its own copy."""
     deterministic = True
     """Every utterance starts from a freshly loaded library with a fixed seed (see ``_Library``)."""
 
@@ -270,8 +222,7 @@ class EspeakEngine:
         """
         name = self.voice_for(lang, voice)
         library = _library()
-        with library.lock:
-            samples = library.speak(text, name, self.rate, self.pitch)
+        samples = library.speak(text, library.file_of(name), self.rate, self.pitch)
         return Clip(samples=samples, rate=library.rate)
 
     def identity(self, lang: str, voice: str | None = None) -> str:

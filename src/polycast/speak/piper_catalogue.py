@@ -23,6 +23,7 @@ from urllib.parse import quote
 
 from polycast import langcodes
 from polycast.errors import ConfigError, DownloadError
+from polycast.speak.piper import SETTINGS_CAP
 
 DEFAULT_VOICES_URL = "https://huggingface.co/rhasspy/piper-voices/resolve/v1.0.0"
 """The public Piper voices repository, at the release whose catalogue these names come from."""
@@ -32,6 +33,9 @@ CATALOGUE = "voices.json"
 """The catalogue's name under the base URL."""
 MAX_CATALOGUE_BYTES = 20_000_000
 """The largest catalogue read: the real one is about 0.5 MB."""
+MAX_MODEL_BYTES = 1_000_000_000
+"""The largest model a catalogue may state: Piper's largest (``high`` quality) are about 130 MB.
+A voice is written to disk as it arrives, up to the size its catalogue states."""
 
 RECOMMENDED: Mapping[str, str] = {
     "nl": "nl_NL-mls-medium",
@@ -150,7 +154,7 @@ def parse_catalogue(data: bytes, base: str) -> Catalogue:
         if not isinstance(document, dict):
             raise TypeError("not an object of voices")
         voices = {name: _voice(name, entry) for name, entry in sorted(document.items())}
-    except (ValueError, TypeError, KeyError) as e:
+    except (ValueError, TypeError, KeyError, RecursionError) as e:  # deep nesting: recursion
         raise DownloadError(
             f"the Piper catalogue at {base}/{CATALOGUE} is not in the Piper voices layout: {e}"
         ) from e
@@ -165,23 +169,34 @@ def _voice(name: str, entry: Any) -> CatalogueVoice:
     """
     if not name or name.startswith(".") or "/" in name or "\\" in name:
         raise ValueError(f"voice name {name!r} is not a plain folder name")
-    files = [
-        VoiceFile(path, int(info["size_bytes"]), str(info["md5_digest"]))
-        for path, info in entry["files"].items()
-    ]
-    model = [f for f in files if f.name == f"{name}.onnx"]
-    config = [f for f in files if f.name == f"{name}.onnx.json"]
+    files = entry["files"]
+    if not isinstance(files, Mapping):
+        raise TypeError(f"voice {name}'s files are not an object of paths")
+    model = [p for p in files if p.rsplit("/", 1)[-1] == f"{name}.onnx"]
+    config = [p for p in files if p.rsplit("/", 1)[-1] == f"{name}.onnx.json"]
     if not model or not config:
         raise KeyError(f"voice {name} lacks {name}.onnx or {name}.onnx.json")
-    if any(f.size < 0 for f in files):
-        raise ValueError(f"voice {name} has a negative size")
     return CatalogueVoice(
         name=name,
         language=str(entry["language"]["code"]),
         quality=str(entry.get("quality", "")),
-        model=model[0],
-        config=config[0],
+        model=_file(model[0], files[model[0]], MAX_MODEL_BYTES),
+        config=_file(config[0], files[config[0]], SETTINGS_CAP),
     )
+
+
+def _file(path: str, info: Any, cap: int) -> VoiceFile:
+    """Read one file's entry; its size must be a whole number of bytes from 0 to ``cap``.
+
+    The size bounds the download: a voice's bytes are written to disk as they arrive, until
+    there are as many as the catalogue states.
+    """
+    size = info["size_bytes"]
+    if not isinstance(size, int) or isinstance(size, bool):
+        raise TypeError(f"{path}: size_bytes {size!r} is not a whole number")
+    if not 0 <= size <= cap:
+        raise ValueError(f"{path}: size_bytes {size} is not between 0 and {cap} (the limit)")
+    return VoiceFile(path, size, str(info["md5_digest"]))
 
 
 def format_catalogue(

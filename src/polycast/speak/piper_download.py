@@ -53,14 +53,19 @@ def fetch_catalogue(base: str, timeout: float = 30.0) -> Catalogue:
     import httpx  # noqa: PLC0415
 
     url = f"{base.rstrip('/')}/{CATALOGUE}"
+    too_big = DownloadError(
+        f"the Piper catalogue at {url} is over {MAX_CATALOGUE_BYTES // 1_000_000} MB: refused"
+    )
     data = bytearray()
     try:
         with _client(timeout) as client, client.stream("GET", url) as response:
             _check_status(response, url)
+            if _announced(response) > MAX_CATALOGUE_BYTES:
+                raise too_big
             for chunk in response.iter_bytes():
                 data += chunk
                 if len(data) > MAX_CATALOGUE_BYTES:
-                    raise DownloadError(f"the Piper catalogue at {url} is over 20 MB: refused")
+                    raise too_big
     except httpx.HTTPError as e:
         raise DownloadError(f"cannot fetch the Piper catalogue from {url}: {_reason(e)}") from e
     return parse_catalogue(bytes(data), base.rstrip("/"))
@@ -162,6 +167,8 @@ def _download(
             resumed = response.headers.get("Content-Range", "").startswith(f"bytes {have}-")
             if have and (response.status_code != 206 or not resumed):  # sent from the start
                 digest, have = hashlib.md5(usedforsecurity=False), 0
+            if have + _announced(response) > file.size:  # refused before a byte is written
+                raise _mismatch(file, url, f"more than its {file.size} bytes")
             mode = "ab" if have else "wb"
             with path.open(mode) as out:
                 try:
@@ -194,6 +201,13 @@ def _resume_point(path: Path, file: VoiceFile) -> tuple[hashlib._Hash, int]:
     else:
         path.unlink(missing_ok=True)
     return digest, have
+
+
+def _announced(response: httpx.Response) -> int:
+    """Return the body's length its Content-Length header announces; 0 without one."""
+    length = response.headers.get("Content-Length", "")
+    plain = not response.headers.get("Content-Encoding")  # else it counts the compressed bytes
+    return int(length) if plain and length.isascii() and length.isdigit() else 0
 
 
 def _check_status(response: httpx.Response, url: str) -> None:

@@ -1,11 +1,11 @@
 """Where syntheses run: in this process, in threads, or in worker processes, as an engine allows.
 
 Network engines wait, so they get threads (more than there are cores). Engines that compute
-outside the GIL (onnxruntime) get a thread per core. The rest (espeak-ng: its C library has global
-state and holds the GIL) get worker processes, each loading its own copy of the engine; those
-take a fraction of a second to start, so a small job is spoken in this process instead: in one
-background thread when more than one core may be used (the caller conditions and mixes each clip
-while the next is being spoken), else inline.
+outside the GIL (onnxruntime, espeak-ng on copies of its library) get a thread per core. The rest
+(a plug-in engine that holds the GIL or keeps global state) get worker processes, each loading its
+own copy of the engine; those take a fraction of a second to start, so a small job is spoken in
+this process instead: in one background thread when more than one core may be used (the caller
+conditions and mixes each clip while the next is being spoken), else inline.
 """
 
 from __future__ import annotations
@@ -26,10 +26,10 @@ NETWORK_THREADS = 8
 """Threads for a network engine unless ``workers`` is given; the engine caps its own requests."""
 PROCESS_MIN_JOBS = 600
 """Fewer syntheses than this for a process engine run in-process: starting workers costs ~0.5 s,
-and espeak-ng speaks a cue in ~3 ms (``scripts/bench_speak.py``), so below this it never pays.
-In a build, one background thread speaking while the mix conditions the clips before (``Pools.
-submit``) is as fast as two workers up to an hour of speech (~600 cues), and faster below:
-the example ten times over (370 cues) took 11.9 s that way and 12.5-13.0 s with workers."""
+and a cue takes a few milliseconds (espeak-ng's did, when it ran in processes: ``scripts/
+bench_speak.py``), so below this it never pays. One background thread speaking while the mix
+conditions the clips before (``Pools.submit``) was as fast as two workers up to an hour of speech
+(~600 cues), and faster below."""
 AHEAD_PER_WORKER = 4
 """Cues in flight per worker: enough to keep every worker busy, few enough to bound memory."""
 
