@@ -14,7 +14,10 @@ says as much about the others' load as about the batch. Beside each wall time go
 of its whole process tree (the pool's fork server and workers outlive the client's own children,
 so a small runner adopts and waits for them), and the cores it kept busy on average (CPU /
 wall): what ``--jobs 2`` can gain over ``--jobs 1`` is bounded by the cores ``--jobs 1`` already
-uses.
+uses (one: ``--jobs`` bounds the cores). Where the kernel shares the cores between sessions
+(Linux's ``sched_autogroup``), a batch gets its session's share while other sessions are busy,
+one process or two, and the ratio falls towards 1: only a run on an otherwise idle machine
+measures the batch.
 """
 
 from __future__ import annotations

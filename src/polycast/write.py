@@ -9,6 +9,7 @@ build's episode with that same build's companions, never a mix.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 from collections.abc import Callable, Mapping
@@ -21,6 +22,8 @@ from polycast.encode.tag import tag_mp3
 from polycast.errors import OutputError
 from polycast.files import remove_stale_parts, staged
 from polycast.models import EpisodeInfo, RunStore, Timeline
+
+log = logging.getLogger(__name__)
 
 
 def encode_workers() -> int:
@@ -81,7 +84,9 @@ def write_episode(
             shutil.copyfile(encoded, temp)
             return
         with temp.open("wb") as stream:
-            encode_mp3(timeline, stream, settings, workers=encode_workers(), store=store)
+            report = encode_mp3(timeline, stream, settings, workers=encode_workers(), store=store)
+        plural = "" if report.workers == 1 else "s"
+        log.info("encoded %.1f s of MP3 on %d encoder%s", report.duration, report.workers, plural)
         if on_encoded is not None:
             on_encoded(temp)
 

@@ -43,9 +43,15 @@ class Entry:
 
 
 def settings_digest(config: Config) -> str:
-    """Digest the settings a build depends on, and polycast's version, by their named fields."""
+    """Digest the settings a build depends on, and polycast's version, by their named fields.
+
+    How many syntheses run at once changes how fast an episode is made, never the episode: it is
+    left out, so a batch's ``--jobs`` (which decides it) or a new ``[speak] workers`` builds
+    nothing again.
+    """
     fields = asdict(config)
     del fields["read_from"]  # where the config lies: a moved podcast.toml rebuilds nothing
+    del fields["speak"]["workers"]
     text = json.dumps(fields, default=str, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(f"{__version__}\n{text}".encode()).hexdigest()
 

@@ -33,7 +33,7 @@ IN_FLIGHT = 2
 
 
 def default_jobs() -> int:
-    """Return the number of processes a batch runs by default: one per core it may use."""
+    """Return the cores a batch uses by default: every one this process may run on."""
     return cores.count()
 
 
@@ -71,24 +71,26 @@ def _build(job: Job, config: Config, folder: Path) -> Outcome:
             os._exit(128 + signal.SIGTERM)
 
 
-def _worker_start(processes: int) -> None:
-    """In a worker: leave Ctrl-C to the client; make SIGTERM a clean end; take a share of cores."""
-    cores.share(processes)
+def _worker_start(each: int) -> None:
+    """In a worker: leave Ctrl-C to the client; make SIGTERM a clean end; use ``each`` cores."""
+    cores.limit(each)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _stop)
 
 
 def run_local(
-    jobs: Iterable[Job], config: Config, folder: Path, processes: int
+    jobs: Iterable[Job], config: Config, folder: Path, processes: int, each: int
 ) -> Generator[Outcome]:
     """Build every job in ``processes`` local processes; yield each outcome as it arrives.
+
+    Each process's threads (speech, mix, encoders) use at most ``each`` cores (``cores.split``).
 
     Each worker writes its episode into ``folder`` itself (atomically, under the folder's lock).
     A worker process that dies (killed, out of memory) breaks the pool: a new one is started and
     the articles that were in flight are built again, each at most ``ATTEMPTS`` times in all.
     Closing the iterator early (Ctrl-C in the client) cancels the rest and stops the workers.
     """
-    pool = _Pool(processes, config, folder)
+    pool = _Pool(processes, each, config, folder)
     finished = False
     try:
         for job in jobs:
@@ -115,8 +117,9 @@ class _Pool:
     it again: a job is never dropped, whatever the pool did with its future.
     """
 
-    def __init__(self, processes: int, config: Config, folder: Path) -> None:
+    def __init__(self, processes: int, each: int, config: Config, folder: Path) -> None:
         self.processes = processes
+        self.each = each
         self.config = config
         self.folder = folder
         self.executor = self._start()
@@ -131,7 +134,7 @@ class _Pool:
             self.processes,
             mp_context=_context(),
             initializer=_worker_start,
-            initargs=(self.processes,),
+            initargs=(self.each,),
         )
 
     def submit(self, job: Job) -> None:
@@ -192,14 +195,16 @@ class _Pool:
         self.pending[decided] = job
 
 
-def run_inline(jobs: Iterable[Job], config: Config, folder: Path) -> Generator[Outcome]:
-    """Build every job in this process, one after another (``--jobs 1``).
+def run_inline(jobs: Iterable[Job], config: Config, folder: Path, each: int) -> Generator[Outcome]:
+    """Build every job in this process, one after another, its threads on ``each`` cores.
 
-    No process is started, so a batch of one article costs what ``build`` does; Ctrl-C unwinds
-    the build in progress as it does a ``build``.
+    No process is started, so a batch of one article costs what ``build`` does (with every core,
+    the default); Ctrl-C unwinds the build in progress as it does a ``build``. The limit holds
+    while the builds run and is lifted when the batch ends.
     """
-    for job in jobs:
-        yield build_job(job, config, folder)
+    with cores.limited(each):
+        for job in jobs:
+            yield build_job(job, config, folder)
 
 
 def _context() -> multiprocessing.context.BaseContext:

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 import signal
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from polycast import cores
 from polycast.batch import progress
 from polycast.batch.ledger import Ledger
 from polycast.batch.overwrite import refuse_overwrites
@@ -39,7 +40,13 @@ FeedOption = Annotated[
 ]
 JobsOption = Annotated[
     int | None,
-    typer.Option(min=1, max=256, help="Local build processes.", show_default="one per core"),
+    typer.Option(
+        min=1,
+        max=256,
+        help="The most cores the batch uses: as many articles are built side by side (each on "
+        "its part of the cores), so 1 builds one at a time on one core.",
+        show_default="every core",
+    ),
 ]
 ClusterOption = Annotated[
     str | None,
@@ -49,6 +56,8 @@ ClusterOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")]
+
+log = logging.getLogger(__name__)
 
 
 @app.command()
@@ -140,8 +149,6 @@ def _run(
     shown = config or Path(CONFIG_NAME)
     publisher = Publisher(read_show(shown), feed) if publish else None
     address = cluster or settings.batch.cluster
-    alone = settings  # one article at a time: its speech may use every core, as build's does
-    settings = replace(settings, speak=replace(settings.speak, workers=1))
     shape = Batch(settings, output, publisher, ship=address is not None)
     refuse_overwrites(shape, work, [shown, *read])
     if address is not None:
@@ -154,17 +161,23 @@ def _run(
         finally:  # the command ends here: leave Dask's ~60,000 objects to the OS, which takes
             gc.freeze()  # them back at once, not to the exit's last collection (0.15 s of CPU)
         return
-    processes = max(1, min(jobs or default_jobs(), len(work)))  # no idle process started
+    processes, each = cores.split(jobs or default_jobs(), len(work))  # no idle process started
+    machine = cores.count()
+    log.info(
+        "building %d at a time, each on %d of %d cores", processes, min(each, machine), machine
+    )
     from polycast.batch.pool import run_inline, run_local, start_early  # noqa: PLC0415
 
     if processes > 1:
         start_early()  # its imports overlap the ordering and the first reads below
     prepare_folder(output)
     if processes == 1:
-        _report(shape, work, lambda todo: run_inline(todo, alone, output), as_json)
+        _report(shape, work, lambda todo: run_inline(todo, settings, output, each), as_json)
     else:
         work = longest_first(work)
-        _report(shape, work, lambda todo: run_local(todo, settings, output, processes), as_json)
+        _report(
+            shape, work, lambda todo: run_local(todo, settings, output, processes, each), as_json
+        )
 
 
 def _report(shape: Batch, work: list[Job], runner: Runner, as_json: bool) -> None:

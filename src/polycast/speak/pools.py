@@ -54,7 +54,7 @@ class Job:
 
 
 def default_workers() -> int:
-    """Return the CPU cores this process may use (its share of them, in a batch worker)."""
+    """Return the CPU cores this process may use (within its limit, in a batch)."""
     return cores.available()
 
 
@@ -90,12 +90,12 @@ class Pools:
         self, engines: Mapping[str, Engine], workers: int | None, process_jobs: int
     ) -> None:
         self.engines = engines
-        cores = workers or default_workers()
-        self.cores = cores
+        used = cores.threads(workers)  # never past the batch's limit on this process's cores
+        self.cores = used
         self.sizes: dict[object, int] = {
-            NETWORK: workers or max(cores, NETWORK_THREADS),
-            Concurrency.THREADS: cores,
-            Concurrency.PROCESSES: cores if process_jobs >= PROCESS_MIN_JOBS else 1,
+            NETWORK: workers or max(used, NETWORK_THREADS),  # waiting takes no core
+            Concurrency.THREADS: used,
+            Concurrency.PROCESSES: used if process_jobs >= PROCESS_MIN_JOBS else 1,
         }
         self.kinds = {slot: executor_kind(engine) for slot, engine in engines.items()}
         self.executors: dict[object, Executor] = {}
@@ -127,6 +127,7 @@ class Pools:
             if kind is not Concurrency.PROCESSES or self.cores <= 1:
                 return None
             if kind not in self.executors:
+                log.info("speaking in 1 thread beside the mix")
                 self.executors[kind] = ThreadPoolExecutor(1, thread_name_prefix="speak")
             return self.executors[kind]
         if kind not in self.executors:
@@ -135,8 +136,10 @@ class Pools:
                 if not _picklable(own):
                     self.sizes[kind] = 1
                     return None
+                log.info("speaking in %d worker processes", size)
                 self.executors[kind] = _process_pool(size, own)
             else:
+                log.info("speaking in %d threads", size)
                 self.executors[kind] = ThreadPoolExecutor(size, thread_name_prefix="speak")
         return self.executors[kind]
 
