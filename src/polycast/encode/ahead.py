@@ -14,11 +14,12 @@ under the first gain's keys and never used for this episode: correct, only waste
 from __future__ import annotations
 
 import functools
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from types import TracebackType
 
 from polycast.encode.mp3 import Mp3Settings, encode_frames, pcm_blocks
-from polycast.encode.parallel import keep_stretch, run_jobs
+from polycast.encode.parallel import Stretches, keep_stretch, run_jobs
 from polycast.models import RunStore, Timeline
 
 
@@ -37,30 +38,42 @@ class AheadFrames:
         self.workers = max(1, workers)
         self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="mp3-ahead")
         self._started: list[Future[None]] = []
+        self._lock = threading.Lock()
+        """The mix's threads hand runs over side by side."""
+        self._planned: tuple[Timeline, Stretches] | None = None
 
     def start(self, timeline: Timeline, index: int) -> None:
-        """Begin encoding run ``index`` of ``timeline``, a stretch a thread."""
+        """Begin encoding run ``index`` of ``timeline``, a stretch a thread.
+
+        The timeline is cut into stretches once, on its first run: cutting it again for every
+        run would cost an hour-long episode's hundreds of runs time in the square of their count.
+        """
         settings, rate, channels = self.settings, timeline.rate, timeline.channels
-        settings.check(rate, channels)
         encoder = functools.partial(encode_frames, settings=settings, rate=rate, channels=channels)
         salt = settings.salt(rate, channels)
-        for job in run_jobs(timeline, self.workers, index):
-            self._started.append(
-                self._pool.submit(
-                    keep_stretch, timeline, job, encoder, pcm_blocks, self.store, salt
+        with self._lock:
+            if self._planned is None or self._planned[0] is not timeline:
+                settings.check(rate, channels)
+                self._planned = (timeline, run_jobs(timeline, self.workers))
+            for job in self._planned[1][index]:
+                self._started.append(
+                    self._pool.submit(
+                        keep_stretch, timeline, job, encoder, pcm_blocks, self.store, salt
+                    )
                 )
-            )
 
     def wait(self) -> None:
         """Wait for every run begun; raise the first failure (EncodeError, OutputError)."""
-        started, self._started = self._started, []
+        with self._lock:
+            started, self._started = self._started, []
         wait(started)
         for future in started:
             future.result()
 
     def cancel(self) -> None:
         """Drop what has not begun; wait for what has, whatever became of it."""
-        started, self._started = self._started, []
+        with self._lock:
+            started, self._started = self._started, []
         for future in started:
             future.cancel()
         wait(started)

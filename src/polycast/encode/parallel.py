@@ -149,9 +149,13 @@ def parallel_frames(  # noqa: PLR0917 (the timeline, how to encode it, what to k
     yield chain.rest()
 
 
-def run_jobs(timeline: Timeline, workers: int, index: int) -> list[_Job]:
-    """Return the stretches of run ``index``, as ``parallel_frames`` cuts them with ``workers``."""
-    return _plan_runs(timeline, workers)[index]
+Stretches = list[list[_Job]]
+"""A timeline's stretches, run by run."""
+
+
+def run_jobs(timeline: Timeline, workers: int) -> Stretches:
+    """Return the stretches of every run, as ``parallel_frames`` cuts them with ``workers``."""
+    return _plan_runs(timeline, workers)
 
 
 def keep_stretch(  # noqa: PLR0917 (the stretch, how to encode it, where to keep it)
