@@ -15,46 +15,18 @@ store, as the mix would have taken it, and its speech is never read.
 from __future__ import annotations
 
 import functools
-import logging
-import struct
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TypeVar
 
 from polycast.mix import runs, voices
 from polycast.mix.condition import VoiceKey
 from polycast.mix.layout import Placement
-from polycast.mix.runs import Span
+from polycast.mix.runs import Span, cached
 from polycast.mix.spool import Spool
 from polycast.mix.voices import VoiceRun
 from polycast.models import RunStore
 
-log = logging.getLogger(__name__)
-_T = TypeVar("_T")
-
 VoiceRuns = dict[VoiceKey, VoiceRun]
-
-
-def cached(
-    store: RunStore | None,
-    kind: str,
-    key: str,
-    make: Callable[[], _T],
-    io: tuple[Callable[[_T], bytes], Callable[[bytes], _T]],
-) -> _T:
-    """Return what ``store`` keeps under ``kind``/``key``, or make it (and keep it)."""
-    to_bytes, from_bytes = io
-    if store is not None:
-        data = store.get(kind, key)
-        if data is not None:
-            try:
-                return from_bytes(data)
-            except (ValueError, KeyError, TypeError, struct.error) as e:
-                log.warning("cached %s %s is damaged (%s); measuring again", kind, key, e)
-    value = make()
-    if store is not None:
-        store.put(kind, key, to_bytes(value))
-    return value
 
 
 VOICES_IO = (voices.to_bytes, voices.from_bytes)

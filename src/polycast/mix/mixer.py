@@ -40,13 +40,13 @@ import numpy.typing as npt
 
 from polycast.errors import EngineError, InputError
 from polycast.mix import kept, runs, voices
-from polycast.mix.ahead import VOICES_IO, Ahead, cached
+from polycast.mix.ahead import VOICES_IO, Ahead
 from polycast.mix.condition import VoiceKey, voice_key, voice_name
 from polycast.mix.layout import Placement, bed_spans, pause_frames, timed_chapters, timed_cues
 from polycast.mix.loudness import LoudnessMeter
 from polycast.mix.music import Music, Score, load_music
 from polycast.mix.report import MixReport, VoiceLevel
-from polycast.mix.runs import Span
+from polycast.mix.runs import Span, cached
 from polycast.mix.settings import MixSettings
 from polycast.mix.source import MixSource
 from polycast.mix.spool import Spool

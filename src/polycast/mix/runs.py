@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import struct
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -29,6 +31,10 @@ from polycast.mix.layout import Placement
 from polycast.mix.loudness import LoudnessMeter, Steps
 from polycast.mix.music import Score
 from polycast.mix.truepeak import TruePeakMeter
+from polycast.models import RunStore
+
+log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 GRID = 1152
 """Samples per MP3 frame: a run that starts on a multiple of it encodes to the same frames."""
@@ -223,3 +229,25 @@ class Measured:
         if len(data) < 8:
             raise ValueError("run measurement too short")
         return cls(Steps.from_bytes(data[8:]), struct.unpack_from("<d", data)[0])
+
+
+def cached(
+    store: RunStore | None,
+    kind: str,
+    key: str,
+    make: Callable[[], _T],
+    io: tuple[Callable[[_T], bytes], Callable[[bytes], _T]],
+) -> _T:
+    """Return what ``store`` keeps under ``kind``/``key``, or make it (and keep it)."""
+    to_bytes, from_bytes = io
+    if store is not None:
+        data = store.get(kind, key)
+        if data is not None:
+            try:
+                return from_bytes(data)
+            except (ValueError, KeyError, TypeError, struct.error) as e:
+                log.warning("cached %s %s is damaged (%s); measuring again", kind, key, e)
+    value = make()
+    if store is not None:
+        store.put(kind, key, to_bytes(value))
+    return value

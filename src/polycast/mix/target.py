@@ -20,12 +20,11 @@ from dataclasses import dataclass
 from typing import NamedTuple, TypeVar
 
 from polycast.mix import runs, voices
-from polycast.mix.ahead import cached
 from polycast.mix.condition import VoiceKey
 from polycast.mix.limiter import Limiter
 from polycast.mix.loudness import LoudnessMeter
 from polycast.mix.report import MixReport, VoiceLevel
-from polycast.mix.runs import Measured, Span
+from polycast.mix.runs import Measured, Span, cached
 from polycast.mix.settings import MixSettings
 from polycast.mix.source import MixSource, RunSource
 from polycast.mix.voices import VoiceRun
