@@ -33,7 +33,7 @@ import logging
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -55,7 +55,6 @@ from polycast.mix.voices import VoiceRun
 from polycast.models import Clip, Cue, KeptClip, Run, Rundown, RunFrames, RunStore, Timeline
 
 log = logging.getLogger(__name__)
-_T = TypeVar("_T")
 
 MAX_VOICE_GAIN_DB = 30.0
 """A voice is never raised or lowered more than this (a near-silent clip is not noise to boost)."""

@@ -11,7 +11,6 @@ loaded library, so the same text gives the same samples in any thread or process
 from __future__ import annotations
 
 import ctypes
-import logging
 import os
 import threading
 from collections.abc import Mapping, Sequence
@@ -28,8 +27,6 @@ from polycast.speak.espeak_copies import Copies
 
 if TYPE_CHECKING:
     import numpy as np
-
-log = logging.getLogger(__name__)
 
 _PREFERRED = {"en": "en-us"}
 """Which voice a bare language code means where espeak-ng ranks another first."""
