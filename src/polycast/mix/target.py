@@ -205,10 +205,17 @@ def _render(
     )
 
     def run(k: int) -> Measured:
-        make = functools.partial(output.render, k)
+        rendered: list[int] = []
+
+        def make() -> Measured:
+            rendered.append(k)
+            return output.render(k)
+
         measured = cached(pieces.store, "final", keys[k], make, _measured_io)
-        if pieces.frames is not None:
-            pieces.frames.start(final, k)  # encoded beside the runs still to render
+        if pieces.frames is not None and rendered:
+            # Encoded beside the runs still to render. A run measured by an earlier build is
+            # not: that build kept its frames too, and the encode stage reads them once.
+            pieces.frames.start(final, k)
         return measured
 
     try:
