@@ -61,6 +61,26 @@ def test_biquads_filter_as_scipy_does_in_pieces_of_any_size(rate: int) -> None:
     assert np.abs(np.concatenate(pieces) - expected).max() < 1e-10
 
 
+@pytest.mark.parametrize("rate", [22050, 44100])
+def test_biquads_filter_long_pieces_as_scipy_does(rate: int) -> None:
+    """Pieces longer than a span, a whole span, and whole groups carry the state across too."""
+    from scipy import signal
+
+    from polycast.mix.biquads import SPAN, L, M
+
+    sos = k_weighting(rate)
+    x = np.random.default_rng(5).standard_normal((4 * SPAN + 777, 1)) * 0.3
+    expected = signal.sosfilt(sos, x, axis=0)
+    ours = Biquads(sos)
+    sizes = [SPAN, 2 * SPAN + 5, L * M, L * M * 3, 1, SPAN - 1, 10**6]
+    pieces, at = [], 0
+    for size in sizes:
+        pieces.append(ours.filter(x[at : at + size]))
+        at += size
+    assert at >= len(x)
+    assert np.abs(np.concatenate(pieces) - expected).max() < 1e-10
+
+
 @pytest.mark.parametrize("size", [1, 2, 5, 8, 33, 400])
 def test_running_min_is_ndimage_minimum_filter(size: int) -> None:
     from scipy import ndimage

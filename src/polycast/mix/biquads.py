@@ -5,15 +5,19 @@ and every command that mixes paid for it. The cascade is one linear system with 
 numbers per section, ``s' = A s + B x``, ``y = C s + D x``. Over a block of ``L`` samples its
 output is a matrix product: the block's own samples through the impulse response (an ``L x L``
 triangle) plus the state it starts in, seen through ``C A^k``; the state one block hands the next
-is ``A^L s`` plus the block's samples through ``A^(L-1-k) B``. Blocks are handed on in groups of
-``M`` at once, so the loop in Python runs once per ``L * M`` samples. The matrices are small
-(32 x 32) and multiplied in small stacks: never big enough for the BLAS to start threads, which
-on a busy machine cost more than they save. Output agrees with sosfilt's to ~1e-12.
+is ``A^L s`` plus the block's samples through ``A^(L-1-k) B``. The states the blocks start in
+form a linear recurrence too, solved for ``M`` blocks of a group, then for ``G`` groups, as
+products with block-Toeplitz matrices of the powers of ``A^L`` and ``A^(L M)``: a block of the
+mix (``SPAN`` samples) is filtered in a dozen numpy calls, with no loop in Python over its blocks
+or groups (the loops they replace took half the time). The matrices are small (at most 256 x 256):
+never big enough for the BLAS to start threads, which on a busy machine cost more than they save.
+The system is stable, so its powers only shrink. Output agrees with sosfilt's to ~1e-12.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -24,6 +28,9 @@ L = 32
 """Samples per block."""
 M = 32
 """Blocks per group whose starting states are found together."""
+G = 64
+"""Groups filtered at once: ``SPAN`` samples, a block of the mix."""
+SPAN = L * M * G
 
 
 def _state_space(sos: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray, float]:
@@ -66,15 +73,41 @@ class _Matrices:
         self.partial = [np.array([powers[r - 1 - k] @ b for k in range(r)]) for r in range(L)]
         """The state after the first ``r`` samples of a block, from those samples."""
         self.powers = powers
-        step = powers[L]
-        group = [np.eye(order)]
-        for _ in range(M):
-            group.append(group[-1] @ step)
-        self.step = step
-        self.group = np.array(group[:M])
-        """``A^(L m)``, m < M: how a group's starting state reaches its block m."""
-        self.leap = group[M]
         self.order = order
+        step = _powers(powers[L], M + 1)  # A^(L m): from a block to the block m further on
+        self.within = _toeplitz(step, M, M + 1)
+        """``(M order, (M + 1) order)``: from the states a group's blocks hand on to the state
+        each block starts in (were the group's own start zero), and, last, the group's end."""
+        self.group = np.concatenate(step[:M], axis=0).T
+        """``(order, M order)``: from a group's starting state to that of each of its blocks."""
+        leap = _powers(step[M], G + 1)  # A^(L M g): from a group to the group g further on
+        self.across = _toeplitz(leap, G, G)
+        """``(G order, G order)``: from the groups' ends to the state each group starts in."""
+        self.start = np.concatenate(leap[:G], axis=0).T
+        """``(order, G order)``: from the first group's starting state to each group's."""
+        self.leap = leap[1]
+
+
+def _powers(matrix: FloatArray, count: int) -> list[FloatArray]:
+    """Return ``matrix`` to the powers 0 to ``count - 1``."""
+    result = [np.eye(len(matrix))]
+    for _ in range(count - 1):
+        result.append(matrix @ result[-1])
+    return result
+
+
+def _toeplitz(powers: Sequence[FloatArray], rows: int, columns: int) -> FloatArray:
+    """Return the block matrix that takes ``rows`` states to ``columns`` sums of them.
+
+    Column block ``m`` is the sum over ``j < m`` of ``powers[m - 1 - j]`` applied to state ``j``
+    (states as row vectors, on the left).
+    """
+    order = len(powers[0])
+    result = np.zeros((rows * order, columns * order))
+    for j in range(rows):
+        for m in range(j + 1, columns):
+            result[j * order : (j + 1) * order, m * order : (m + 1) * order] = powers[m - 1 - j].T
+    return result
 
 
 @functools.lru_cache(maxsize=16)
@@ -95,45 +128,43 @@ class Biquads:
     def __init__(self, sos: FloatArray, channels: int = 1) -> None:
         """Take the block matrices of ``sos`` and a zero state for every channel."""
         sections = np.ascontiguousarray(sos, dtype=np.float64)
-        matrices = _matrices(sections.tobytes(), len(sections))
-        self.triangle = matrices.triangle
-        self.seen = matrices.seen
-        self.into = matrices.into
-        self.partial = matrices.partial
-        self.powers = matrices.powers
-        self.step = matrices.step
-        self.group = matrices.group
-        self.leap = matrices.leap
-        self.state = np.zeros((channels, matrices.order))
+        self._m = _matrices(sections.tobytes(), len(sections))
+        self.state = np.zeros((channels, self._m.order))
 
     def filter(self, frames: FloatArray) -> FloatArray:
         """Filter ``frames`` (shape (frames, channels)) and return them filtered."""
         out = np.empty(frames.shape, dtype=np.float64)
         for ch in range(frames.shape[1]):
-            out[:, ch], self.state[ch] = self._run(frames[:, ch], self.state[ch])
+            state = self.state[ch]
+            for at in range(0, frames.shape[0], SPAN):
+                piece = frames[at : at + SPAN, ch]
+                out[at : at + len(piece), ch], state = self._run(piece, state)
+            self.state[ch] = state
         return out
 
     def _run(self, x: FloatArray, state: FloatArray) -> tuple[FloatArray, FloatArray]:
-        """Filter one channel from ``state``; return the output and the state after it."""
+        """Filter at most ``SPAN`` samples of one channel from ``state``.
+
+        Returns the output and the state after it. Every step is a matrix product.
+        """
+        m, order = self._m, len(state)
         count = len(x)
-        span = L * M
-        groups = max(1, -(-count // span))
-        padded = np.zeros(groups * span)
+        groups = max(1, -(-count // (L * M)))
+        padded = np.zeros(groups * L * M)
         padded[:count] = x
-        blocks = padded.reshape(groups, M, L)
-        handed = blocks @ self.into  # (groups, M, order): each block's samples, into the state
-        local = np.zeros_like(handed)  # each block's starting state, were its group's zero
-        for m in range(1, M):
-            local[:, m] = local[:, m - 1] @ self.step.T + handed[:, m - 1]
-        ends = local[:, -1] @ self.step.T + handed[:, -1]
-        starts = np.empty((groups, len(state)))
-        for g in range(groups):
-            starts[g] = state
-            state = self.leap @ state + ends[g]
-        local += np.einsum("mab,gb->gma", self.group, starts)
-        out = blocks @ self.triangle + local @ self.seen
+        blocks = padded.reshape(-1, L)
+        handed = (blocks @ m.into).reshape(groups, M * order)  # each block's samples, as state
+        sums = handed @ m.within  # each block's start, were its group's zero; then its end
+        ends = sums[:, M * order :].reshape(1, -1)
+        width = groups * order
+        starts = ends @ m.across[:width, :width] + state @ m.start[:, :width]
+        local = sums[:, : M * order] + starts.reshape(groups, order) @ m.group
+        local = local.reshape(-1, order)  # the state every block starts in
+        out = blocks @ m.triangle + local @ m.seen
         block, r = divmod(count, L)
-        begun = local.reshape(-1, len(state))[block] if block < groups * M else state
-        tail = padded[block * L : block * L + r]
-        after = self.powers[r] @ begun + (tail @ self.partial[r] if r else 0.0)
+        if block < len(local):
+            tail = padded[block * L : block * L + r]
+            after = m.powers[r] @ local[block] + (tail @ m.partial[r] if r else 0.0)
+        else:  # a whole number of groups: the last one's end
+            after = m.leap @ starts[0, -order:] + ends[0, -order:]
         return out.reshape(-1)[:count], after
