@@ -133,6 +133,10 @@ def _lingua(bases: frozenset[str]) -> LanguageDetector | None:
     ~20 MB instead of ~250 MB, which would otherwise be most of a build's memory. On the corpus
     it picks the same language for every segment; on very short texts it is more often confident
     and wrong, which ``MIN_WORDS`` and the surrounding-language fallback already guard against.
+
+    Every model is loaded as the detector is built, on all cores at once, rather than one after
+    another on the first detection: each detection weighs every language, so all are loaded
+    either way. An edited rebuild, which detects little else, takes ~0.03 s less.
     """
     from lingua import IsoCode639_1, LanguageDetectorBuilder  # noqa: PLC0415 (slow import)
 
@@ -144,7 +148,8 @@ def _lingua(bases: frozenset[str]) -> LanguageDetector | None:
             continue  # a voice language lingua does not know: never detected, still usable
     if len(known) < 2:
         return None
-    return LanguageDetectorBuilder.from_iso_codes_639_1(*known).with_low_accuracy_mode().build()
+    builder = LanguageDetectorBuilder.from_iso_codes_639_1(*known).with_low_accuracy_mode()
+    return builder.with_preloaded_language_models().build()
 
 
 def assign(
