@@ -19,7 +19,6 @@ Command-line options override the file (the CLI applies them with ``dataclasses.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -114,6 +113,8 @@ def parse_config(text: str, base: Path | None = None) -> Config:
     Raises:
         ConfigError: invalid TOML, an unknown table, or a bad value (named by its stage).
     """
+    import tomllib  # noqa: PLC0415 (only when a config file is read)
+
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:

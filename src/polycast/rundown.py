@@ -9,7 +9,6 @@ pause; the audio cache means a rebuild synthesises only the cues that changed. `
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from typing import Any
 
@@ -113,6 +112,8 @@ def is_rundown(text: str) -> bool:
         return True
     if not _CHAPTER_HEADER.search(text):
         return False
+    import tomllib  # noqa: PLC0415 (only for text that may be a rundown)
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError:
@@ -134,6 +135,8 @@ def loads(text: str, name: str = "rundown") -> Rundown:
         InputError: the text is not TOML, or a key is missing, unknown, of the wrong type or out
             of range; the message names the file, the line, the chapter and cue, and the key.
     """
+    import tomllib  # noqa: PLC0415 (only when a rundown is read)
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:

@@ -41,7 +41,6 @@ polycast ships no entries: every show keeps the lexicon its own articles need.
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -205,6 +204,8 @@ class Lexicon:
         Raises:
             ConfigError: the text is not valid TOML, or an entry is malformed.
         """
+        import tomllib  # noqa: PLC0415 (only when a lexicon is read: most commands read none)
+
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as e:

@@ -9,7 +9,6 @@ ignored.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -172,6 +171,8 @@ def _load_yaml(block: str) -> Mapping[Any, Any] | None:
 
 
 def _load_toml(block: str) -> Mapping[Any, Any] | None:
+    import tomllib  # noqa: PLC0415 (only for TOML front matter: most articles have none)
+
     try:
         return tomllib.loads(block)
     except tomllib.TOMLDecodeError as e:

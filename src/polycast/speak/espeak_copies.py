@@ -77,7 +77,9 @@ class Copy:
             declare(lib)
             data = str(self.data).encode()
             rate = int(
-                lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, _BUFFER_MS, data, _INITIALIZE_DONT_EXIT)
+                lib.espeak_Initialize(
+                    _AUDIO_OUTPUT_SYNCHRONOUS, _BUFFER_MS, data, _INITIALIZE_DONT_EXIT
+                )
             )
             if rate <= 0:
                 close(lib)

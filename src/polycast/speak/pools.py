@@ -11,7 +11,6 @@ conditions and mixes each clip while the next is being spoken), else inline.
 from __future__ import annotations
 
 import logging
-import pickle
 from collections.abc import Mapping
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -162,6 +161,8 @@ def _run_inline(engine: Engine, job: Job) -> Future[Clip]:
 
 
 def _picklable(engines: Mapping[str, Engine]) -> bool:
+    import pickle  # noqa: PLC0415 (only when worker processes are asked for)
+
     try:
         pickle.dumps(engines)
     except (pickle.PicklingError, TypeError, AttributeError) as e:
