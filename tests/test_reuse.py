@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import polycast
 from polycast import pipeline
 from polycast.cache import Cache, code_fingerprint
 from polycast.cache.episodes import EpisodeCache
@@ -109,6 +110,15 @@ def test_without_a_cache_nothing_is_kept(tmp_path: Path) -> None:
 def test_the_code_fingerprint_names_this_source() -> None:
     assert len(code_fingerprint()) == 64
     assert code_fingerprint() == code_fingerprint()
+
+
+def test_the_code_fingerprint_reads_every_source_file_and_no_other() -> None:
+    from polycast.cache.keys import _sources
+
+    root = Path(polycast.__file__).parent
+    every = {p for p in root.rglob("*.py") if "__pycache__" not in p.parts}
+    assert set(_sources(root)) == every
+    assert root / "cache" / "keys.py" in every
 
 
 def test_a_kept_episode_decodes_any_stretch_like_the_file(

@@ -12,6 +12,7 @@ installed.
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
@@ -31,10 +32,19 @@ def normalised(name: str) -> str:
 
 
 def distributions() -> list[Path]:
-    """Return the metadata folder of every distribution on ``sys.path``, the first of each name."""
+    """Return the metadata folder of every distribution on ``sys.path``, the first of each name.
+
+    A command asks twice (versions for its cache keys, then entry points for its engines): the
+    folders are listed once for each ``sys.path``.
+    """
+    return list(_distributions(tuple(sys.path)))
+
+
+@functools.lru_cache(maxsize=4)
+def _distributions(path: tuple[str, ...]) -> tuple[Path, ...]:
     seen: set[str] = set()
     found: list[Path] = []
-    for entry in dict.fromkeys(sys.path):
+    for entry in dict.fromkeys(path):
         try:
             folders = sorted(Path(entry or ".").iterdir())
         except OSError:  # a zip file on the path, or a folder that is not there
@@ -46,7 +56,7 @@ def distributions() -> list[Path]:
             if project not in seen:
                 seen.add(project)
                 found.append(folder)
-    return found
+    return tuple(found)
 
 
 def versions(projects: tuple[str, ...]) -> list[str]:
