@@ -21,6 +21,7 @@ import espeakng_loader  # type: ignore[import-untyped]
 
 from polycast.errors import ConfigError, EngineError, UnsupportedLanguage
 from polycast.models import Clip
+from polycast.speak import espeak_voices
 from polycast.speak.base import describe_languages, match_language
 from polycast.speak.espeak_c import parse_languages
 from polycast.speak.espeak_copies import Copies
@@ -73,15 +74,29 @@ class _Library:
         self.copies = Copies(self.path, self.data)
         self.files: dict[str, str] = {}
         """Each voice id's file under ``lang/`` (``nl`` -> ``gmw/nl``), where the id is unique."""
+        try:
+            name = espeak_voices.key(self.path, self.data)
+        except OSError:
+            name = None
+        kept = None if name is None else espeak_voices.read(_VOICES_FOLDER, name)
+        if kept is None:
+            kept = self._catalogue()
+            if name is not None:
+                espeak_voices.keep(_VOICES_FOLDER, name, kept)
+        self.version, self.rate, self.voices = kept.version, kept.rate, kept.voices
+        self.files = kept.files
+
+    def _catalogue(self) -> espeak_voices.Catalogue:
+        """Load the library once to ask its version and list its voices."""
         first = self.copies.take()
         lib = first.open()
         try:
-            self.version = (lib.espeak_Info(None) or b"?").decode()
-            self.voices = self._list_voices(lib)
+            version = (lib.espeak_Info(None) or b"?").decode()
+            voices = self._list_voices(lib)
         finally:
             first.close(lib)
             self.copies.give(first)
-        self.rate = first.rate
+        return espeak_voices.Catalogue(version, first.rate, voices, self.files)
 
     def _list_voices(self, lib: ctypes.CDLL) -> dict[str, tuple[str, ...]]:
         """Map every language code to its voice ids, best first, leaving out voices with no data."""
@@ -139,6 +154,18 @@ class _Library:
 
 _LIBRARY: _Library | None = None
 _LOAD_LOCK = threading.Lock()
+_VOICES_FOLDER: Path | None = None
+"""The cache folder the voice catalogue is kept in (``espeak_voices``); None keeps none."""
+
+
+def keep_voices_in(folder: Path | None) -> None:
+    """Keep the voice catalogue in cache ``folder`` (None: neither read nor write one).
+
+    The speak stage says which folder as it chooses its engines: the build's cache folder, or
+    none under ``--no-cache``. It matters only until the library is first used in the process.
+    """
+    global _VOICES_FOLDER  # noqa: PLW0603 -- a setting of the per-process library below
+    _VOICES_FOLDER = folder
 
 
 def _library() -> _Library:
