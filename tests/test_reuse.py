@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -31,6 +32,12 @@ def entries(cache: Path, kind: str) -> list[Path]:
     return sorted((cache / kind).rglob("*.*")) if (cache / kind).exists() else []
 
 
+def episode_keys(cache: Path) -> list[str]:
+    """Name the kept episodes (the tagged copies beside them hold only a checksum)."""
+    kept = [p for p in entries(cache, "episodes") if p.suffix == ".json"]
+    return [p.stem for p in kept if "report" in json.loads(p.read_text())]
+
+
 def no_mix(*args: object, **kwargs: object) -> None:
     raise AssertionError("the episode should have come from the cache")
 
@@ -49,7 +56,8 @@ def test_an_unchanged_article_is_copied_not_spoken_mixed_or_encoded(
     built: tuple[Path, Config, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     article, config, tmp_path = built
-    assert len(entries(tmp_path / "cache", "episodes")) == 2  # the MP3 and what it measured
+    # The MP3 and what it measured; the tagged MP3 and its checksum.
+    assert len(entries(tmp_path / "cache", "episodes")) == 4
     monkeypatch.setattr(pipeline, "speak_kept", no_mix)
     monkeypatch.setattr("polycast.mix.mix", no_mix, raising=False)
     monkeypatch.setattr("polycast.plan.plan", no_mix, raising=False)
@@ -73,12 +81,35 @@ def test_a_changed_sentence_or_setting_makes_a_new_episode(
     article.write_text(article.read_text(encoding="utf-8") + "\n\nEen nieuwe zin.\n")
     longer = pipeline.build(article, config, tmp_path / "edited")
     lower = pipeline.build(article, replace(config, mp3=Mp3Settings(bitrate=48)), tmp_path / "48")
-    assert len(entries(tmp_path / "cache", "episodes")) == 6
+    assert len(entries(tmp_path / "cache", "episodes")) == 12
     assert len(entries(tmp_path / "cache", "plans")) == 2
     first = outputs(tmp_path / "first")[f"{article.stem}.mp3"]
     assert longer.mp3.read_bytes() != first
     assert lower.mp3.stat().st_size < longer.mp3.stat().st_size
     assert "nieuwe zin" in (tmp_path / "edited" / f"{article.stem}.vtt").read_text()
+
+
+def test_a_rebuild_with_other_tags_tags_the_kept_audio_again(
+    built: tuple[Path, Config, Path],
+) -> None:
+    article, config, tmp_path = built
+    retitled = replace(config, author="Iemand Anders")  # a tag, not a word spoken
+    pipeline.build(article, retitled, tmp_path / "retitled")
+    pipeline.build(article, replace(retitled, speak=SpeakSettings(cache=False)), tmp_path / "fresh")
+    assert outputs(tmp_path / "retitled") == outputs(tmp_path / "fresh")
+    assert outputs(tmp_path / "retitled") != outputs(tmp_path / "first")
+    assert len(episode_keys(tmp_path / "cache")) == 1  # the same audio, tagged two ways
+    assert len(entries(tmp_path / "cache", "episodes")) == 6
+
+
+def test_a_damaged_tagged_copy_is_tagged_again(built: tuple[Path, Config, Path]) -> None:
+    article, config, tmp_path = built
+    keys = set(episode_keys(tmp_path / "cache"))
+    for entry in entries(tmp_path / "cache", "episodes"):
+        if entry.suffix == ".mp3" and entry.stem not in keys:
+            entry.write_bytes(entry.read_bytes()[:-100])
+    pipeline.build(article, config, tmp_path / "again")
+    assert outputs(tmp_path / "again") == outputs(tmp_path / "first")
 
 
 def test_a_damaged_entry_is_built_again(
@@ -125,7 +156,7 @@ def test_a_kept_episode_decodes_any_stretch_like_the_file(
     built: tuple[Path, Config, Path],
 ) -> None:
     article, config, tmp_path = built
-    key = entries(tmp_path / "cache", "episodes")[0].stem
+    key = episode_keys(tmp_path / "cache")[0]
     rundown = pipeline.load_rundown(article, config)[0]
     saved = EpisodeCache(tmp_path / "cache").saved(key, rundown)
     assert saved is not None

@@ -359,13 +359,14 @@ def write_outputs(  # noqa: PLR0917 (the episode, what it says, where, and its c
     """Write the episode (MP3 or Opus) and, unless told not to, its companions, all or nothing.
 
     The ``episode`` slot decides what the cache gives and keeps: a kept MP3 is copied instead of
-    encoded, a new one is kept (with ``report``) for the next build, and runs' frames are reused.
+    encoded (and, if its tags are the same too, instead of tagged), a new one is kept (with
+    ``report``) for the next build, and runs' frames are reused.
     """
     texts = _companions(timeline, info, mp3, report) if companions else {}
     if config.audio_format is AudioFormat.OPUS:
         write.write_opus_episode(timeline, info, mp3, config.opus, texts)
         return tuple(texts)
-    keep = episode.keeper(timeline, report)
+    tagged = episode.tagged(info, timeline)
     write.write_episode(
         timeline,
         info,
@@ -373,7 +374,9 @@ def write_outputs(  # noqa: PLR0917 (the episode, what it says, where, and its c
         config.mp3,
         texts,
         encoded=episode.mp3,
-        on_encoded=keep,
+        on_encoded=episode.keeper(timeline, report),
         store=episode.runs,
+        tagged=tagged,
+        on_tagged=None if tagged is not None else episode.tag_keeper(info, timeline),
     )
     return tuple(texts)

@@ -18,7 +18,6 @@ from pathlib import Path
 from polycast import cores
 from polycast.encode.mp3 import Mp3Settings, encode_mp3
 from polycast.encode.opus import OpusSettings, encode_opus, tag_opus
-from polycast.encode.tag import tag_mp3
 from polycast.errors import OutputError
 from polycast.files import remove_stale_parts, staged
 from polycast.models import EpisodeInfo, RunStore, Timeline
@@ -61,6 +60,8 @@ def write_episode(
     encoded: Path | None = None,
     on_encoded: Callable[[Path], None] | None = None,
     store: RunStore | None = None,
+    tagged: Path | None = None,
+    on_tagged: Callable[[Path], None] | None = None,
 ) -> None:
     """Encode and tag ``timeline`` into ``mp3`` and write ``texts`` beside it, atomically.
 
@@ -74,14 +75,18 @@ def write_episode(
             instead of encoding again.
         on_encoded: called with the untagged MP3 before it is tagged (to keep a copy).
         store: where the frames of the timeline's runs are kept between builds.
+        tagged: the MP3 of ``timeline`` with these very tags, made before: copied, and neither
+            encoded nor tagged (mutagen is then not even imported).
+        on_tagged: called with the tagged MP3 before it is synced (to keep a copy).
 
     Raises:
         OutputError: a file could not be written (folder read-only, disk full); nothing changed.
     """
 
     def encode(temp: Path) -> None:
-        if encoded is not None:
-            shutil.copyfile(encoded, temp)
+        kept = tagged if tagged is not None else encoded
+        if kept is not None:
+            shutil.copyfile(kept, temp)
             return
         with temp.open("wb") as stream:
             report = encode_mp3(timeline, stream, settings, workers=encode_workers(), store=store)
@@ -91,7 +96,13 @@ def write_episode(
             on_encoded(temp)
 
     def tag(temp: Path) -> None:
+        if tagged is not None:
+            return
+        from polycast.encode.tag import tag_mp3  # noqa: PLC0415 (see ``tagged``)
+
         tag_mp3(temp, info, timeline.chapters, timeline.rate)
+        if on_tagged is not None:
+            on_tagged(temp)
 
     _write_all(mp3, texts, encode, tag)
 

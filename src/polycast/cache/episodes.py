@@ -20,7 +20,7 @@ from polycast.errors import OutputError, PolycastError
 from polycast.files import atomic_write
 from polycast.inputs import MB, read_bounded
 from polycast.mix.report import MixReport
-from polycast.models import Rundown, RunStore, TimedChapter, TimedCue, Timeline
+from polycast.models import EpisodeInfo, Rundown, RunStore, TimedChapter, TimedCue, Timeline
 
 if TYPE_CHECKING:
     import numpy as np
@@ -71,6 +71,29 @@ class EpisodeSlot:
         if store is None or self.saved is not None:
             return None
         return lambda mp3: store.keep(self.key, mp3, timeline, report)
+
+    def tagged(self, info: EpisodeInfo, timeline: Timeline) -> Path | None:
+        """Return the kept MP3 of this episode with the very tags ``info`` and ``timeline`` give.
+
+        An unchanged rebuild copies it, and neither tags it nor imports the tagger: most
+        rebuilds say what the last one said.
+        """
+        if self.store is None or self.saved is None:
+            return None
+        return self.store.tagged(_tags_key(self.key, info, timeline))
+
+    def tag_keeper(self, info: EpisodeInfo, timeline: Timeline) -> Callable[[Path], None] | None:
+        """Return what keeps the MP3 once tagged, for ``tagged`` to find; None: keep nothing."""
+        store = self.store
+        if store is None:
+            return None
+        name = _tags_key(self.key, info, timeline)
+        return lambda mp3: store.keep_tagged(name, mp3)
+
+
+def _tags_key(episode: str, info: EpisodeInfo, timeline: Timeline) -> str:
+    """Name an episode's MP3 with its tags: the audio, what the tags say, and its chapters."""
+    return key("tagged", episode, info, list(timeline.chapters), timeline.rate)
 
 
 def episode_key(rundown: Rundown, audio: Sequence[str], config: Config) -> str:
@@ -130,18 +153,45 @@ class EpisodeCache:
     def keep(self, name: str, mp3: Path, timeline: Timeline, report: MixReport) -> None:
         """Keep an untagged MP3 and its timeline and report for ``saved`` to find."""
         base = self._base(name)
-        digest = hashlib.sha256()
-        try:
-            base.parent.mkdir(parents=True, exist_ok=True)
-            with mp3.open("rb") as source, atomic_write(base.with_suffix(".mp3"), False) as target:
-                while chunk := source.read(1 << 20):  # an hour is ~30 MB: never all in memory
-                    digest.update(chunk)
-                    target.write(chunk)
-        except (OSError, OutputError) as e:
-            log.warning("cannot keep the episode in the cache: %s", e)
+        digest = _copy(mp3, base.with_suffix(".mp3"))
+        if digest is None:
             return
-        meta = {"sha256": digest.hexdigest(), **_times(timeline), "report": report.to_data()}
+        meta = {"sha256": digest, **_times(timeline), "report": report.to_data()}
         keep_entry(base.with_suffix(".json"), json.dumps(meta, ensure_ascii=False).encode())
+
+    def tagged(self, name: str) -> Path | None:
+        """Return the tagged MP3 kept under ``name``; None when there is none, or it is damaged."""
+        base = self._base(name)
+        try:
+            meta = json.loads(read_entry(base.with_suffix(".json")))
+            mp3 = base.with_suffix(".mp3")
+            with mp3.open("rb") as stream:
+                actual = hashlib.file_digest(stream, "sha256").hexdigest()
+            return mp3 if actual == meta["sha256"] else None
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # not kept, or damaged: the episode is tagged again
+
+    def keep_tagged(self, name: str, mp3: Path) -> None:
+        """Keep a tagged MP3 for ``tagged`` to find."""
+        base = self._base(name)
+        digest = _copy(mp3, base.with_suffix(".mp3"))
+        if digest is not None:
+            keep_entry(base.with_suffix(".json"), json.dumps({"sha256": digest}).encode())
+
+
+def _copy(source: Path, target: Path) -> str | None:
+    """Copy ``source`` to ``target`` atomically; return its SHA-256, or None if it failed."""
+    digest = hashlib.sha256()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with source.open("rb") as stream, atomic_write(target, False) as copy:
+            while chunk := stream.read(1 << 20):  # an hour is ~30 MB: never all in memory
+                digest.update(chunk)
+                copy.write(chunk)
+    except (OSError, OutputError) as e:
+        log.warning("cannot keep the episode in the cache: %s", e)
+        return None
+    return digest.hexdigest()
 
 
 def _times(timeline: Timeline) -> dict[str, Any]:

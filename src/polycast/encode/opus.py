@@ -25,10 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-import mutagen
-
 from polycast.encode.formats import OPUS_RATE
-from polycast.encode.tag import LINKED_PICTURE, iso639_2
 from polycast.errors import ConfigError, EncodeError, InputError, OutputError
 from polycast.models import EpisodeInfo, TimedChapter, Timeline
 from polycast.times import stamp, to_ms
@@ -253,6 +250,8 @@ def vorbis_comments(
         chapters: the timeline's chapters, sample times at ``rate``.
         rate: sample rate of the chapter times.
     """
+    from polycast.encode.tag import iso639_2  # noqa: PLC0415 (see tag_opus)
+
     comments = [("TITLE", info.title)]
     for key, value in (("ARTIST", info.author), ("ALBUM", info.album), ("DATE", info.date)):
         if value:
@@ -276,6 +275,8 @@ def _linked_picture(url: str) -> str:
     """Return a front-cover picture block holding, as in ID3, the picture's URL (MIME ``-->``)."""
     from mutagen.flac import Picture  # noqa: PLC0415 (every command reads OpusSettings; few tag)
 
+    from polycast.encode.tag import LINKED_PICTURE  # noqa: PLC0415 (see tag_opus)
+
     picture: Any = Picture()  # type: ignore[no-untyped-call]
     link = urllib.parse.quote(url, safe=string.punctuation)  # a URL is ASCII; a link may be an IRI
     picture.type, picture.mime, picture.data = 3, LINKED_PICTURE, link.encode("ascii")
@@ -295,7 +296,10 @@ def tag_opus(path: Path, info: EpisodeInfo, chapters: Sequence[TimedChapter], ra
         InputError: the file is not Ogg Opus.
         OutputError: the file could not be written.
     """
-    from mutagen.oggopus import OggOpus  # noqa: PLC0415 (every command reads OpusSettings)
+    # Every command reads OpusSettings (through the config); few tag, and mutagen and the tag
+    # module take longer to import than an unchanged rebuild of an MP3 takes to run.
+    import mutagen  # noqa: PLC0415
+    from mutagen.oggopus import OggOpus  # noqa: PLC0415
 
     try:
         audio: Any = OggOpus(path)  # type: ignore[no-untyped-call]
