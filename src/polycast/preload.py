@@ -25,8 +25,12 @@ AUDIO = (
     "polycast.speak.espeak",
     "polycast.mix.mixer",
     "polycast.encode.parallel",
+    "polycast.encode.tag",
 )
-"""What a build imports to speak, mix and encode, heaviest first."""
+"""What a build imports to speak, mix, encode and tag, in the order it needs them.
+
+The tagger (mutagen) is imported only where an episode is tagged, which an unchanged rebuild
+does not do; a build that plans will tag, and importing it here takes it off the write stage."""
 
 
 def audio_stages() -> threading.Thread:
