@@ -135,18 +135,13 @@ class EpisodeCache:
         """Return the episode kept under ``name``, or None when there is none (or it is damaged)."""
         base = self._base(name)
         try:
-            meta = json.loads(read_entry(base.with_suffix(".json")))
-            mp3 = base.with_suffix(".mp3")
-            with mp3.open("rb") as stream:
-                actual = hashlib.file_digest(stream, "sha256").hexdigest()
-            if actual != meta["sha256"]:
-                raise ValueError("audio does not match its checksum")
+            meta, mp3 = _checked(base)
             return SavedEpisode(
                 mp3, _timeline(meta, rundown, mp3), MixReport.from_data(meta["report"])
             )
         except FileNotFoundError:
             return None
-        except (OSError, ValueError, KeyError, TypeError, IndexError) as e:
+        except (OSError, ValueError, KeyError, TypeError, IndexError, RecursionError) as e:
             log.warning("cached episode %s is damaged (%s); building it again", base, e)
             return None
 
@@ -161,14 +156,9 @@ class EpisodeCache:
 
     def tagged(self, name: str) -> Path | None:
         """Return the tagged MP3 kept under ``name``; None when there is none, or it is damaged."""
-        base = self._base(name)
         try:
-            meta = json.loads(read_entry(base.with_suffix(".json")))
-            mp3 = base.with_suffix(".mp3")
-            with mp3.open("rb") as stream:
-                actual = hashlib.file_digest(stream, "sha256").hexdigest()
-            return mp3 if actual == meta["sha256"] else None
-        except (OSError, ValueError, KeyError, TypeError):
+            return _checked(self._base(name))[1]
+        except (OSError, ValueError, KeyError, TypeError, RecursionError):
             return None  # not kept, or damaged: the episode is tagged again
 
     def keep_tagged(self, name: str, mp3: Path) -> None:
@@ -177,6 +167,23 @@ class EpisodeCache:
         digest = _copy(mp3, base.with_suffix(".mp3"))
         if digest is not None:
             keep_entry(base.with_suffix(".json"), json.dumps({"sha256": digest}).encode())
+
+
+def _checked(base: Path) -> tuple[Any, Path]:
+    """Read an entry's JSON and its MP3, and check the MP3 against the checksum the JSON holds.
+
+    Raises:
+        OSError: either file is missing or unreadable.
+        ValueError: the JSON is not JSON, or the audio does not match its checksum.
+        KeyError, TypeError, RecursionError: the JSON is not what ``keep`` writes.
+    """
+    meta = json.loads(read_entry(base.with_suffix(".json")))
+    mp3 = base.with_suffix(".mp3")
+    with mp3.open("rb") as stream:
+        actual = hashlib.file_digest(stream, "sha256").hexdigest()
+    if actual != meta["sha256"]:
+        raise ValueError("audio does not match its checksum")
+    return meta, mp3
 
 
 def _copy(source: Path, target: Path) -> str | None:
