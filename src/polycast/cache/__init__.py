@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from polycast.cache.folder import default_cache_dir, unusable
+from polycast.cache.folder import default_cache_dir, folder_of, unusable
 from polycast.cache.keys import code_fingerprint
 from polycast.cache.runs import RunCache
 from polycast.cache.speech import ClipCache, cache_key
@@ -68,9 +68,9 @@ class Cache:
         is checked once, here: an unusable one (a file, a read-only place) makes a cache of no
         folder that says why, one notice rather than a warning for every entry.
         """
-        if setting is False:
+        folder = folder_of(setting)
+        if folder is None:
             return cls()
-        folder = default_cache_dir() if setting is True else Path(setting)
         problem = unusable(folder)
         return cls(folder) if problem is None else cls(None, f"{folder} {problem}")
 

@@ -26,6 +26,13 @@ def default_cache_dir() -> Path:
     return base / "polycast"
 
 
+def folder_of(setting: bool | Path) -> Path | None:
+    """Name the folder a ``speak.cache`` setting means: the default for True, none for False."""
+    if setting is False:
+        return None
+    return default_cache_dir() if setting is True else Path(setting)
+
+
 def unusable(folder: Path) -> str | None:
     """Say why ``folder`` cannot hold a cache (made if missing, then written once), or None.
 

@@ -25,6 +25,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from polycast.cache.folder import folder_of
 from polycast.errors import ConfigError, PolycastError, UnsupportedLanguage
 from polycast.models import Cue, Rundown
 from polycast.speak import espeak
@@ -274,7 +275,7 @@ def choose_engines(languages: Iterable[str], settings: SpeakSettings | None = No
         EngineError: a configured engine cannot be started (a missing Piper voice file).
     """
     settings = settings or SpeakSettings()
-    espeak.keep_voices_in(_cache_folder(settings.cache))
+    espeak.keep_voices_in(folder_of(settings.cache))
     chooser = _Chooser(settings)
     counts = Counter(languages)
     fallback = settings.fallback_lang
@@ -297,15 +298,6 @@ def choose_engines(languages: Iterable[str], settings: SpeakSettings | None = No
         workers=settings.workers,
         substitutes=substitutes,
     )
-
-
-def _cache_folder(setting: bool | Path) -> Path | None:
-    """Name the folder a ``speak.cache`` setting means: the default for True, none for False."""
-    if setting is False:
-        return None
-    from polycast.cache.folder import default_cache_dir  # noqa: PLC0415 (no cycle at import)
-
-    return default_cache_dir() if setting is True else Path(setting)
 
 
 def _fallback_engine(chooser: _Chooser, fallback: str) -> Engine:
