@@ -72,8 +72,6 @@ class _Library:
                 f"cannot load espeak-ng from the espeakng-loader package: {e}; reinstall polycast"
             ) from e
         self.copies = Copies(self.path, self.data)
-        self.files: dict[str, str] = {}
-        """Each voice id's file under ``lang/`` (``nl`` -> ``gmw/nl``), where the id is unique."""
         try:
             name = espeak_voices.key(self.path, self.data)
         except OSError:
@@ -85,6 +83,7 @@ class _Library:
                 espeak_voices.keep(_VOICES_FOLDER, name, kept)
         self.version, self.rate, self.voices = kept.version, kept.rate, kept.voices
         self.files = kept.files
+        """Each voice id's file under ``lang/`` (``nl`` -> ``gmw/nl``), where the id is unique."""
 
     def _catalogue(self) -> espeak_voices.Catalogue:
         """Load the library once to ask its version and list its voices."""
@@ -92,14 +91,18 @@ class _Library:
         lib = first.open()
         try:
             version = (lib.espeak_Info(None) or b"?").decode()
-            voices = self._list_voices(lib)
+            voices, files = self._list_voices(lib)
         finally:
             first.close(lib)
             self.copies.give(first)
-        return espeak_voices.Catalogue(version, first.rate, voices, self.files)
+        return espeak_voices.Catalogue(version, first.rate, voices, files)
 
-    def _list_voices(self, lib: ctypes.CDLL) -> dict[str, tuple[str, ...]]:
-        """Map every language code to its voice ids, best first, leaving out voices with no data."""
+    def _list_voices(self, lib: ctypes.CDLL) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
+        """Map every language code to its voice ids, best first, leaving out voices with no data.
+
+        Returns:
+            The voices of every language, and each voice id's file where the id is unique.
+        """
         ranked: dict[str, list[tuple[int, str]]] = {}
         try:
             bundled = set(os.listdir(self.data))  # noqa: PTH208 (see _dictionary_of)
@@ -125,8 +128,8 @@ class _Library:
             if preferred in voices.get(code, []):
                 voices[code].remove(preferred)
                 voices[code].insert(0, preferred)
-        self.files = {vid: found[0] for vid, found in files.items() if len(found) == 1}
-        return {code: tuple(ids) for code, ids in sorted(voices.items())}
+        unique = {vid: found[0] for vid, found in files.items() if len(found) == 1}
+        return {code: tuple(ids) for code, ids in sorted(voices.items())}, unique
 
     def file_of(self, voice: str) -> str:
         """Name ``voice`` by its file (``nl+f3`` -> ``gmw/nl+f3``) when it is a listed voice id.

@@ -101,7 +101,7 @@ def read(folder: Path | None, name: str) -> Catalogue | None:
         if len(data) > MAX_BYTES:
             return None
         return Catalogue.from_bytes(data)
-    except (OSError, ValueError):  # missing, unreadable, or not ours (json errors are these)
+    except (OSError, ValueError, RecursionError):  # missing, unreadable, or not ours
         return None
 
 
