@@ -25,7 +25,6 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from polycast.cache.folder import folder_of
 from polycast.errors import ConfigError, PolycastError, UnsupportedLanguage
 from polycast.models import Cue, Rundown
 from polycast.speak import espeak
@@ -274,6 +273,8 @@ def choose_engines(languages: Iterable[str], settings: SpeakSettings | None = No
         ConfigError: an unknown engine name or option.
         EngineError: a configured engine cannot be started (a missing Piper voice file).
     """
+    from polycast.cache.folder import folder_of  # noqa: PLC0415 (the cache package is heavy)
+
     settings = settings or SpeakSettings()
     espeak.keep_voices_in(folder_of(settings.cache))
     chooser = _Chooser(settings)

@@ -95,18 +95,21 @@ def read(folder: Path | None, name: str) -> Catalogue | None:
     """Return the kept catalogue ``name``, or None if there is none that can be used."""
     if folder is None:
         return None
+    # Here, not at the top: the cache package's import would come with every import of espeak.
+    from polycast.cache.folder import read_entry  # noqa: PLC0415
+
     try:
-        with path_of(folder, name).open("rb") as stream:
-            data = stream.read(MAX_BYTES + 1)
-        if len(data) > MAX_BYTES:
-            return None
-        return Catalogue.from_bytes(data)
-    except (OSError, ValueError, RecursionError):  # missing, unreadable, or not ours
+        return Catalogue.from_bytes(read_entry(path_of(folder, name), MAX_BYTES))
+    except (OSError, ValueError, RecursionError):  # missing, unreadable, too large, not ours
         return None
 
 
 def keep(folder: Path | None, name: str, catalogue: Catalogue) -> None:
-    """Keep ``catalogue`` as ``name``; a folder that cannot be written keeps nothing."""
+    """Keep ``catalogue`` as ``name``; a folder that cannot be written keeps nothing.
+
+    As ``cache.folder.keep_entry`` does, but silently: the build has already said once that
+    its cache folder cannot be used (``Cache.of``), and this would say it on every command.
+    """
     if folder is None:
         return
     path = path_of(folder, name)
