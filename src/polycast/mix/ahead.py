@@ -21,7 +21,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from polycast.mix import runs, voices
 from polycast.mix.condition import VoiceKey
 from polycast.mix.layout import Placement
-from polycast.mix.runs import Span, cached
+from polycast.mix.runs import cached
 from polycast.mix.spool import Spool
 from polycast.mix.voices import VoiceRun
 from polycast.models import RunStore
@@ -72,7 +72,7 @@ class Ahead:
         """
         if index <= self._first or at <= self._start:
             return
-        span = Span(self._start, at, at - self.placements[index - 1].end, self._first, index)
+        span = runs.span(self._start, at, self.placements, self._first, index, last=False)
         self._start, self._first = at, index
         key = runs.speech_key(span, self.placements, self.digests, self.rate)
         self.spool.finish()  # what is appended so far becomes readable by the measuring threads

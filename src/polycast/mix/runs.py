@@ -100,13 +100,23 @@ def spans(
         firsts.append(index)
     bounds = [*starts[1:], length]
     stops = [*firsts[1:], len(placements)]
-    result = []
-    for k, (start, end) in enumerate(zip(starts, bounds, strict=True)):
-        last = stops[k] - 1
-        speech_end = placements[last].end if last >= firsts[k] else start
-        quiet = end - speech_end if k + 1 < len(starts) else 0
-        result.append(Span(start, end, quiet, firsts[k], stops[k]))
-    return result
+    return [
+        span(start, end, placements, firsts[k], stops[k], last=k + 1 == len(starts))
+        for k, (start, end) in enumerate(zip(starts, bounds, strict=True))
+    ]
+
+
+def span(
+    start: int, end: int, placements: Sequence[Placement], first: int, stop: int, *, last: bool
+) -> Span:
+    """Make the run ``[start, end)`` of placements ``first`` up to ``stop``.
+
+    The last run has no quiet of its own; any other ends in the silence after its last
+    placement. ``spans`` cuts runs with it, and ``mix.ahead`` names each run it measures early
+    with it, so a run measured ahead is the very run the mix looks for.
+    """
+    speech_end = placements[stop - 1].end if stop > first else start
+    return Span(start, end, 0 if last else end - speech_end, first, stop)
 
 
 def _music_spans(score: Score) -> list[tuple[int, int]]:
