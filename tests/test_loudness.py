@@ -11,7 +11,16 @@ import pytest
 from polycast.mix.biquads import Biquads
 from polycast.mix.limiter import Limiter, running_min
 from polycast.mix.loudness import LoudnessMeter, integrated_loudness, k_weighting
-from polycast.mix.truepeak import FACTOR, TAPS, TruePeakMeter, _interpolate, peak_envelope, phases
+from polycast.mix.truepeak import (
+    FACTOR,
+    TAPS,
+    TruePeakMeter,
+    _all_phases,
+    _by_phase,
+    _interpolate,
+    peak_envelope,
+    phases,
+)
 from speechlike import speech
 
 # pyloudnorm and scipy are imported where they are used: with scipy.signal they are a second of
@@ -201,6 +210,14 @@ def test_true_peak_streams_and_agrees_with_32x_oversampling(seed: int) -> None:
     assert whole.peak() == pytest.approx(max(everything, np.abs(x).max()), rel=1e-12)
     error_db = 20 * math.log10(whole.peak() / _reference_peak(x))
     assert -0.3 < error_db < 0.1
+
+
+@pytest.mark.parametrize(("rows", "width"), [(1, 96), (40, 96), (300, 96), (4000, 1)])
+def test_the_phases_side_by_side_sum_as_one_phase_at_a_time_does(rows: int, width: int) -> None:
+    """Small interpolations take the phases at once: the same products added in the same order."""
+    x = np.random.default_rng(rows).standard_normal((rows, width + 11))
+    assert np.array_equal(_all_phases(x, width), _by_phase(x, width))
+    assert np.allclose(_by_phase(x, width)[0], _interpolate(x[0, :11], x[0, 11:]), rtol=1e-12)
 
 
 @pytest.mark.parametrize("dtype", [np.int16, np.float32])

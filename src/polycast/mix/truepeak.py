@@ -73,6 +73,13 @@ def _interpolate_rows(rows: FloatArray) -> FloatArray:
     (rows, row length - 11).
     """
     width = rows.shape[1] - (PHASE_TAPS - 1)
+    if FACTOR * rows.shape[0] * width <= _SMALL:
+        return _all_phases(rows, width)
+    return _by_phase(rows, width)
+
+
+def _by_phase(rows: FloatArray, width: int) -> FloatArray:
+    """``_interpolate_rows`` one phase after another."""
     peaks = np.zeros((rows.shape[0], width))
     acc, term = np.empty_like(peaks), np.empty_like(peaks)
     for phase in phases():
@@ -85,6 +92,33 @@ def _interpolate_rows(rows: FloatArray) -> FloatArray:
             np.add(acc, term, out=acc)
         np.maximum(peaks, np.abs(acc, out=acc), out=peaks)
     return peaks
+
+
+_SMALL = 1 << 14
+"""Values (phases x rows x samples) up to which the four phases are computed in one array.
+
+Most calls are small: the loudest chunk of a block alone, or the limiter's loud samples. Their
+time goes to numpy's per-call overhead, which one array for all phases divides by four (a chunk:
+90 -> 40 us); past this size the arrays leave the processor's cache and phase by phase is faster."""
+
+
+@functools.cache
+def _taps_by_phase() -> FloatArray:
+    """Return the filter as (tap, phase, 1, 1): tap ``k`` of every phase, to scale rows at once."""
+    return np.ascontiguousarray(phases().T)[:, :, np.newaxis, np.newaxis]
+
+
+def _all_phases(rows: FloatArray, width: int) -> FloatArray:
+    """``_interpolate_rows`` with the phases side by side: the same sums, a quarter the calls."""
+    taps = _taps_by_phase()
+    each = rows[np.newaxis]  # the rows, once for every phase
+    acc = np.multiply(each[:, :, PHASE_TAPS - 1 : PHASE_TAPS - 1 + width], taps[0])
+    term = np.empty_like(acc)
+    for k in range(1, PHASE_TAPS):
+        start = PHASE_TAPS - 1 - k
+        np.multiply(each[:, :, start : start + width], taps[k], out=term)
+        np.add(acc, term, out=acc)
+    return np.asarray(np.abs(acc, out=acc).max(axis=0))
 
 
 class TruePeakMeter:
