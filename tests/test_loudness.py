@@ -276,6 +276,25 @@ def test_limiter_holds_true_peaks_under_the_threshold_and_leaves_the_rest() -> N
     np.testing.assert_allclose(part, gain[a:b], atol=1e-12)
 
 
+def test_the_limiter_computes_around_its_peaks_what_it_would_over_the_whole_stretch() -> None:
+    """Peaks far apart are limited each in a stretch of its own, with the gain of one stretch."""
+    rate = 44100
+    x = speech(6.0, rate, level_db=-20, seed=4)
+    for at in (rate // 3, rate // 3 + 400, 2 * rate, 2 * rate + 5000, 5 * rate):
+        x[at], x[at + 1] = 0.97, -0.97  # two close pairs and a lone peak: three groups
+    limiter = Limiter.at(rate, 10 ** (-1.2 / 20))
+    env = limiter._envelope(x)
+    loud = np.flatnonzero(env > limiter.threshold)
+    reach = limiter.lookahead + limiter.hold + 3
+    whole = np.ones(len(x))
+    lo, hi = loud[0] - reach, loud[-1] + reach + 1
+    whole[lo:hi] = limiter._reduction(env[lo:hi])
+    gain = limiter.gain(x)
+    assert np.allclose(gain, whole, rtol=0, atol=1e-12)
+    assert np.array_equal(gain == 1.0, whole == 1.0)  # untouched samples stay exactly 1
+    assert (gain < 1).sum() > 3 * limiter.lookahead
+
+
 class _CountingLoudness(LoudnessMeter):
     """A real meter that also counts the samples it runs through the K-weighting filter."""
 
