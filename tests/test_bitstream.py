@@ -76,6 +76,26 @@ def test_splitter_cuts_any_chunking_into_the_same_frames() -> None:
         splitter.close()
 
 
+def test_splitter_sizes_every_header_as_the_parser_does() -> None:
+    """The splitter looks frame sizes up; every header the parser takes gets the parser's size."""
+    for second, third, fourth in itertools.product((0xFA, 0xFB), range(256), (0x00, 0xC4)):
+        header = bytes((0xFF, second, third, fourth))
+        try:
+            size = FrameHeader.parse(header).size
+        except Mp3FormatError:
+            with pytest.raises(Mp3FormatError):
+                FrameSplitter().feed(header)
+            continue
+        frame = header + bytes(size - 4)
+        assert FrameSplitter().feed(frame + frame[:4]) == [frame]
+
+
+@pytest.mark.parametrize("junk", [b"\x00\xfb\x50\xc4", b"\xff\xf3\x50\xc4", b"\xff\xfb\xf0\x00"])
+def test_the_splitter_rejects_what_is_no_frame(junk: bytes) -> None:
+    with pytest.raises(Mp3FormatError, match="no MPEG-1 Layer III frame header at byte 0"):
+        FrameSplitter().feed(junk + bytes(300))
+
+
 def test_block_types_follow_the_rules_in_a_real_stream() -> None:
     # silence, then hand claps: LAME switches to short blocks around each attack
     pcm = np.zeros(44100 * 2, dtype=np.int16)

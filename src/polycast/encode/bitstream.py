@@ -118,6 +118,26 @@ def frame_size(bitrate: int, rate: int, padding: bool = False) -> int:
     return 144_000 * bitrate // rate + padding
 
 
+def _frame_sizes() -> dict[int, int]:
+    """Map a header's second and third bytes to its frame's size, for every valid pair.
+
+    Splitting an encoder's output reads every frame's header; looking its size up takes a
+    fraction of the time ``FrameHeader.parse`` does, and the encoders' threads hold the GIL
+    while they split. The first byte is 0xFF; the fourth never changes a frame's size.
+    """
+    sizes = {}
+    for second in (0xFA, 0xFB):  # MPEG-1 Layer III, with or without a CRC
+        for bitrate_index, bitrate in enumerate(BITRATES, start=1):
+            for rate_index, rate in enumerate(RATES):
+                for low in range(4):  # padding bit, private bit
+                    third = bitrate_index << 4 | rate_index << 2 | low
+                    sizes[second << 8 | third] = frame_size(bitrate, rate, bool(low & 2))
+    return sizes
+
+
+_SIZES = _frame_sizes()
+
+
 def info_bitrate(bitrate: int, rate: int, mode: ChannelMode) -> int:
     """Pick the Info frame's bitrate: the stream's, or the lowest whose frame holds the tag.
 
@@ -173,12 +193,15 @@ class FrameSplitter:
         buffer += data
         frames = []
         at = 0
-        while len(buffer) - at >= 4:
-            size = FrameHeader.parse(buffer, at).size
-            if len(buffer) - at < size:
-                break
-            frames.append(bytes(buffer[at : at + size]))
-            at += size
+        with memoryview(buffer) as view:
+            while len(buffer) - at >= 4:
+                size = _SIZES.get(buffer[at + 1] << 8 | buffer[at + 2], 0)
+                if buffer[at] != 0xFF or not size:
+                    size = FrameHeader.parse(buffer, at).size  # says what is wrong
+                if len(buffer) - at < size:
+                    break
+                frames.append(bytes(view[at : at + size]))
+                at += size
         del buffer[:at]
         return frames
 
