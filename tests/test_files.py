@@ -83,3 +83,26 @@ def test_a_workers_episode_is_synced_before_it_replaces_the_last_one(
     write_files(tmp_path, (("a.mp3", b"new episode"), ("a.vtt", b"WEBVTT\n")))
     assert (tmp_path / "a.mp3").read_bytes() == b"new episode"
     assert len(synced) == 2 and all(".part" in name for name in synced)
+
+
+@pytest.mark.parametrize("at", [1, 2])
+def test_ctrl_c_as_a_temporary_file_is_made_leaves_none_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, at: int
+) -> None:
+    """Ctrl-C may land the moment the file exists: it is known by then, and removed."""
+    targets = [tmp_path / "a.mp3", tmp_path / "a.vtt"]
+    made = 0
+    close = os.close
+
+    def interrupted(fd: int) -> None:  # the temporary file exists; its descriptor closes next
+        nonlocal made
+        made += 1
+        close(fd)
+        if made == at:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr("polycast.files.os.close", interrupted)
+    with pytest.raises(KeyboardInterrupt), staged(targets):
+        pass
+    assert made == at
+    assert list(tmp_path.iterdir()) == []

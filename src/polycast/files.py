@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
@@ -52,11 +51,7 @@ def staged(targets: Sequence[Path], lock: Path | None = None) -> Iterator[dict[P
     try:
         for target in targets:
             current = target
-            fd, name = tempfile.mkstemp(
-                prefix=f".{target.name}.{os.getpid()}.", suffix=".part", dir=target.parent
-            )
-            os.close(fd)
-            temps[target] = Path(name)
+            _make_temp(target, temps)
         current = None
         yield temps
         with _held(lock):
@@ -73,6 +68,27 @@ def staged(targets: Sequence[Path], lock: Path | None = None) -> Iterator[dict[P
     finally:
         for temp in temps.values():
             temp.unlink(missing_ok=True)
+
+
+def _make_temp(target: Path, temps: dict[Path, Path]) -> None:
+    """Create ``target``'s temporary sibling, noting it in ``temps`` before it exists.
+
+    Ctrl-C raises wherever the main thread is: noted first, the file is removed with the others
+    whenever it comes (``tempfile.mkstemp`` made the file before its name could be noted).
+
+    Raises:
+        OSError: it cannot be made (a missing or read-only folder, a full disk).
+    """
+    for _ in range(100):
+        temp = target.with_name(f".{target.name}.{os.getpid()}.{os.urandom(4).hex()}.part")
+        temps[target] = temp
+        try:
+            os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            del temps[target]  # another writer's file: not ours to remove
+            continue
+        return
+    raise FileExistsError(f"no free temporary name beside {target}")
 
 
 @contextlib.contextmanager
