@@ -29,6 +29,8 @@ HOLD_MS = 30.0
 """How long a reduction is held after a peak, so close peaks do not make the gain flutter."""
 SLACK = 2
 """Samples either side a peak's gain also covers (the envelope's placement is that exact)."""
+RAMP_QUANTUM = 2.0**-36
+"""Reductions are counted in steps of this (-216 dB), as integers: their sums are exact."""
 
 
 @dataclass(frozen=True)
@@ -120,10 +122,15 @@ class Limiter:
         # Averaging `held` over the last `lookahead` samples turns steps into ramps while keeping
         # every peak's gain at or below what it needs: each average includes the peak's window.
         # Summing reductions (zero almost everywhere), not gains, keeps untouched samples at
-        # exactly 1: a running sum that adds nothing does not drift.
-        cut = np.concatenate([np.zeros(self.lookahead - 1), 1.0 - held])
-        sums = np.concatenate([[0.0], np.cumsum(cut)])
-        return np.asarray(1.0 - (sums[self.lookahead :] - sums[: -self.lookahead]) / self.lookahead)
+        # exactly 1: a running sum that adds nothing does not drift. The reductions are counted
+        # in whole steps of RAMP_QUANTUM (integers, so every sum is exact): a sample's gain does
+        # not depend on where the running sum began, and a stretch rendered from any start gives
+        # the same samples (an edit's unchanged parts keep their MP3 frames).
+        steps = np.rint((1.0 - held) / RAMP_QUANTUM).astype(np.int64)
+        cut = np.concatenate([np.zeros(self.lookahead - 1, dtype=np.int64), steps])
+        sums = np.concatenate([[0], np.cumsum(cut)])
+        ramp = (sums[self.lookahead :] - sums[: -self.lookahead]) * (RAMP_QUANTUM / self.lookahead)
+        return np.asarray(1.0 - ramp)
 
 
 def running_min(x: FloatArray, size: int, edge: float | None = None) -> FloatArray:
