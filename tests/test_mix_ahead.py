@@ -136,16 +136,18 @@ def test_a_failure_in_the_final_render_stops_the_encoders_before_the_output_clos
 def test_the_longest_runs_are_rendered_first(monkeypatch: pytest.MonkeyPatch) -> None:
     """The run a thread renders (and encodes) last is a short one: the threads end together."""
     started: list[int] = []
+    spans: list[tuple[int, int]] = []
     render = RunSource.render
 
     def noting(self: RunSource, k: int) -> Measured:
         started.append(k)
+        spans[:] = self._spans  # the runs (the timeline's runs are the encoder's parts of them)
         return render(self, k)
 
     monkeypatch.setattr(RunSource, "render", noting)
     rundown, clips = _episode([1, 2, 3, 4, 5, 6, 7, 8])  # runs of growing length
-    timeline, _ = mix(rundown, clips, SETTINGS, workers=2)
-    lengths = [run.end - run.start for run in timeline.runs]
+    mix(rundown, clips, SETTINGS, workers=2)
+    lengths = [hi - lo for lo, hi in spans]
     assert sorted(started) == list(range(len(lengths)))
     longest = sorted(range(len(lengths)), key=lambda k: -lengths[k])
     assert set(started[:2]) == set(longest[:2])

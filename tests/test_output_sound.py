@@ -23,7 +23,7 @@ from polycast.encode.mp3 import decode_mp3
 from polycast.encode.tag import read_chapters
 from polycast.frame import INTRO_PAUSE_MS, OUTRO_PAUSE_MS, add_frame
 from polycast.mix import MixSettings
-from polycast.mix.runs import CUT_PAUSE_MS
+from polycast.mix.runs import PART_PAUSE_MS
 from polycast.models import Cue
 from polycast.plan.settings import Pauses
 from sound_checks import (
@@ -139,8 +139,9 @@ def test_pauses_are_silences_where_the_transcript_says(built: Built) -> None:
     if built.sting:  # the outro's pause ends where the outro sting begins
         gaps.append(Span(built.spans[-1].end, len(built.audio) / built.rate - _sting_seconds()))
     for gap, cue in zip(gaps, built.cues, strict=False):
-        # A pause that may start a run ends on the next MP3 frame boundary: up to 1152 samples more.
-        grid = 1152 / built.rate if cue.pause_ms >= CUT_PAUSE_MS else 0.0
+        # A pause that may start a run or a part of one ends on the next MP3 frame boundary: up
+        # to 1152 samples more.
+        grid = 1152 / built.rate if cue.pause_ms >= PART_PAUSE_MS else 0.0
         assert cue.pause_ms / 1000 - 0.002 <= gap.seconds <= cue.pause_ms / 1000 + grid + 0.002
         heard = [s for s in found if s.start < (gap.start + gap.end) / 2 < s.end]
         assert len(heard) == 1, f"no silence heard at {gap} after {cue.text!r}"

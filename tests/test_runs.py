@@ -147,7 +147,9 @@ def test_a_remix_measures_only_the_runs_an_edit_changed(monkeypatch: pytest.Monk
     store = DictStore()
     seeds = [1, 2, 3, 4, 5, 6]
     first, report = mix(*_episode(seeds), settings, store=store)
-    assert len(first.runs) == 3 and sorted(rendered) == [0, 1, 2]
+    assert sorted(rendered) == [0, 1, 2]  # three runs, the encoder's parts of them tiling it
+    assert 3 <= len(first.runs) <= 6 and first.runs[-1].end == first.length
+    assert all(a.end == b.start and b.start % GRID == 0 for a, b in itertools.pairwise(first.runs))
     assert all(g % QUANTUM_DB == 0 for g in [report.gain_db, *(v.gain_db for v in report.voices)])
     puts = dict(store.puts)
     assert puts == {"voices": 3, "final": 3}  # speech alone: levelled from its voices' measures
@@ -218,6 +220,37 @@ def test_a_damaged_note_of_a_kept_clip_is_not_used(caplog: pytest.LogCaptureFixt
     assert sorted(decoded) == [0, 1, 2, 3]  # each decoded, as if never noted
     assert "damaged" in caplog.text
     assert np.array_equal(again.pcm(), first.pcm())
+
+
+PARAGRAPH = (
+    "De trein vertrok om acht uur uit Utrecht. Er zaten veel reizigers in de eerste wagon. "
+    "Bij Amersfoort stapte een conducteur in. Hij controleerde alle kaartjes zorgvuldig. "
+    "Een meisje had haar kaartje thuis laten liggen. De conducteur schreef geen boete uit. "
+    "In Zwolle stapten de meeste mensen weer uit. De trein reed daarna bijna leeg verder. "
+    "Het was een rustige ochtend op het spoor. Niemand had haast die dag."
+)
+
+
+def test_an_edited_sentence_is_the_only_part_of_its_run_encoded_again(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    article = tmp_path / "trein.txt"
+    article.write_text(f"De trein\n\n{PARAGRAPH}\n", encoding="utf-8")
+    build(article, tmp_path / "first", cache)
+    kept = set((cache / "runs").rglob("*.frames"))
+    assert len(kept) >= 5  # the paragraph's run is cut into parts, each encoded apart
+
+    article.write_text(
+        f"De trein\n\n{PARAGRAPH.replace('zorgvuldig', 'heel erg zorgvuldig')}\n", "utf-8"
+    )
+    build(article, tmp_path / "edited", cache)
+    encoded = set((cache / "runs").rglob("*.frames")) - kept
+    assert 1 <= len(encoded) <= 2  # the edited sentence's part (and the next, if they joined)
+
+    shutil.rmtree(cache / "runs")
+    shutil.rmtree(cache / "episodes")
+    build(article, tmp_path / "scratch", cache)
+    edited = (tmp_path / "edited" / "trein.mp3").read_bytes()
+    assert edited == (tmp_path / "scratch" / "trein.mp3").read_bytes()
 
 
 def test_an_edited_article_rebuilds_to_the_bytes_a_build_from_scratch_writes(

@@ -52,7 +52,7 @@ from polycast.mix.source import MixSource
 from polycast.mix.spool import Spool
 from polycast.mix.target import Pieces, loudness_of, meet_target, side_by_side
 from polycast.mix.voices import VoiceRun
-from polycast.models import Clip, Cue, KeptClip, Run, Rundown, RunFrames, RunStore, Timeline
+from polycast.models import Clip, Cue, KeptClip, Rundown, RunFrames, RunStore, Timeline
 
 log = logging.getLogger(__name__)
 
@@ -106,9 +106,10 @@ def mix(
     music = load_music(settings) if music is None else music
     workers = max(1, workers)
     spool = Spool()
-    laid = _Laid([], [], [], 0 if music.sting is None else len(music.sting))
+    plain = music.sting is None and music.bed is None  # runs may be cut into parts
+    laid = _Laid([], [], [], [] if plain else None, 0 if music.sting is None else len(music.sting))
     ahead = None
-    if workers > 1 and music.sting is None and music.bed is None:
+    if workers > 1 and plain:
         ahead = Ahead(spool, laid.placements, laid.digests, settings.rate, store, workers)
     try:
         laid = _spool(cues, clips, settings, spool, laid, store, ahead)
@@ -132,9 +133,10 @@ def mix(
         runs.levelled_key(key, gains, (placements[i].voice for i in range(s.first, s.stop)))
         for s, key in zip(spans, contents, strict=True)
     ]
-    pieces = Pieces(source, spans, levelled, voice_runs, store, workers, frames)
+    parts = _parts(laid, spans, levelled, gains, settings.rate)
+    pieces = Pieces(source, spans, levelled, voice_runs, store, workers, frames, parts)
     try:
-        final, report, keys = meet_target(pieces, settings, levels)
+        final, report, encoded = meet_target(pieces, settings, levels)
     except BaseException:
         spool.close()
         raise
@@ -147,9 +149,15 @@ def mix(
         channels=settings.channels,
         cues=timed_cues(placements),
         chapters=timed_chapters(rundown, placements, length),
-        runs=tuple(Run(s.start, s.end, s.quiet, k) for s, k in zip(spans, keys, strict=True)),
+        runs=encoded,
     )
-    log.info("mixed %.1f s in %d runs: %s", timeline.seconds, len(spans), report.summary())
+    log.info(
+        "mixed %.1f s in %d runs, %d parts: %s",
+        timeline.seconds,
+        len(spans),
+        len(encoded),
+        report.summary(),
+    )
     return MixResult(timeline, report)
 
 
@@ -160,6 +168,8 @@ class _Laid:
     placements: list[Placement]
     digests: list[str]
     cuts: list[int]
+    parts: list[int] | None
+    """Where parts of runs may start (``runs.parts``); None in an episode with music."""
     speech_end: int
 
 
@@ -186,11 +196,15 @@ def _spool(  # noqa: PLR0917 (the cues, their clips, and where they go)
         if clip is None:
             raise EngineError(f"the speak stage gave {index} clips for {len(cues)} cues")
         audio = kept.lay(clip, cue, settings, spool, store)
-        if index and runs.is_cut(cues[index - 1].pause_ms):
+        pause = cues[index - 1].pause_ms if index else 0
+        if index and runs.is_cut(pause):
             position = runs.aligned(position)
             laid.cuts.append(index)
             if ahead is not None:
                 ahead.cut(index, position)
+        if index and laid.parts is not None and runs.is_part(pause, laid.digests[-1]):
+            position = runs.aligned(position)
+            laid.parts.append(index)
         laid.digests.append(audio.digest)
         laid.placements.append(
             Placement(cue, voice_key(cue), position, position + audio.frames, audio.offset)
@@ -246,6 +260,36 @@ def _voices_of(
     span = layout.spans[k]
     make = functools.partial(voices.measure, spool, layout.placements, span, layout.rate)
     return cached(store, "voices", key, make, VOICES_IO)
+
+
+def _parts(
+    laid: _Laid,
+    spans: Sequence[Span],
+    levelled: Sequence[str],
+    gains: Mapping[VoiceKey, float],
+    rate: int,
+) -> list[list[tuple[Span, str]]]:
+    """Cut each run into the parts the encoder keeps apart, each named at its voices' gains.
+
+    A run of an episode with music is one part, named as the run is.
+    """
+    if laid.parts is None:
+        return [[(span, key)] for span, key in zip(spans, levelled, strict=True)]
+    placements, digests = laid.placements, laid.digests
+    return [
+        [
+            (
+                part,
+                runs.levelled_key(
+                    runs.speech_key(part, placements, digests, rate),
+                    gains,
+                    (placements[i].voice for i in range(part.first, part.stop)),
+                ),
+            )
+            for part in runs.parts(span, placements, laid.parts)
+        ]
+        for span in spans
+    ]
 
 
 def _music_digest(score: Score) -> str:

@@ -12,6 +12,7 @@ is done (``RunFrames``), and reports what the output measures. Heavy limiting th
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 import math
 from collections.abc import Callable, Mapping, Sequence
@@ -89,6 +90,13 @@ class Pieces:
     workers: int
     frames: RunFrames | None = None
     """Encodes each final run as it is rendered, if given."""
+    parts: Sequence[Sequence[tuple[Span, str]]] = ()
+    """Each run's parts, each named at its voices' gains (``runs.parts``): what the encoder
+    keeps apart. None given: each run is one part, named by ``keys``."""
+
+    def parts_of(self, k: int) -> Sequence[tuple[Span, str]]:
+        """Return run ``k``'s parts, each with its levelled key."""
+        return self.parts[k] if self.parts else [(self.spans[k], self.keys[k])]
 
     def each(self, make: Callable[[int], _T]) -> list[_T]:
         """Return ``make(k)`` for every run ``k``, in order, run side by side on the workers.
@@ -124,11 +132,11 @@ def side_by_side(
 
 def meet_target(
     pieces: Pieces, settings: MixSettings, levels: tuple[VoiceLevel, ...]
-) -> tuple[RunSource, MixReport, list[str]]:
+) -> tuple[RunSource, MixReport, tuple[Run, ...]]:
     """Choose the episode gain and limiter (pass 2), then render and measure the output (pass 3).
 
     Returns:
-        The output, its report, and each run's final key.
+        The output, its report, and its parts as the encoder takes them (``Timeline.runs``).
     """
     rate, channels, target = settings.rate, settings.channels, settings.target
     measured = pieces.each(functools.partial(_levelled_run, pieces))
@@ -159,7 +167,7 @@ def meet_target(
         levels,
         short_term=_curve(pieces, final.measured, settings),
     )
-    return final.output, report, final.keys
+    return final.output, report, final.parts
 
 
 def _curve(
@@ -175,7 +183,8 @@ class _Final(NamedTuple):
 
     output: RunSource
     measured: list[Measured]
-    keys: list[str]
+    parts: tuple[Run, ...]
+    """The output's parts, named by their final audio: what the encoder keeps apart."""
 
 
 def _render(
@@ -193,7 +202,11 @@ def _render(
     tag = None if limiter is None else repr(limiter)
     keys = [runs.final_key(k, gain_db, tag) for k in pieces.keys]
     output = RunSource(source, [(s.start, s.end) for s in pieces.spans], settings.channels)
-    spans = pieces.spans
+    parts = [
+        [Run(p.start, p.end, p.quiet, runs.final_key(key, gain_db, tag)) for p, key in own]
+        for own in (pieces.parts_of(k) for k in range(len(pieces.spans)))
+    ]
+    firsts = list(itertools.accumulate((len(own) for own in parts), initial=0))
     final = Timeline(
         output,
         source.length,
@@ -201,7 +214,7 @@ def _render(
         settings.channels,
         (),
         (),
-        tuple(Run(s.start, s.end, s.quiet, k) for s, k in zip(spans, keys, strict=True)),
+        tuple(part for own in parts for part in own),
     )
 
     def run(k: int) -> Measured:
@@ -213,9 +226,11 @@ def _render(
 
         measured = cached(pieces.store, "final", keys[k], make, _measured_io)
         if pieces.frames is not None and rendered:
-            # Encoded beside the runs still to render. A run measured by an earlier build is
-            # not: that build kept its frames too, and the encode stage reads them once.
-            pieces.frames.start(final, k)
+            # Encoded beside the runs still to render, part by part. A run measured by an
+            # earlier build is not: that build kept its frames too, and the encode stage reads
+            # them once. Parts whose frames are kept are taken, not encoded again.
+            for index in range(firsts[k], firsts[k + 1]):
+                pieces.frames.start(final, index)
         return measured
 
     try:
@@ -228,4 +243,4 @@ def _render(
             pieces.frames.cancel()  # before the output they read is closed
         output.close()
         raise
-    return _Final(output, measured, keys)
+    return _Final(output, measured, final.runs)
