@@ -244,7 +244,10 @@ class RunFrames(Protocol):
     """
 
     def start(self, timeline: Timeline, index: int) -> None:
-        """Begin encoding run ``index`` of ``timeline`` (rendered, at its final gain)."""
+        """Begin encoding run ``index`` of ``timeline`` (rendered, at its final gain).
+
+        The mix calls it once for each part of every run it renders (``Timeline.runs``).
+        """
         ...
 
     def wait(self) -> None:
@@ -258,12 +261,13 @@ class RunFrames(Protocol):
 
 @dataclass(frozen=True)
 class Run:
-    """A stretch of the timeline that is mixed and encoded apart from the rest.
+    """A stretch of the timeline that is encoded apart from the rest.
 
     Runs tile the timeline. Every run but the first starts on a multiple of 1152 samples (one MP3
-    frame) after at least ``quiet`` samples of digital silence, so its audio, its measurements and
-    its MP3 frames do not depend on what comes before or after it: a rebuild after an edit makes
-    only the runs the edit touched again and takes the rest from the cache.
+    frame) after at least ``quiet`` samples of digital silence, so its audio and its MP3 frames
+    do not depend on what comes before or after it: a rebuild after an edit encodes only the runs
+    the edit touched again and takes the rest from the cache. The mix hands the encoder the parts
+    of its own runs (``polycast.mix.runs.parts``): a run is measured whole, a sentence encoded.
     """
 
     start: int

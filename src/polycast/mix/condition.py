@@ -1,9 +1,10 @@
 """Make an engine's clip ready to be placed: trimmed to its speech, at the output rate, as floats.
 
 Engines pad their speech with silence of their own (espeak a little, gTTS's MP3 frames more).
-Trimming it means the silence between two cues is exactly the cue's ``pause_ms`` whatever the
-engine. The threshold is relative to the clip's own peak, so a quiet voice is trimmed the same
-way as a loud one, and a few milliseconds are kept so no onset or release is cut.
+Trimming it means the silence between two cues is the cue's ``pause_ms`` whatever the engine
+(and no more, but where a run or a part of one starts on the frame grid: ``mix.layout``). The
+threshold is relative to the clip's own peak, so a quiet voice is trimmed the same way as a loud
+one, and a few milliseconds are kept so no onset or release is cut.
 """
 
 from __future__ import annotations

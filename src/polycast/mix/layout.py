@@ -8,7 +8,8 @@ The rules, all in whole samples at the output rate (never rounded milliseconds):
   pause of ``runs.CUT_PAUSE_MS`` or more (a paragraph's end, a heading, a post), where a run may
   start, the next cue starts on the first multiple of 1152 samples (an MP3 frame) at or after
   that: the pause grows by less than 26 ms, and the run's samples no longer depend on where it
-  lands.
+  lands. In an episode without music, so does about every other sentence pause
+  (``runs.PART_PAUSE_MS``, ``runs.is_part``), where a part of a run starts.
 - An optional outro sting follows the last cue's pause; the episode ends where it ends.
 - A chapter begins where its first cue's speech begins, except the first chapter, which begins
   at 0 (so it holds the intro sting). Pauses belong to the chapter of the cue they follow. Each

@@ -11,6 +11,8 @@ whose keys changed.
 
 Gains are chosen from the runs' measurements on a ``QUANTUM_DB`` grid, so that an edit which
 moves a voice's loudness by a few hundredths of a dB leaves every other run's audio untouched.
+Where no music plays, a run is cut further into parts at sentence pauses for the encoder alone
+(``parts``): the edited run is measured and rendered again, but only its changed parts encoded.
 """
 
 from __future__ import annotations
