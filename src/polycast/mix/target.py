@@ -92,7 +92,7 @@ class Pieces:
     """Encodes each final run as it is rendered, if given."""
     parts: Sequence[Sequence[tuple[Span, str]]] = ()
     """Each run's parts, each named at its voices' gains (``runs.parts``): what the encoder
-    keeps apart. None given: each run is one part, named by ``keys``."""
+    keeps apart. Empty: each run is one part, named by ``keys``."""
 
     def parts_of(self, k: int) -> Sequence[tuple[Span, str]]:
         """Return run ``k``'s parts, each with its levelled key."""
