@@ -133,7 +133,7 @@ def mix(
         runs.levelled_key(key, gains, (placements[i].voice for i in range(s.first, s.stop)))
         for s, key in zip(spans, contents, strict=True)
     ]
-    parts = _parts(laid, spans, levelled, gains, settings.rate)
+    parts = _parts(laid, spans, gains, settings.rate)
     pieces = Pieces(source, spans, levelled, voice_runs, store, workers, frames, parts)
     try:
         final, report, encoded = meet_target(pieces, settings, levels)
@@ -202,7 +202,7 @@ def _spool(  # noqa: PLR0917 (the cues, their clips, and where they go)
             laid.cuts.append(index)
             if ahead is not None:
                 ahead.cut(index, position)
-        if index and laid.parts is not None and runs.is_part(pause, laid.digests[-1]):
+        if index and laid.parts is not None and runs.is_part(pause, laid.digests[index - 1]):
             position = runs.aligned(position)
             laid.parts.append(index)
         laid.digests.append(audio.digest)
@@ -263,18 +263,15 @@ def _voices_of(
 
 
 def _parts(
-    laid: _Laid,
-    spans: Sequence[Span],
-    levelled: Sequence[str],
-    gains: Mapping[VoiceKey, float],
-    rate: int,
+    laid: _Laid, spans: Sequence[Span], gains: Mapping[VoiceKey, float], rate: int
 ) -> list[list[tuple[Span, str]]]:
     """Cut each run into the parts the encoder keeps apart, each named at its voices' gains.
 
-    A run of an episode with music is one part, named as the run is.
+    An episode with music has none: each run is then one part, named as the run is
+    (``Pieces.parts_of``).
     """
     if laid.parts is None:
-        return [[(span, key)] for span, key in zip(spans, levelled, strict=True)]
+        return []
     placements, digests = laid.placements, laid.digests
     return [
         [

@@ -88,7 +88,7 @@ def is_part(pause_ms: int, before: str) -> bool:
     return pause_ms >= PART_PAUSE_MS and int(before[-1], 16) % 2 == 0
 
 
-def parts(span: Span, placements: Sequence[Placement], starts: Sequence[int]) -> list[Span]:
+def parts(run: Span, placements: Sequence[Placement], starts: Sequence[int]) -> list[Span]:
     """Cut a run of speech alone into its parts, before the placements in ``starts``.
 
     Editing a sentence changes its run's loudness a little, and so the run is mixed again, but
@@ -103,16 +103,16 @@ def parts(span: Span, placements: Sequence[Placement], starts: Sequence[int]) ->
     >>> [(p.start, p.end, p.quiet) for p in parts(Span(0, 6000, 1000, 0, 3), placed, [1, 2])]
     [(0, 2304, 1404), (2304, 4608, 1608), (4608, 6000, 1000)]
     """
-    inside = starts[bisect.bisect_right(starts, span.first) : bisect.bisect_left(starts, span.stop)]
-    firsts = [span.first, *inside]
-    bounds = [placements[i].start for i in firsts[1:]]
-    ends = [*bounds, span.end]
-    stops = [*firsts[1:], span.stop]
+    inside = starts[bisect.bisect_right(starts, run.first) : bisect.bisect_left(starts, run.stop)]
+    firsts = [run.first, *inside]
+    bounds = [placements[i].start for i in inside]
     found = [
-        Span(start, end, end - placements[stop - 1].end, first, stop)
-        for start, end, first, stop in zip([span.start, *bounds], ends, firsts, stops, strict=True)
+        span(start, end, placements, first, stop, last=False)
+        for start, end, first, stop in zip(
+            [run.start, *bounds], [*bounds, run.end], firsts, [*inside, run.stop], strict=True
+        )
     ]
-    found[-1] = dataclasses.replace(found[-1], quiet=span.quiet)
+    found[-1] = dataclasses.replace(found[-1], quiet=run.quiet)  # the run's own end
     return found
 
 
